@@ -1,0 +1,153 @@
+//! The command line: global flags and one `Args` struct per subcommand.
+
+use chrono::NaiveDate;
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+/// OKRs as code: lint goal files, roll up progress, and show how goals align.
+#[derive(Debug, Parser)]
+#[command(name = "okr", version, about, max_term_width = 100)]
+pub(crate) struct Cli {
+    #[command(flatten)]
+    pub(crate) global: GlobalArgs,
+    #[command(subcommand)]
+    pub(crate) command: Command,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct GlobalArgs {
+    /// Run as if started in DIR
+    #[arg(short = 'C', value_name = "DIR", global = true)]
+    pub(crate) directory: Option<PathBuf>,
+
+    /// When to color output (`auto` follows NO_COLOR and whether stdout is a terminal)
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto, global = true)]
+    pub(crate) color: ColorChoice,
+
+    /// The date to judge progress and time-bound rules at (YYYY-MM-DD; default today)
+    #[arg(long, value_name = "DATE", global = true)]
+    pub(crate) as_of: Option<NaiveDate>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum Command {
+    /// Check goal files against the SMART and structure rules
+    Lint(LintArgs),
+    /// Show progress rolled up from key results to objectives, teams and the company
+    Progress(ProgressArgs),
+    /// Show the alignment tree from company objectives down to every team's
+    Tree(TreeArgs),
+    /// Explain what a rule checks, why it matters and how to fix a finding
+    Explain(ExplainArgs),
+    /// List every lint rule with its group and severity
+    Rules(RulesArgs),
+    /// Print the JSON Schema of the goal file format
+    Schema,
+}
+
+/// Which goals a command shows.
+#[derive(Debug, Args, Clone, Default)]
+pub(crate) struct Filter {
+    /// Show this period (YYYY-Qn, YYYY-Hn, YYYY, a named period, or `all`)
+    #[arg(long, value_name = "PERIOD")]
+    pub(crate) period: Option<String>,
+
+    /// Show only this team
+    #[arg(long, value_name = "TEAM")]
+    pub(crate) team: Option<String>,
+
+    /// Show only objectives and key results of this owner
+    #[arg(long, value_name = "OWNER")]
+    pub(crate) owner: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct LintArgs {
+    /// Report findings only for these files or folders (rules still see the whole repository)
+    #[arg(value_name = "PATH")]
+    pub(crate) paths: Vec<PathBuf>,
+
+    /// Output format
+    #[arg(long, value_enum, default_value_t = LintFormat::Human)]
+    pub(crate) format: LintFormat,
+
+    /// Exit with 1 on warnings too (`--deny warnings`)
+    #[arg(long, value_enum, value_name = "LEVEL")]
+    pub(crate) deny: Option<DenyLevel>,
+
+    /// Check only this period (default: every period)
+    #[arg(long, value_name = "PERIOD")]
+    pub(crate) period: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum LintFormat {
+    Human,
+    Json,
+    Github,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum DenyLevel {
+    Warnings,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum TableFormat {
+    Table,
+    Markdown,
+    Csv,
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ProgressArgs {
+    #[command(flatten)]
+    pub(crate) filter: Filter,
+
+    /// Output format
+    #[arg(long, value_enum, default_value_t = TableFormat::Table)]
+    pub(crate) format: TableFormat,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct TreeArgs {
+    #[command(flatten)]
+    pub(crate) filter: Filter,
+
+    /// Output format
+    #[arg(long, value_enum, default_value_t = TreeFormat::Table)]
+    pub(crate) format: TreeFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum TreeFormat {
+    Table,
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ExplainArgs {
+    /// The rule's name, as `okr rules` lists it
+    pub(crate) rule: String,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct RulesArgs {
+    /// Output format
+    #[arg(long, value_enum, default_value_t = RulesFormat::Table)]
+    pub(crate) format: RulesFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum RulesFormat {
+    Table,
+    Json,
+}

@@ -1,0 +1,70 @@
+//! One module per subcommand, each with a `run`; this module dispatches and holds
+//! the steps they share: finding the config, loading goals, choosing the as-of date.
+
+mod explain;
+mod lint;
+mod progress;
+mod rules;
+mod schema;
+mod tree;
+
+use crate::Outcome;
+use crate::cli::{Cli, Command, GlobalArgs};
+use crate::config::Config;
+use crate::error::{Error, Result};
+use crate::index::Index;
+use crate::loader::Workspace;
+use chrono::NaiveDate;
+use std::io::Write;
+
+pub(crate) fn run(cli: Cli, color: bool) -> Result<Outcome> {
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    let outcome = match cli.command {
+        Command::Lint(args) => lint::run(&args, &cli.global, color, &mut out),
+        Command::Progress(args) => progress::run(&args, &cli.global, color, &mut out),
+        Command::Tree(args) => tree::run(&args, &cli.global, &mut out),
+        Command::Explain(args) => explain::run(&args, &mut out),
+        Command::Rules(args) => rules::run(&args, &mut out),
+        Command::Schema => schema::run(&mut out),
+    }?;
+    out.flush()?;
+    Ok(outcome)
+}
+
+/// The loaded repository a command works on.
+pub(crate) struct Loaded {
+    pub(crate) workspace: Workspace,
+    pub(crate) index: Index,
+    pub(crate) as_of: NaiveDate,
+}
+
+pub(crate) fn load(global: &GlobalArgs) -> Result<Loaded> {
+    let start = match &global.directory {
+        Some(directory) => directory.clone(),
+        None => std::env::current_dir().map_err(|source| Error::Read {
+            path: ".".into(),
+            source,
+        })?,
+    };
+    let config = Config::discover(&start)?;
+    let workspace = Workspace::load(config)?;
+    let index = Index::build(&workspace);
+    let as_of = global
+        .as_of
+        .unwrap_or_else(|| chrono::Local::now().date_naive());
+    Ok(Loaded {
+        workspace,
+        index,
+        as_of,
+    })
+}
+
+/// Reports goal files that did not parse (for commands other than lint, which treats
+/// them as findings). The command still finishes its work, then exits 2.
+pub(crate) fn report_unparsed(workspace: &Workspace) {
+    for &index in &workspace.unparsed {
+        let path = &workspace.sources[index].path;
+        crate::terminal::note(&format!("{path} could not be read and was left out"));
+    }
+}

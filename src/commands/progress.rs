@@ -1,0 +1,103 @@
+//! `okr progress`: the roll-up table for the shown periods, teams and owners.
+
+use super::{Loaded, load, report_unparsed};
+use crate::Outcome;
+use crate::cli::{GlobalArgs, ProgressArgs, TableFormat};
+use crate::error::{Error, Result};
+use crate::index::{ObjectiveRef, get_file, get_objective};
+use crate::render::progress::{KeyResultRow, ObjectiveRow, ProgressReport, TeamRow};
+use crate::rollup::{CheckIns, Rollup};
+use crate::selection::select;
+use std::io::Write;
+
+pub(super) fn run(
+    args: &ProgressArgs,
+    global: &GlobalArgs,
+    color: bool,
+    out: &mut dyn Write,
+) -> Result<Outcome> {
+    let Loaded {
+        workspace,
+        index,
+        as_of,
+    } = load(global)?;
+    let selection = select(&workspace, &index, as_of, &args.filter)?;
+    let rollup = Rollup::compute(&workspace, &index, as_of, &CheckIns::new());
+    let owner = selection.owner.as_deref();
+    let row = |at: ObjectiveRef, context: bool| {
+        let objective = get_objective(&workspace, at);
+        let progress = rollup.objectives.get(&at)?;
+        let objective_owned =
+            owner.is_none_or(|owner| objective.owner.as_ref().is_some_and(|o| o.value == owner));
+        let key_results = objective
+            .key_results
+            .iter()
+            .zip(&progress.key_results)
+            .map(|(key_result, part)| KeyResultRow {
+                key_result,
+                owner: key_result.effective_owner(objective),
+                progress: part.clone(),
+            })
+            .filter(|row| objective_owned || row.owner == owner)
+            .collect();
+        Some(ObjectiveRow {
+            period: index.file_period(at.file)?.name.clone(),
+            team: get_file(&workspace, at).team.value.clone(),
+            objective,
+            progress: progress.progress.clone(),
+            key_results,
+            context,
+        })
+    };
+    let mut objectives: Vec<ObjectiveRow<'_>> = selection
+        .objectives
+        .iter()
+        .filter_map(|at| row(*at, false))
+        .collect();
+    let mut teams: Vec<TeamRow> = Vec::new();
+    for shown in &objectives {
+        if !teams
+            .iter()
+            .any(|team| team.team == shown.team && team.period == shown.period)
+        {
+            let members: Vec<ObjectiveRef> = selection
+                .objectives
+                .iter()
+                .copied()
+                .filter(|at| {
+                    get_file(&workspace, *at).team.value == shown.team
+                        && index
+                            .file_period(at.file)
+                            .is_some_and(|p| p.name == shown.period)
+                })
+                .collect();
+            teams.push(TeamRow {
+                team: shown.team.clone(),
+                period: shown.period.clone(),
+                progress: rollup.aggregate(&workspace, &members),
+            });
+        }
+    }
+    objectives.extend(selection.context.iter().filter_map(|at| row(*at, true)));
+    let report = ProgressReport {
+        as_of,
+        periods: selection.periods.clone(),
+        overall: rollup.aggregate(&workspace, &selection.objectives),
+        teams,
+        objectives,
+    };
+    match args.format {
+        TableFormat::Table => crate::render::progress::write_table(&report, color, out)?,
+        TableFormat::Markdown => crate::render::progress::write_markdown(&report, out)?,
+        TableFormat::Csv => crate::render::progress::write_csv(&report, out)?,
+        TableFormat::Json => crate::render::progress::write_json(&report, out)?,
+    }
+    if !workspace.unparsed.is_empty() {
+        out.flush()?;
+        report_unparsed(&workspace);
+        return Err(Error::BrokenGoalFiles {
+            count: workspace.unparsed.len(),
+        });
+    }
+    Ok(Outcome::Success)
+}

@@ -1,0 +1,156 @@
+//! `okr tree`: the alignment tree from company objectives down to every team
+//! objective and key result, with scores. An item with several parents appears under each.
+
+use super::{Loaded, load, report_unparsed};
+use crate::Outcome;
+use crate::cli::{GlobalArgs, TreeArgs, TreeFormat};
+use crate::error::{Error, Result};
+use crate::index::{ObjectiveRef, Target, get_file, get_objective};
+use crate::loader::Workspace;
+use crate::render::tree::{Node, NodeKind, write_json, write_text};
+use crate::rollup::{CheckIns, Rollup};
+use crate::selection::select;
+use std::collections::{HashMap, HashSet};
+use std::io::Write;
+
+pub(super) fn run(args: &TreeArgs, global: &GlobalArgs, out: &mut dyn Write) -> Result<Outcome> {
+    let Loaded {
+        workspace,
+        index,
+        as_of,
+    } = load(global)?;
+    let selection = select(&workspace, &index, as_of, &args.filter)?;
+    let rollup = Rollup::compute(&workspace, &index, as_of, &CheckIns::new());
+    let shown: Vec<ObjectiveRef> = selection
+        .context
+        .iter()
+        .chain(&selection.objectives)
+        .copied()
+        .collect();
+    let shown_set: HashSet<ObjectiveRef> = shown.iter().copied().collect();
+
+    // Children of each parent (an objective, or a key result), among the shown objectives.
+    let mut children: HashMap<Target, Vec<Target>> = HashMap::new();
+    let mut has_shown_parent: HashSet<ObjectiveRef> = HashSet::new();
+    for &at in &shown {
+        let Some(period) = index.file_period(at.file) else {
+            continue;
+        };
+        let objective = get_objective(&workspace, at);
+        for reference in &objective.aligns_to {
+            if let Some(parent) = index.resolve(&workspace, &period.name, &reference.value)
+                && shown_set.contains(&parent.objective_ref())
+            {
+                children
+                    .entry(parent)
+                    .or_default()
+                    .push(Target::Objective(at));
+                has_shown_parent.insert(at);
+            }
+        }
+        for (position, key_result) in objective.key_results.iter().enumerate() {
+            for reference in &key_result.aligns_to {
+                if let Some(parent) = index.resolve(&workspace, &period.name, &reference.value)
+                    && shown_set.contains(&parent.objective_ref())
+                    && parent.objective_ref() != at
+                {
+                    children
+                        .entry(parent)
+                        .or_default()
+                        .push(Target::KeyResult(at, position));
+                }
+            }
+        }
+    }
+    let builder = TreeBuilder {
+        workspace: &workspace,
+        index: &index,
+        rollup: &rollup,
+        children: &children,
+    };
+    let roots: Vec<Node> = shown
+        .iter()
+        .filter(|at| !has_shown_parent.contains(at))
+        .map(|at| builder.node(Target::Objective(*at), &mut Vec::new()))
+        .collect();
+    match args.format {
+        TreeFormat::Table => write_text(&roots, &selection.periods, as_of, out)?,
+        TreeFormat::Json => write_json(&roots, &selection.periods, as_of, out)?,
+    }
+    if !workspace.unparsed.is_empty() {
+        out.flush()?;
+        report_unparsed(&workspace);
+        return Err(Error::BrokenGoalFiles {
+            count: workspace.unparsed.len(),
+        });
+    }
+    Ok(Outcome::Success)
+}
+
+struct TreeBuilder<'a> {
+    workspace: &'a Workspace,
+    index: &'a crate::index::Index,
+    rollup: &'a Rollup,
+    children: &'a HashMap<Target, Vec<Target>>,
+}
+
+impl TreeBuilder<'_> {
+    /// Builds the node for `target` and everything aligned below it. `path` holds the
+    /// ancestors, so an alignment cycle ends the branch instead of recursing forever.
+    fn node(&self, target: Target, path: &mut Vec<Target>) -> Node {
+        let at = target.objective_ref();
+        let file = get_file(self.workspace, at);
+        let objective = get_objective(self.workspace, at);
+        let period = self
+            .index
+            .file_period(at.file)
+            .map_or_else(String::new, |period| period.name.clone());
+        let progress = self.rollup.objectives.get(&at);
+        let mut node = match target {
+            Target::Objective(_) => Node {
+                kind: NodeKind::Objective,
+                item: objective.id.value.clone(),
+                period,
+                team: file.team.value.clone(),
+                title: objective.title.value.clone(),
+                owner: objective.owner.as_ref().map(|owner| owner.value.clone()),
+                score: progress.and_then(|p| p.progress.score),
+                status: progress.and_then(|p| p.progress.status),
+                children: Vec::new(),
+                cycle: false,
+            },
+            Target::KeyResult(_, position) => {
+                let key_result = &objective.key_results[position];
+                let part = progress.and_then(|p| p.key_results.get(position));
+                Node {
+                    kind: NodeKind::KeyResult,
+                    item: format!("{}/{}", objective.id.value, key_result.id.value),
+                    period,
+                    team: file.team.value.clone(),
+                    title: key_result.title.value.clone(),
+                    owner: key_result.effective_owner(objective).map(str::to_owned),
+                    score: part.and_then(|p| p.progress.score),
+                    status: part.and_then(|p| p.progress.status),
+                    children: Vec::new(),
+                    cycle: false,
+                }
+            }
+        };
+        if path.contains(&target) {
+            node.cycle = true;
+            return node;
+        }
+        path.push(target);
+        if let Target::Objective(_) = target {
+            for position in 0..objective.key_results.len() {
+                let child = Target::KeyResult(at, position);
+                node.children.push(self.node(child, path));
+            }
+        }
+        for child in self.children.get(&target).into_iter().flatten() {
+            node.children.push(self.node(*child, path));
+        }
+        path.pop();
+        node
+    }
+}

@@ -1,0 +1,464 @@
+//! The repository config, `okr.toml`: where goal files live, the fiscal calendar,
+//! rule severities and options, and the word lists. Read once, validated, then shared.
+
+use crate::error::{Error, Result};
+use crate::model::Spanned;
+use crate::period::Calendar;
+use crate::rules::{self, Level};
+use crate::toml_read::{Problem, TableReader, did_you_mean};
+use crate::words;
+use chrono::NaiveDate;
+use miette::NamedSource;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use toml::de::{DeTable, DeValue};
+
+pub(crate) const FILE_NAME: &str = "okr.toml";
+
+#[derive(Debug, Clone)]
+pub(crate) struct Config {
+    /// The folder goal folders are relative to: where okr.toml is, else the start folder.
+    pub(crate) root: PathBuf,
+    /// The folder reported paths are relative to: the git work tree, else `root`.
+    pub(crate) display_root: PathBuf,
+    pub(crate) goals: Vec<String>,
+    pub(crate) calendar: Calendar,
+    pub(crate) company_team: String,
+    /// Days without a check-in before a key result is stale.
+    pub(crate) check_in_interval: i64,
+    /// Days into a period after which a target change is a moved goalpost.
+    pub(crate) freeze: i64,
+    /// Points (0..1) behind expected from which a key result is at risk, and off track.
+    pub(crate) at_risk: f64,
+    pub(crate) off_track: f64,
+    pub(crate) rules: BTreeMap<String, RuleConfig>,
+    pub(crate) words: Words,
+}
+
+/// One rule's entry under `[rules]`.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct RuleConfig {
+    pub(crate) level: Option<Level>,
+    pub(crate) options: BTreeMap<String, f64>,
+}
+
+/// The word lists rules match titles against, defaults with `add` and `remove` applied.
+#[derive(Debug, Clone)]
+pub(crate) struct Words {
+    pub(crate) vague: Vec<String>,
+    pub(crate) task: Vec<String>,
+    pub(crate) units: Vec<String>,
+}
+
+impl Config {
+    pub(crate) fn level(&self, rule: &rules::Rule) -> Level {
+        self.rules
+            .get(rule.name)
+            .and_then(|setting| setting.level)
+            .unwrap_or(rule.default_level)
+    }
+
+    /// A numeric rule option, falling back to the rule's declared default.
+    pub(crate) fn option(&self, rule: &str, option: &str) -> f64 {
+        if let Some(value) = self.rules.get(rule).and_then(|s| s.options.get(option)) {
+            return *value;
+        }
+        rules::option_default(rule, option)
+    }
+
+    /// Finds okr.toml by walking up from `start` (stopping at a git work tree's top)
+    /// and reads it; without one, every setting takes its default.
+    pub(crate) fn discover(start: &Path) -> Result<Config> {
+        if !start.is_dir() {
+            return Err(Error::FolderNotFound {
+                path: start.to_path_buf(),
+            });
+        }
+        let start = std::path::absolute(start).map_err(|source| Error::Read {
+            path: start.to_path_buf(),
+            source,
+        })?;
+        let config_file = find_upwards(&start);
+        let root = config_file
+            .as_deref()
+            .and_then(Path::parent)
+            .map_or_else(|| start.clone(), Path::to_path_buf);
+        let display_root = work_tree_of(&root).unwrap_or_else(|| root.clone());
+        let Some(config_file) = config_file else {
+            return Ok(Config::defaults(root, display_root));
+        };
+        let text = std::fs::read_to_string(&config_file).map_err(|source| Error::Read {
+            path: config_file.clone(),
+            source,
+        })?;
+        Config::parse(&text, &config_file, root, display_root)
+    }
+
+    pub(crate) fn defaults(root: PathBuf, display_root: PathBuf) -> Config {
+        Config {
+            root,
+            display_root,
+            goals: vec!["okrs".to_owned()],
+            calendar: Calendar::new(1, BTreeMap::new()),
+            company_team: "company".to_owned(),
+            check_in_interval: 14,
+            freeze: 0,
+            at_risk: 0.10,
+            off_track: 0.25,
+            rules: BTreeMap::new(),
+            words: Words::defaults(),
+        }
+    }
+
+    pub(crate) fn parse(
+        text: &str,
+        path: &Path,
+        root: PathBuf,
+        display_root: PathBuf,
+    ) -> Result<Config> {
+        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+        let source_name = path
+            .strip_prefix(&display_root)
+            .unwrap_or(path)
+            .display()
+            .to_string();
+        let fail = |problem: Problem| Error::Config {
+            message: problem.message,
+            source_code: NamedSource::new(source_name.clone(), text.to_owned()),
+            span: Some(problem.span.into()),
+            help: Some(problem.help),
+        };
+        let table = DeTable::parse(text).map_err(|error| {
+            fail(Problem {
+                kind: crate::toml_read::ProblemKind::InvalidValue,
+                span: error.span().unwrap_or(0..0),
+                message: error.message().to_owned(),
+                help: "fix the TOML syntax".to_owned(),
+            })
+        })?;
+        let mut config = Config::defaults(root, display_root);
+        let problems = config.read(table.get_ref());
+        match problems.into_iter().next() {
+            Some(problem) => Err(fail(problem)),
+            None => Ok(config),
+        }
+    }
+
+    fn read(&mut self, table: &DeTable<'_>) -> Vec<Problem> {
+        let mut reader = TableReader::new(table, 0..0, "okr.toml");
+        if let Some(goals) = reader.string_or_strings("goals") {
+            self.goals = goals.into_iter().map(|goal| goal.value).collect();
+        }
+        let mut quarter_start_month = 1;
+        if let Some(month) = reader.number("quarter_start_month") {
+            match whole_number(&month).filter(|m| (1..=12).contains(m)) {
+                Some(m) => quarter_start_month = u32::try_from(m).unwrap_or(1),
+                None => reader.invalid(
+                    month.span,
+                    format!(
+                        "quarter_start_month must be a month from 1 to 12, found {}",
+                        month.value
+                    ),
+                    "use 1 for calendar years, 4 for fiscal years starting in April".to_owned(),
+                ),
+            }
+        }
+        if let Some(team) = reader.string("company_team") {
+            self.company_team = team.value;
+        }
+        for (key, slot) in [
+            ("check_in_interval", &mut self.check_in_interval),
+            ("freeze", &mut self.freeze),
+        ] {
+            if let Some(days) = reader.number(key) {
+                match whole_number(&days).filter(|d| *d >= 0) {
+                    Some(d) => *slot = d,
+                    None => reader.invalid(
+                        days.span,
+                        format!("{key} must be a whole number of days, found {}", days.value),
+                        format!("write for example `{key} = 14`"),
+                    ),
+                }
+            }
+        }
+        let mut problems = Vec::new();
+        let mut named_periods = BTreeMap::new();
+        if let Some((periods, _)) = reader.table("periods") {
+            named_periods = read_periods(periods, &mut problems);
+        }
+        self.calendar = Calendar::new(quarter_start_month, named_periods);
+        if let Some((status, span)) = reader.table("status") {
+            let mut status_reader = TableReader::new(status, span, "[status]");
+            for (key, slot) in [
+                ("at_risk", &mut self.at_risk),
+                ("off_track", &mut self.off_track),
+            ] {
+                if let Some(points) = status_reader.number(key) {
+                    *slot = points.value / 100.0;
+                }
+            }
+            problems.extend(status_reader.finish(&["at_risk", "off_track"]));
+        }
+        if let Some((rules, _)) = reader.table("rules") {
+            self.rules = read_rules(rules, &mut problems);
+        }
+        if let Some((words, span)) = reader.table("words") {
+            self.words.apply(words, span, &mut problems);
+        }
+        let mut all = reader.finish(&[
+            "goals",
+            "quarter_start_month",
+            "company_team",
+            "check_in_interval",
+            "freeze",
+            "periods",
+            "status",
+            "rules",
+            "words",
+        ]);
+        all.extend(problems);
+        all
+    }
+}
+
+fn whole_number(value: &Spanned<f64>) -> Option<i64> {
+    // Checked to be whole and small before the conversion.
+    #[allow(clippy::cast_possible_truncation)]
+    (value.value.fract() == 0.0 && value.value.abs() < 1e9).then(|| value.value as i64)
+}
+
+fn read_periods(
+    periods: &DeTable<'_>,
+    problems: &mut Vec<Problem>,
+) -> BTreeMap<String, (NaiveDate, NaiveDate)> {
+    let mut named = BTreeMap::new();
+    for (name, value) in periods.iter() {
+        let label = format!("[periods.{}]", name.get_ref());
+        let DeValue::Table(table) = value.get_ref() else {
+            problems.push(Problem {
+                kind: crate::toml_read::ProblemKind::WrongType,
+                span: value.span(),
+                message: format!("{label} must be a table with `start` and `end`"),
+                help: "write `[periods.NAME]` with `start = 2026-09-01` and `end = 2026-10-31`"
+                    .to_owned(),
+            });
+            continue;
+        };
+        let mut reader = TableReader::new(table, name.span(), &label);
+        let start = reader.date("start");
+        let end = reader.date("end");
+        match (start, end) {
+            (Some(start), Some(end)) if start.value <= end.value => {
+                named.insert(name.get_ref().to_string(), (start.value, end.value));
+            }
+            (Some(_), Some(end)) => reader.invalid(
+                end.span,
+                format!("{label} ends before it starts"),
+                "set `end` on or after `start`".to_owned(),
+            ),
+            _ => reader.invalid(
+                name.span(),
+                format!("{label} needs both `start` and `end` dates"),
+                "write `start = 2026-09-01` and `end = 2026-10-31`".to_owned(),
+            ),
+        }
+        problems.extend(reader.finish(&["start", "end"]));
+    }
+    named
+}
+
+fn read_rules(
+    rules_table: &DeTable<'_>,
+    problems: &mut Vec<Problem>,
+) -> BTreeMap<String, RuleConfig> {
+    let mut settings = BTreeMap::new();
+    for (name, value) in rules_table.iter() {
+        let name_text = name.get_ref().to_string();
+        let Some(rule) = rules::find(&name_text) else {
+            let help = match did_you_mean(&name_text, rules::REGISTRY.iter().map(|r| r.name)) {
+                Some(close) => format!("did you mean `{close}`? `okr rules` lists every rule"),
+                None => "`okr rules` lists every rule".to_owned(),
+            };
+            problems.push(Problem {
+                kind: crate::toml_read::ProblemKind::UnknownField,
+                span: name.span(),
+                message: format!("unknown rule `{name_text}` in [rules]"),
+                help,
+            });
+            continue;
+        };
+        let mut setting = RuleConfig::default();
+        match value.get_ref() {
+            DeValue::String(level) => setting.level = parse_level(level, value.span(), problems),
+            DeValue::Table(table) => {
+                let label = format!("[rules] {name_text}");
+                let mut reader = TableReader::new(table, value.span(), &label);
+                if let Some(level) = reader.string("severity") {
+                    setting.level = parse_level(&level.value, level.span, problems);
+                }
+                let mut known = vec!["severity"];
+                for (option, _) in rule.options {
+                    known.push(option);
+                    if let Some(number) = reader.number(option) {
+                        setting.options.insert((*option).to_owned(), number.value);
+                    }
+                }
+                problems.extend(reader.finish(&known));
+            }
+            _ => problems.push(Problem {
+                kind: crate::toml_read::ProblemKind::WrongType,
+                span: value.span(),
+                message: format!("rule `{name_text}` must be set to a severity or a table"),
+                help: format!("write `{name_text} = \"warn\"` (error, warn or off)"),
+            }),
+        }
+        settings.insert(name_text, setting);
+    }
+    settings
+}
+
+fn parse_level(
+    text: &str,
+    span: std::ops::Range<usize>,
+    problems: &mut Vec<Problem>,
+) -> Option<Level> {
+    let level = Level::parse(text);
+    if level.is_none() {
+        problems.push(Problem {
+            kind: crate::toml_read::ProblemKind::InvalidValue,
+            span,
+            message: format!("invalid severity `{text}`"),
+            help: "use \"error\", \"warn\" or \"off\"".to_owned(),
+        });
+    }
+    level
+}
+
+impl Words {
+    pub(crate) fn defaults() -> Words {
+        let owned = |list: &[&str]| list.iter().map(|word| (*word).to_owned()).collect();
+        Words {
+            vague: owned(words::VAGUE),
+            task: owned(words::TASK_VERBS),
+            units: owned(words::UNITS),
+        }
+    }
+
+    fn apply(
+        &mut self,
+        table: &DeTable<'_>,
+        span: std::ops::Range<usize>,
+        problems: &mut Vec<Problem>,
+    ) {
+        let mut reader = TableReader::new(table, span, "[words]");
+        for (key, list) in [
+            ("vague", &mut self.vague),
+            ("task", &mut self.task),
+            ("units", &mut self.units),
+        ] {
+            let Some((edits, span)) = reader.table(key) else {
+                continue;
+            };
+            let label = format!("[words.{key}]");
+            let mut edit_reader = TableReader::new(edits, span, &label);
+            for word in edit_reader.strings("remove") {
+                let word = word.value.to_lowercase();
+                list.retain(|known| *known != word);
+            }
+            for word in edit_reader.strings("add") {
+                let word = word.value.to_lowercase();
+                if !list.contains(&word) {
+                    list.push(word);
+                }
+            }
+            problems.extend(edit_reader.finish(&["add", "remove"]));
+        }
+        problems.extend(reader.finish(&["vague", "task", "units"]));
+    }
+}
+
+fn find_upwards(start: &Path) -> Option<PathBuf> {
+    for folder in start.ancestors() {
+        let candidate = folder.join(FILE_NAME);
+        if candidate.is_file() {
+            return Some(candidate);
+        }
+        // okr.toml files above the repository belong to someone else.
+        if folder.join(".git").exists() {
+            return None;
+        }
+    }
+    None
+}
+
+/// The top of the git work tree that holds `folder`, if any.
+pub(crate) fn work_tree_of(folder: &Path) -> Option<PathBuf> {
+    folder
+        .ancestors()
+        .find(|ancestor| ancestor.join(".git").exists())
+        .map(Path::to_path_buf)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Result<Config> {
+        Config::parse(
+            text,
+            Path::new("/repo/okr.toml"),
+            "/repo".into(),
+            "/repo".into(),
+        )
+    }
+
+    #[test]
+    fn defaults_without_keys() {
+        let config = parse("").unwrap();
+        assert_eq!(config.goals, ["okrs"]);
+        assert_eq!(config.check_in_interval, 14);
+        assert_eq!(config.company_team, "company");
+    }
+
+    #[test]
+    fn rules_take_levels_and_options() {
+        let config = parse(
+            "[rules]\nmissing-unit = \"off\"\ntoo-many-objectives = { severity = \"error\", max = 7 }\n",
+        )
+        .unwrap();
+        assert_eq!(config.rules["missing-unit"].level, Some(Level::Off));
+        assert_eq!(config.option("too-many-objectives", "max"), 7.0);
+    }
+
+    #[test]
+    fn unknown_rule_suggests_close_name() {
+        let error = parse("[rules]\nmissing-units = \"off\"\n").unwrap_err();
+        let Error::Config { message, help, .. } = error else {
+            panic!("expected a config error");
+        };
+        assert!(message.contains("missing-units"), "{message}");
+        assert!(help.unwrap().contains("missing-unit"));
+    }
+
+    #[test]
+    fn unknown_key_suggests_close_name() {
+        let error = parse("goal = \"okrs\"\n").unwrap_err();
+        let Error::Config { help, .. } = error else {
+            panic!("expected a config error");
+        };
+        assert!(help.unwrap().contains("`goals`"));
+    }
+
+    #[test]
+    fn word_lists_add_and_remove() {
+        let config =
+            parse("[words.vague]\nadd = [\"Streamline\"]\nremove = [\"improve\"]\n").unwrap();
+        assert!(config.words.vague.contains(&"streamline".to_owned()));
+        assert!(!config.words.vague.contains(&"improve".to_owned()));
+    }
+
+    #[test]
+    fn month_out_of_range_is_rejected() {
+        assert!(parse("quarter_start_month = 13\n").is_err());
+    }
+}

@@ -1,0 +1,502 @@
+//! Finds goal files, reads them in parallel and turns each into the goal model. A file
+//! that does not parse yields findings and is left out; it never stops the others.
+
+use crate::config::Config;
+use crate::diagnostic::{Finding, Severity};
+use crate::error::{Error, Result};
+use crate::model::{
+    Commitment, Direction, GoalFile, INITIATIVE_STATES, Initiative, KeyResult, Kind, Note,
+    Objective, Spanned, State,
+};
+use crate::source::SourceFile;
+use crate::toml_read::{Problem, ProblemKind, TableReader};
+use rayon::prelude::*;
+use std::ops::Range;
+use std::path::{Component, Path, PathBuf};
+use toml::de::DeTable;
+
+/// Every goal file of a repository, parsed, with the findings made while reading.
+#[derive(Debug)]
+pub(crate) struct Workspace {
+    pub(crate) config: Config,
+    /// All goal files found, parsed or not, in path order.
+    pub(crate) sources: Vec<SourceFile>,
+    /// The files that parsed, in path order.
+    pub(crate) files: Vec<GoalFile>,
+    /// Structure findings (`invalid-toml`, `unknown-field`, ...), at default severity.
+    pub(crate) findings: Vec<Finding>,
+    /// Sources that are not valid TOML (or not UTF-8), and so have no `GoalFile`.
+    pub(crate) unparsed: Vec<usize>,
+}
+
+const OBJECTIVE_FIELDS: &[&str] = &[
+    "id",
+    "title",
+    "owner",
+    "aligns_to",
+    "weight",
+    "state",
+    "commitment",
+    "allow",
+    "reason",
+    "key_result",
+    "initiative",
+];
+const KEY_RESULT_FIELDS: &[&str] = &[
+    "id",
+    "title",
+    "owner",
+    "kind",
+    "start",
+    "target",
+    "current",
+    "unit",
+    "confidence",
+    "due",
+    "weight",
+    "checked",
+    "aligns_to",
+    "reason",
+    "notes",
+    "state",
+    "done",
+    "direction",
+    "allow",
+];
+const INITIATIVE_FIELDS: &[&str] = &["title", "owner", "link", "state", "key_results"];
+const FILE_FIELDS: &[&str] = &["period", "team", "objective"];
+
+impl Workspace {
+    /// Reads every goal file under the configured folders.
+    pub(crate) fn load(config: Config) -> Result<Workspace> {
+        let paths = discover(&config)?;
+        let loaded: Vec<_> = paths
+            .par_iter()
+            .map(|path| {
+                let bytes = std::fs::read(path).map_err(|source| Error::Read {
+                    path: path.clone(),
+                    source,
+                })?;
+                Ok((display_path(&config.display_root, path), bytes))
+            })
+            .collect::<Result<_>>()?;
+        Ok(Workspace::from_contents(config, loaded))
+    }
+
+    /// Parses files given as (display path, bytes); git blobs come in this way too.
+    pub(crate) fn from_contents(config: Config, contents: Vec<(String, Vec<u8>)>) -> Workspace {
+        let parsed: Vec<_> = contents
+            .into_par_iter()
+            .enumerate()
+            .map(|(index, (path, bytes))| parse_file(index, path, &bytes))
+            .collect();
+        let mut workspace = Workspace {
+            config,
+            sources: Vec::with_capacity(parsed.len()),
+            files: Vec::new(),
+            findings: Vec::new(),
+            unparsed: Vec::new(),
+        };
+        for (index, (source, file, findings)) in parsed.into_iter().enumerate() {
+            workspace.sources.push(source);
+            workspace.findings.extend(findings);
+            match file {
+                Some(file) => workspace.files.push(file),
+                None => workspace.unparsed.push(index),
+            }
+        }
+        workspace
+    }
+
+    pub(crate) fn source(&self, file: &GoalFile) -> &SourceFile {
+        &self.sources[file.source]
+    }
+}
+
+/// Lists goal files: `*.toml` under each configured folder (or matching each glob),
+/// sorted, without following symbolic links out of the tree.
+pub(crate) fn discover(config: &Config) -> Result<Vec<PathBuf>> {
+    let mut paths = Vec::new();
+    for entry in &config.goals {
+        if Path::new(entry).components().any(|c| {
+            matches!(
+                c,
+                Component::ParentDir | Component::RootDir | Component::Prefix(_)
+            )
+        }) {
+            return Err(Error::Reference {
+                message: format!("goal folder `{entry}` in okr.toml points outside the repository"),
+                help: Some("list folders relative to okr.toml, without `..`".to_owned()),
+            });
+        }
+        if entry.contains(['*', '?', '[', '{']) {
+            let matcher = globset::Glob::new(entry)
+                .map_err(|error| Error::Reference {
+                    message: format!("invalid glob `{entry}` in okr.toml: {error}"),
+                    help: None,
+                })?
+                .compile_matcher();
+            walk(&config.root, &mut |path| {
+                let relative = path.strip_prefix(&config.root).unwrap_or(path);
+                if matcher.is_match(relative) {
+                    paths.push(path.to_path_buf());
+                }
+            })?;
+        } else {
+            walk(&config.root.join(entry), &mut |path| {
+                paths.push(path.to_path_buf())
+            })?;
+        }
+    }
+    paths.sort();
+    paths.dedup();
+    if paths.is_empty() {
+        return Err(Error::NoGoalFiles {
+            folders: config.goals.join(", "),
+        });
+    }
+    Ok(paths)
+}
+
+fn walk(folder: &Path, visit: &mut dyn FnMut(&Path)) -> Result<()> {
+    let Ok(entries) = std::fs::read_dir(folder) else {
+        return Ok(());
+    };
+    for entry in entries {
+        let entry = entry.map_err(|source| Error::Read {
+            path: folder.to_path_buf(),
+            source,
+        })?;
+        let path = entry.path();
+        let hidden = entry.file_name().to_string_lossy().starts_with('.');
+        let Ok(kind) = entry.file_type() else {
+            continue;
+        };
+        if hidden || kind.is_symlink() {
+            continue;
+        }
+        if kind.is_dir() {
+            walk(&path, visit)?;
+        } else if path.extension().is_some_and(|ext| ext == "toml")
+            && path
+                .file_name()
+                .is_some_and(|name| name != crate::config::FILE_NAME)
+        {
+            visit(&path);
+        }
+    }
+    Ok(())
+}
+
+fn display_path(root: &Path, path: &Path) -> String {
+    let relative = path.strip_prefix(root).unwrap_or(path);
+    relative
+        .components()
+        .map(|part| part.as_os_str().to_string_lossy())
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+type Parsed = (SourceFile, Option<GoalFile>, Vec<Finding>);
+
+fn parse_file(index: usize, path: String, bytes: &[u8]) -> Parsed {
+    let source = match SourceFile::from_bytes(path.clone(), bytes) {
+        Ok(source) => source,
+        Err(offset) => {
+            let source = SourceFile::new(path, &String::from_utf8_lossy(bytes));
+            let finding = structure_finding(
+                "invalid-toml",
+                index,
+                Some(offset..offset),
+                format!("goal file is not valid UTF-8 (first bad byte at offset {offset})"),
+                "save the file as UTF-8".to_owned(),
+            );
+            return (source, None, vec![finding]);
+        }
+    };
+    let (table, errors) = DeTable::parse_recoverable(&source.text);
+    if !errors.is_empty() {
+        let findings = errors
+            .iter()
+            .map(|error| {
+                structure_finding(
+                    "invalid-toml",
+                    index,
+                    Some(error.span().unwrap_or(0..0)),
+                    format!("invalid TOML: {}", error.message()),
+                    "fix the TOML syntax; the other files are still checked".to_owned(),
+                )
+            })
+            .collect();
+        return (source, None, findings);
+    }
+    let mut problems = Vec::new();
+    let file = read_goal_file(index, &source.path, table.get_ref(), &mut problems);
+    let findings = problems
+        .into_iter()
+        .map(|(problem, item)| {
+            let mut finding = problem_finding(index, problem);
+            finding.item = item;
+            finding.period = file.period.as_ref().map(|period| period.value.clone());
+            finding
+        })
+        .collect();
+    (source, Some(file), findings)
+}
+
+fn structure_finding(
+    rule: &'static str,
+    file: usize,
+    span: Option<Range<usize>>,
+    message: String,
+    help: String,
+) -> Finding {
+    Finding {
+        rule,
+        severity: Severity::Error,
+        file,
+        span,
+        item: None,
+        period: None,
+        message,
+        help,
+    }
+}
+
+fn problem_finding(file: usize, problem: Problem) -> Finding {
+    let rule = match problem.kind {
+        ProblemKind::UnknownField => "unknown-field",
+        ProblemKind::WrongType | ProblemKind::InvalidValue => "wrong-type",
+        ProblemKind::MissingField => "missing-field",
+        ProblemKind::UnknownKind => "unknown-kind",
+    };
+    structure_finding(
+        rule,
+        file,
+        Some(problem.span),
+        problem.message,
+        problem.help,
+    )
+}
+
+/// Problems found in one file, each with the item it belongs to.
+type Problems = Vec<(Problem, Option<String>)>;
+
+fn read_goal_file(
+    index: usize,
+    path: &str,
+    table: &DeTable<'_>,
+    problems: &mut Problems,
+) -> GoalFile {
+    let mut reader = TableReader::new(table, 0..0, "the goal file");
+    let period = reader.string("period");
+    if period.is_none() && table.get("period").is_none() {
+        reader.problems.push(Problem {
+            kind: ProblemKind::MissingField,
+            span: 0..0,
+            message: "goal file has no `period`".to_owned(),
+            help: "add `period = \"2026-Q4\"` (YYYY-Qn, YYYY-Hn, YYYY or a period named in okr.toml) at the top".to_owned(),
+        });
+    }
+    let team = reader.string("team").unwrap_or_else(|| {
+        let stem = path.rsplit('/').next().unwrap_or(path);
+        Spanned::new(stem.trim_end_matches(".toml").to_owned(), 0..0)
+    });
+    let objectives = reader
+        .tables("objective")
+        .into_iter()
+        .map(|(table, span)| read_objective(table, span, problems))
+        .collect();
+    problems.extend(
+        reader
+            .finish(FILE_FIELDS)
+            .into_iter()
+            .map(|problem| (problem, None)),
+    );
+    GoalFile {
+        source: index,
+        period,
+        team,
+        objectives,
+    }
+}
+
+fn read_state(reader: &mut TableReader<'_, '_>) -> State {
+    let Some(state) = reader.string("state") else {
+        return State::default();
+    };
+    State::parse(&state.value).unwrap_or_else(|| {
+        reader.invalid(
+            state.span,
+            format!("unknown state `{}`", state.value),
+            format!("use one of: {}", State::NAMES.join(", ")),
+        );
+        State::default()
+    })
+}
+
+fn read_objective(table: &DeTable<'_>, span: Range<usize>, problems: &mut Problems) -> Objective {
+    let mut reader = TableReader::new(table, span.clone(), "objective");
+    let id = reader.required_string("id");
+    let title = reader.required_string("title");
+    let commitment = match reader.string("commitment") {
+        None => Commitment::default(),
+        Some(value) if value.value == "committed" => Commitment::Committed,
+        Some(value) if value.value == "aspirational" => Commitment::Aspirational,
+        Some(value) => {
+            reader.invalid(
+                value.span,
+                format!("unknown commitment `{}`", value.value),
+                "use \"aspirational\" (the default) or \"committed\"".to_owned(),
+            );
+            Commitment::default()
+        }
+    };
+    let mut objective = Objective {
+        span,
+        owner: reader.string("owner"),
+        aligns_to: reader.strings("aligns_to"),
+        weight: reader.number("weight"),
+        state: read_state(&mut reader),
+        commitment,
+        allow: reader
+            .strings("allow")
+            .into_iter()
+            .map(|rule| rule.value)
+            .collect(),
+        reason: reader.string("reason").map(|reason| reason.value),
+        key_results: Vec::new(),
+        initiatives: Vec::new(),
+        id,
+        title,
+    };
+    let item = (!objective.id.value.is_empty()).then(|| objective.id.value.clone());
+    for (table, span) in reader.tables("key_result") {
+        let key_result = read_key_result(table, span, &objective.id.value, problems);
+        objective.key_results.push(key_result);
+    }
+    for (table, span) in reader.tables("initiative") {
+        let mut initiative_reader = TableReader::new(table, span.clone(), "initiative");
+        let initiative = Initiative {
+            span,
+            title: initiative_reader.required_string("title"),
+            owner: initiative_reader.string("owner"),
+            link: initiative_reader.string("link"),
+            state: initiative_reader.string("state"),
+            key_results: initiative_reader.strings("key_results"),
+        };
+        if let Some(state) = &initiative.state
+            && !INITIATIVE_STATES.contains(&state.value.as_str())
+        {
+            initiative_reader.invalid(
+                state.span.clone(),
+                format!("unknown initiative state `{}`", state.value),
+                format!("use one of: {}", INITIATIVE_STATES.join(", ")),
+            );
+        }
+        let found = initiative_reader.finish(INITIATIVE_FIELDS);
+        problems.extend(found.into_iter().map(|problem| (problem, item.clone())));
+        objective.initiatives.push(initiative);
+    }
+    problems.extend(
+        reader
+            .finish(OBJECTIVE_FIELDS)
+            .into_iter()
+            .map(|problem| (problem, item.clone())),
+    );
+    objective
+}
+
+fn read_key_result(
+    table: &DeTable<'_>,
+    span: Range<usize>,
+    objective_id: &str,
+    problems: &mut Problems,
+) -> KeyResult {
+    let mut reader = TableReader::new(table, span.clone(), "key result");
+    let id = reader.required_string("id");
+    let item = format!("{objective_id}/{}", id.value);
+    let mut unknown_kind = None;
+    let kind = match reader.string("kind") {
+        None => Kind::default(),
+        Some(kind) => Kind::parse(&kind.value).unwrap_or_else(|| {
+            unknown_kind = Some(kind);
+            Kind::default()
+        }),
+    };
+    let direction = reader.string("direction").and_then(|direction| {
+        let parsed = match direction.value.as_str() {
+            "at-least" => Some(Direction::AtLeast),
+            "at-most" => Some(Direction::AtMost),
+            _ => None,
+        };
+        if parsed.is_none() {
+            reader.invalid(
+                direction.span.clone(),
+                format!("unknown direction `{}`", direction.value),
+                "use \"at-least\" or \"at-most\"".to_owned(),
+            );
+        }
+        parsed.map(|value| Spanned::new(value, direction.span))
+    });
+    let notes = reader
+        .tables("notes")
+        .into_iter()
+        .map(|(table, span)| {
+            let mut note_reader = TableReader::new(table, span, "note");
+            let note = Note {
+                date: note_reader.date("date").map(|date| date.value),
+                text: note_reader
+                    .string("text")
+                    .map(|text| text.value)
+                    .unwrap_or_default(),
+            };
+            let found = note_reader.finish(&["date", "text"]);
+            problems.extend(
+                found
+                    .into_iter()
+                    .map(|problem| (problem, Some(item.clone()))),
+            );
+            note
+        })
+        .collect();
+    let key_result = KeyResult {
+        span,
+        title: reader.required_string("title"),
+        owner: reader.string("owner"),
+        kind,
+        start: reader.number("start"),
+        target: reader.number("target"),
+        current: reader.number("current"),
+        unit: reader.string("unit"),
+        confidence: reader.number("confidence"),
+        due: reader.date("due"),
+        weight: reader.number("weight"),
+        checked: reader.date("checked"),
+        aligns_to: reader.strings("aligns_to"),
+        reason: reader.string("reason").map(|reason| reason.value),
+        notes,
+        state: read_state(&mut reader),
+        done: reader.boolean("done"),
+        direction,
+        allow: reader
+            .strings("allow")
+            .into_iter()
+            .map(|rule| rule.value)
+            .collect(),
+        id,
+    };
+    let mut found = reader.finish(KEY_RESULT_FIELDS);
+    if let Some(kind) = unknown_kind {
+        found.push(Problem {
+            kind: ProblemKind::UnknownKind,
+            span: kind.span,
+            message: format!("unknown key result kind `{}`", kind.value),
+            help: format!("use one of: {}", Kind::NAMES.join(", ")),
+        });
+    }
+    for problem in found {
+        problems.push((problem, Some(item.clone())));
+    }
+    key_result
+}

@@ -1,0 +1,49 @@
+//! `okr`: OKRs as code. Parses the command line, runs the command, and turns the
+//! outcome into an exit code: 0 success, 1 lint found errors, 2 could not do the job.
+
+mod cli;
+mod commands;
+mod config;
+mod diagnostic;
+mod error;
+mod index;
+mod loader;
+mod model;
+mod period;
+mod progress;
+mod render;
+mod rollup;
+mod rules;
+mod selection;
+mod source;
+mod terminal;
+mod toml_read;
+mod words;
+
+use clap::Parser;
+use std::process::ExitCode;
+
+/// How a command ended when it did its job.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Outcome {
+    Success,
+    /// Lint found errors (or warnings under `--deny warnings`).
+    Findings,
+}
+
+fn main() -> ExitCode {
+    let cli = cli::Cli::parse();
+    let color = terminal::use_color(cli.global.color);
+    terminal::install_report_handler(color);
+    match commands::run(cli, color) {
+        Ok(Outcome::Success) => ExitCode::SUCCESS,
+        Ok(Outcome::Findings) => ExitCode::from(1),
+        Err(error::Error::Output(io)) if io.kind() == std::io::ErrorKind::BrokenPipe => {
+            ExitCode::SUCCESS
+        }
+        Err(error) => {
+            terminal::report_error(error);
+            ExitCode::from(2)
+        }
+    }
+}

@@ -1,0 +1,240 @@
+//! Lint findings as miette reports (human), one JSON object, or GitHub workflow commands.
+
+use crate::diagnostic::{Finding, Severity};
+use crate::source::SourceFile;
+use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource};
+use serde::Serialize;
+use std::fmt;
+use std::io::{self, Write};
+use std::sync::Arc;
+
+pub(crate) struct Report<'a> {
+    pub(crate) findings: &'a [Finding],
+    pub(crate) sources: &'a [SourceFile],
+    /// Goal files checked, unparsable ones included.
+    pub(crate) files: usize,
+    pub(crate) notes: Vec<String>,
+}
+
+impl Report<'_> {
+    pub(crate) fn count(&self, severity: Severity) -> usize {
+        self.findings
+            .iter()
+            .filter(|finding| finding.severity == severity)
+            .count()
+    }
+}
+
+/// A finding with its source, in the shape miette renders.
+struct FindingView<'a> {
+    finding: &'a Finding,
+    source: NamedSource<Arc<str>>,
+}
+
+impl fmt::Debug for FindingView<'_> {
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        formatter.write_str(&self.finding.message)
+    }
+}
+
+impl fmt::Display for FindingView<'_> {
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        formatter.write_str(&self.finding.message)
+    }
+}
+
+impl std::error::Error for FindingView<'_> {}
+
+impl Diagnostic for FindingView<'_> {
+    fn code<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
+        Some(Box::new(self.finding.rule))
+    }
+
+    fn severity(&self) -> Option<miette::Severity> {
+        Some(match self.finding.severity {
+            Severity::Error => miette::Severity::Error,
+            Severity::Warning => miette::Severity::Warning,
+            Severity::Info => miette::Severity::Advice,
+        })
+    }
+
+    fn help<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
+        Some(Box::new(&self.finding.help))
+    }
+
+    fn source_code(&self) -> Option<&dyn miette::SourceCode> {
+        self.finding
+            .span
+            .as_ref()
+            .map(|_| &self.source as &dyn miette::SourceCode)
+    }
+
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        let span = self.finding.span.clone()?;
+        let length = span.end.saturating_sub(span.start);
+        Some(Box::new(std::iter::once(LabeledSpan::underline(
+            miette::SourceSpan::from((span.start, length)),
+        ))))
+    }
+}
+
+pub(crate) fn write_human(report: &Report<'_>, color: bool, out: &mut dyn Write) -> io::Result<()> {
+    let theme = if color {
+        GraphicalTheme::unicode()
+    } else {
+        GraphicalTheme::unicode_nocolor()
+    };
+    let handler = GraphicalReportHandler::new_themed(theme).with_width(crate::terminal::width());
+    for finding in report.findings {
+        let source = &report.sources[finding.file];
+        let mut finding = finding.clone();
+        finding.span = finding.span.map(|span| source.clamp(span));
+        if finding.span.is_none() {
+            finding.message = format!("{}: {}", source.path, finding.message);
+        }
+        let view = FindingView {
+            finding: &finding,
+            source: NamedSource::new(&source.path, Arc::clone(&source.text)),
+        };
+        let mut rendered = String::new();
+        handler
+            .render_report(&mut rendered, &view)
+            .map_err(io::Error::other)?;
+        writeln!(out, "{rendered}")?;
+    }
+    for note in &report.notes {
+        writeln!(out, "note: {note}")?;
+    }
+    let errors = report.count(Severity::Error);
+    let warnings = report.count(Severity::Warning);
+    let files = plural(report.files, "goal file");
+    if errors + warnings == 0 {
+        writeln!(out, "{files} checked: no findings")
+    } else {
+        writeln!(
+            out,
+            "{files} checked: {}, {}",
+            plural(errors, "error"),
+            plural(warnings, "warning")
+        )
+    }
+}
+
+pub(crate) fn plural(count: usize, noun: &str) -> String {
+    if count == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{count} {noun}s")
+    }
+}
+
+/// One diagnostic in the documented JSON shape.
+#[derive(Serialize)]
+pub(crate) struct JsonDiagnostic<'a> {
+    rule: &'a str,
+    severity: &'a str,
+    file: &'a str,
+    line: Option<usize>,
+    column: Option<usize>,
+    item: Option<&'a str>,
+    period: Option<&'a str>,
+    message: &'a str,
+    help: &'a str,
+}
+
+impl<'a> JsonDiagnostic<'a> {
+    pub(crate) fn new(finding: &'a Finding, sources: &'a [SourceFile]) -> Self {
+        let source = &sources[finding.file];
+        let position = finding
+            .span
+            .as_ref()
+            .map(|span| source.position(span.start));
+        JsonDiagnostic {
+            rule: finding.rule,
+            severity: finding.severity.as_str(),
+            file: &source.path,
+            line: position.map(|position| position.line),
+            column: position.map(|position| position.column),
+            item: finding.item.as_deref(),
+            period: finding.period.as_deref(),
+            message: &finding.message,
+            help: &finding.help,
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct JsonReport<'a> {
+    schema_version: u32,
+    diagnostics: Vec<JsonDiagnostic<'a>>,
+    files: usize,
+    errors: usize,
+    warnings: usize,
+    notes: &'a [String],
+}
+
+pub(crate) fn write_json(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
+    let document = JsonReport {
+        schema_version: 1,
+        diagnostics: report
+            .findings
+            .iter()
+            .map(|finding| JsonDiagnostic::new(finding, report.sources))
+            .collect(),
+        files: report.files,
+        errors: report.count(Severity::Error),
+        warnings: report.count(Severity::Warning),
+        notes: &report.notes,
+    };
+    serde_json::to_writer_pretty(&mut *out, &document)?;
+    writeln!(out)
+}
+
+/// GitHub Actions workflow commands: one annotation per finding.
+pub(crate) fn write_github(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
+    for finding in report.findings {
+        let source = &report.sources[finding.file];
+        let command = match finding.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+            Severity::Info => "notice",
+        };
+        write!(out, "::{command} file={}", escape_property(&source.path))?;
+        if let Some(span) = &finding.span {
+            let position = source.position(span.start);
+            write!(out, ",line={},col={}", position.line, position.column)?;
+        }
+        let message = format!("{} ({})", finding.message, finding.help);
+        writeln!(
+            out,
+            ",title={}::{}",
+            escape_property(finding.rule),
+            escape_data(&message)
+        )?;
+    }
+    for note in &report.notes {
+        writeln!(out, "::notice::{}", escape_data(note))?;
+    }
+    Ok(())
+}
+
+fn escape_data(text: &str) -> String {
+    text.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
+}
+
+fn escape_property(text: &str) -> String {
+    escape_data(text).replace(':', "%3A").replace(',', "%2C")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn workflow_command_escapes() {
+        assert_eq!(escape_data("50%\nnext"), "50%25%0Anext");
+        assert_eq!(escape_property("a:b,c"), "a%3Ab%2Cc");
+    }
+}

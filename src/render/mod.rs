@@ -1,0 +1,7 @@
+//! Renderers: each writes one output format to the writer it is given. Nothing here
+//! reads files or decides what to show.
+
+pub(crate) mod findings;
+pub(crate) mod progress;
+pub(crate) mod text;
+pub(crate) mod tree;

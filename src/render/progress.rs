@@ -1,0 +1,498 @@
+//! `okr progress` output: a text table, a Markdown table, CSV rows, or the documented
+//! JSON object.
+
+use super::text::{bar, csv, decimal, markdown, number, percent};
+use crate::model::{KeyResult, Kind, Objective};
+use crate::progress::{Progress, Status};
+use crate::rollup::KeyResultProgress;
+use chrono::NaiveDate;
+use comfy_table::{Attribute, Cell, Color, ContentArrangement, LineStyle, Table, TableStyle};
+use serde_json::{Value, json};
+use std::io::{self, Write};
+use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
+
+pub(crate) struct ProgressReport<'a> {
+    pub(crate) as_of: NaiveDate,
+    pub(crate) periods: Vec<String>,
+    pub(crate) overall: Progress,
+    pub(crate) teams: Vec<TeamRow>,
+    pub(crate) objectives: Vec<ObjectiveRow<'a>>,
+}
+
+pub(crate) struct TeamRow {
+    pub(crate) team: String,
+    pub(crate) period: String,
+    pub(crate) progress: Progress,
+}
+
+pub(crate) struct ObjectiveRow<'a> {
+    pub(crate) period: String,
+    pub(crate) team: String,
+    pub(crate) objective: &'a Objective,
+    pub(crate) progress: Progress,
+    pub(crate) key_results: Vec<KeyResultRow<'a>>,
+    /// Shown because shown objectives align to it; not part of the overall score.
+    pub(crate) context: bool,
+}
+
+pub(crate) struct KeyResultRow<'a> {
+    pub(crate) key_result: &'a KeyResult,
+    pub(crate) owner: Option<&'a str>,
+    pub(crate) progress: KeyResultProgress,
+}
+
+fn status_text(progress: &Progress, live: bool) -> &'static str {
+    if !live {
+        return "dropped";
+    }
+    progress.status.map_or("–", Status::as_str)
+}
+
+fn status_color(status: Option<Status>) -> Color {
+    match status {
+        Some(Status::Done | Status::OnTrack) => Color::Green,
+        Some(Status::AtRisk | Status::Stale) => Color::Yellow,
+        Some(Status::OffTrack) => Color::Red,
+        Some(Status::Pending) | None => Color::Grey,
+    }
+}
+
+/// The score shown in tables: the raw ratio where it overshoots, so 110 % reads as such.
+fn shown_score(progress: &Progress) -> String {
+    match progress.raw {
+        Some(raw) if raw > 1.0 => percent(Some(raw)),
+        _ => percent(progress.score),
+    }
+}
+
+pub(crate) fn write_table(
+    report: &ProgressReport<'_>,
+    color: bool,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    writeln!(
+        out,
+        "Progress for {} as of {}: score {}, expected {}",
+        report.periods.join(", "),
+        report.as_of,
+        percent(report.overall.score),
+        percent(report.overall.expected),
+    )?;
+    let mut rows: Vec<TableRow> = Vec::new();
+    for team in &report.teams {
+        rows.push(TableRow {
+            goal: format!("{} · {}", team.team, team.period),
+            progress: team.progress.clone(),
+            score: percent(team.progress.score),
+            status: status_text(&team.progress, true),
+            owner: String::new(),
+            checked: String::new(),
+            bold: true,
+        });
+        for row in report
+            .objectives
+            .iter()
+            .filter(|row| !row.context && row.team == team.team && row.period == team.period)
+        {
+            objective_rows(row, &mut rows);
+        }
+    }
+    let context: Vec<_> = report.objectives.iter().filter(|row| row.context).collect();
+    for row in context {
+        rows.push(TableRow {
+            goal: format!("aligned to, from {}", row.period),
+            progress: Progress {
+                score: None,
+                raw: None,
+                expected: None,
+                status: None,
+                confidence: None,
+            },
+            score: String::new(),
+            status: "",
+            owner: String::new(),
+            checked: String::new(),
+            bold: true,
+        });
+        objective_rows(row, &mut rows);
+    }
+    let mut table = Table::new();
+    table
+        .load_style(TableStyle::new().header_separator(LineStyle::none().fill('─').junction(' ')))
+        .set_content_arrangement(ContentArrangement::Disabled)
+        .set_header([
+            "Goal",
+            "Progress",
+            "Score",
+            "Expected",
+            "Status",
+            "Conf.",
+            "Owner",
+            "Checked in",
+        ]);
+    if color {
+        table.enforce_styling();
+    }
+    let others = rows.iter().map(TableRow::fixed_width).max().unwrap_or(0);
+    let budget = crate::terminal::width().saturating_sub(others).max(24);
+    for row in &rows {
+        let goal = Cell::new(truncate(&row.goal, budget));
+        let goal = if color && row.bold {
+            goal.add_attribute(Attribute::Bold)
+        } else {
+            goal
+        };
+        let status = Cell::new(row.status);
+        let status = if color {
+            status.fg(status_color(row.progress.status))
+        } else {
+            status
+        };
+        table.add_row(vec![
+            goal,
+            Cell::new(if row.status.is_empty() {
+                String::new()
+            } else {
+                bar(row.progress.score, 10)
+            }),
+            Cell::new(&row.score),
+            Cell::new(if row.status.is_empty() {
+                String::new()
+            } else {
+                percent(row.progress.expected)
+            }),
+            status,
+            Cell::new(if row.status.is_empty() {
+                String::new()
+            } else {
+                decimal(row.progress.confidence)
+            }),
+            Cell::new(&row.owner),
+            Cell::new(&row.checked),
+        ]);
+    }
+    writeln!(out, "{table}")
+}
+
+/// One line of the text table, before layout.
+struct TableRow {
+    goal: String,
+    progress: Progress,
+    score: String,
+    status: &'static str,
+    owner: String,
+    checked: String,
+    bold: bool,
+}
+
+impl TableRow {
+    /// Display width of every column but the goal, with cell padding.
+    fn fixed_width(&self) -> usize {
+        let cells = [
+            10,
+            self.score.width().max(5),
+            8,
+            self.status.width().max(9),
+            5,
+            self.owner.width().max(5),
+            10,
+        ];
+        cells.iter().sum::<usize>() + 2 * 8 + 2
+    }
+}
+
+/// Cuts text to `budget` display columns, ending in `…` when cut.
+fn truncate(text: &str, budget: usize) -> String {
+    if text.width() <= budget {
+        return text.to_owned();
+    }
+    let mut kept = String::new();
+    let mut used = 0;
+    for c in text.chars() {
+        let width = c.width().unwrap_or(0);
+        if used + width + 1 > budget {
+            break;
+        }
+        kept.push(c);
+        used += width;
+    }
+    kept.push('…');
+    kept
+}
+
+fn objective_rows(row: &ObjectiveRow<'_>, rows: &mut Vec<TableRow>) {
+    let objective = row.objective;
+    rows.push(TableRow {
+        goal: format!("  {} · {}", objective.id.value, objective.title.value),
+        progress: row.progress.clone(),
+        score: percent(row.progress.score),
+        status: status_text(&row.progress, objective.state.is_live()),
+        owner: objective
+            .owner
+            .as_ref()
+            .map_or_else(String::new, |owner| owner.value.clone()),
+        checked: String::new(),
+        bold: false,
+    });
+    for key_result_row in &row.key_results {
+        let key_result = key_result_row.key_result;
+        let progress = &key_result_row.progress.progress;
+        rows.push(TableRow {
+            goal: format!("    {} · {}", key_result.id.value, key_result.title.value),
+            progress: progress.clone(),
+            score: shown_score(progress),
+            status: status_text(progress, key_result.state.is_live()),
+            owner: key_result_row.owner.unwrap_or("").to_owned(),
+            checked: key_result_row
+                .progress
+                .last_check_in
+                .map_or_else(String::new, |d| d.to_string()),
+            bold: false,
+        });
+    }
+}
+
+pub(crate) fn write_markdown(report: &ProgressReport<'_>, out: &mut dyn Write) -> io::Result<()> {
+    writeln!(
+        out,
+        "**Progress for {} as of {}**: score {}, expected {}\n",
+        markdown(&report.periods.join(", ")),
+        report.as_of,
+        percent(report.overall.score),
+        percent(report.overall.expected)
+    )?;
+    writeln!(
+        out,
+        "| Goal | Progress | Score | Expected | Status | Confidence | Owner | Checked in |"
+    )?;
+    writeln!(out, "| --- | --- | ---: | ---: | --- | ---: | --- | --- |")?;
+    for team in &report.teams {
+        writeln!(
+            out,
+            "| **{} · {}** | `{}` | {} | {} | {} | {} |  |  |",
+            markdown(&team.team),
+            markdown(&team.period),
+            bar(team.progress.score, 10),
+            percent(team.progress.score),
+            percent(team.progress.expected),
+            status_text(&team.progress, true),
+            decimal(team.progress.confidence)
+        )?;
+        for row in report
+            .objectives
+            .iter()
+            .filter(|row| row.team == team.team && row.period == team.period)
+        {
+            write_markdown_objective(row, out)?;
+        }
+    }
+    for row in report.objectives.iter().filter(|row| row.context) {
+        write_markdown_objective(row, out)?;
+    }
+    Ok(())
+}
+
+fn write_markdown_objective(row: &ObjectiveRow<'_>, out: &mut dyn Write) -> io::Result<()> {
+    let objective = row.objective;
+    let context = if row.context {
+        format!(" ({})", markdown(&row.period))
+    } else {
+        String::new()
+    };
+    writeln!(
+        out,
+        "| {}{context} | `{}` | {} | {} | {} | {} | {} |  |",
+        markdown(&objective.title.value),
+        bar(row.progress.score, 10),
+        percent(row.progress.score),
+        percent(row.progress.expected),
+        status_text(&row.progress, objective.state.is_live()),
+        decimal(row.progress.confidence),
+        markdown(
+            objective
+                .owner
+                .as_ref()
+                .map_or("", |owner| owner.value.as_str())
+        ),
+    )?;
+    for key_result_row in &row.key_results {
+        let progress = &key_result_row.progress.progress;
+        writeln!(
+            out,
+            "| ↳ {} | `{}` | {} | {} | {} | {} | {} | {} |",
+            markdown(&key_result_row.key_result.title.value),
+            bar(progress.score, 10),
+            shown_score(progress),
+            percent(progress.expected),
+            status_text(progress, key_result_row.key_result.state.is_live()),
+            decimal(progress.confidence),
+            markdown(key_result_row.owner.unwrap_or("")),
+            key_result_row
+                .progress
+                .last_check_in
+                .map_or_else(String::new, |d| d.to_string()),
+        )?;
+    }
+    Ok(())
+}
+
+pub(crate) fn write_csv(report: &ProgressReport<'_>, out: &mut dyn Write) -> io::Result<()> {
+    writeln!(
+        out,
+        "level,period,team,objective,key_result,title,kind,owner,start,target,current,unit,score,raw,expected,status,confidence,state,last_check_in"
+    )?;
+    let optional = |value: Option<f64>| value.map_or_else(String::new, |v| v.to_string());
+    for team in &report.teams {
+        let progress = &team.progress;
+        writeln!(
+            out,
+            "team,{},{},,,,,,,,,,{},,{},{},{},,",
+            csv(&team.period),
+            csv(&team.team),
+            optional(progress.score),
+            optional(progress.expected),
+            progress.status.map_or("", Status::as_str),
+            optional(progress.confidence),
+        )?;
+    }
+    for row in &report.objectives {
+        let objective = row.objective;
+        let progress = &row.progress;
+        writeln!(
+            out,
+            "objective,{},{},{},,{},,{},,,,,{},,{},{},{},{},",
+            csv(&row.period),
+            csv(&row.team),
+            csv(&objective.id.value),
+            csv(&objective.title.value),
+            csv(objective
+                .owner
+                .as_ref()
+                .map_or("", |owner| owner.value.as_str())),
+            optional(progress.score),
+            optional(progress.expected),
+            progress.status.map_or("", Status::as_str),
+            optional(progress.confidence),
+            objective.state.as_str(),
+        )?;
+        for key_result_row in &row.key_results {
+            let key_result = key_result_row.key_result;
+            let progress = &key_result_row.progress.progress;
+            let value = |field: &Option<crate::model::Spanned<f64>>| {
+                number(field.as_ref().map(|v| v.value))
+            };
+            writeln!(
+                out,
+                "key_result,{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}",
+                csv(&row.period),
+                csv(&row.team),
+                csv(&objective.id.value),
+                csv(&key_result.id.value),
+                csv(&key_result.title.value),
+                key_result.kind.as_str(),
+                csv(key_result_row.owner.unwrap_or("")),
+                value(&key_result.start),
+                value(&key_result.target),
+                value(&key_result.current),
+                csv(key_result
+                    .unit
+                    .as_ref()
+                    .map_or("", |unit| unit.value.as_str())),
+                optional(progress.score),
+                optional(progress.raw),
+                optional(progress.expected),
+                progress.status.map_or("", Status::as_str),
+                optional(progress.confidence),
+                key_result.state.as_str(),
+                key_result_row
+                    .progress
+                    .last_check_in
+                    .map_or_else(String::new, |d| d.to_string()),
+            )?;
+        }
+    }
+    Ok(())
+}
+
+fn status_json(status: Option<Status>) -> Value {
+    status.map_or(Value::Null, |status| Value::from(status.as_str()))
+}
+
+fn key_result_json(row: &KeyResultRow<'_>) -> Value {
+    let key_result = row.key_result;
+    let progress = &row.progress.progress;
+    let value = |field: &Option<crate::model::Spanned<f64>>| field.as_ref().map(|v| v.value);
+    let mut object = json!({
+        "id": key_result.id.value,
+        "title": key_result.title.value,
+        "owner": row.owner,
+        "kind": key_result.kind.as_str(),
+        "start": value(&key_result.start),
+        "target": value(&key_result.target),
+        "current": value(&key_result.current),
+        "unit": key_result.unit.as_ref().map(|unit| unit.value.as_str()),
+        "score": progress.score,
+        "raw": progress.raw,
+        "expected": progress.expected,
+        "status": status_json(progress.status),
+        "state": key_result.state.as_str(),
+        "confidence": progress.confidence,
+        "last_check_in": row.progress.last_check_in.map(|date| date.to_string()),
+        "weight": value(&key_result.weight),
+        "due": key_result.due.as_ref().map(|due| due.value.to_string()),
+    });
+    if key_result.kind == Kind::Milestone {
+        object["done"] = Value::from(key_result.done.as_ref().is_some_and(|done| done.value));
+    }
+    object
+}
+
+pub(crate) fn write_json(report: &ProgressReport<'_>, out: &mut dyn Write) -> io::Result<()> {
+    let teams: Vec<Value> = report
+        .teams
+        .iter()
+        .map(|team| {
+            json!({
+                "team": team.team,
+                "period": team.period,
+                "score": team.progress.score,
+                "expected": team.progress.expected,
+                "status": status_json(team.progress.status),
+                "confidence": team.progress.confidence,
+            })
+        })
+        .collect();
+    let objectives: Vec<Value> = report
+        .objectives
+        .iter()
+        .map(|row| {
+            let objective = row.objective;
+            json!({
+                "id": objective.id.value,
+                "period": row.period,
+                "team": row.team,
+                "title": objective.title.value,
+                "owner": objective.owner.as_ref().map(|owner| owner.value.as_str()),
+                "score": row.progress.score,
+                "expected": row.progress.expected,
+                "status": status_json(row.progress.status),
+                "state": objective.state.as_str(),
+                "confidence": row.progress.confidence,
+                "weight": objective.weight.as_ref().map(|weight| weight.value),
+                "context": row.context,
+                "key_results": row.key_results.iter().map(key_result_json).collect::<Vec<_>>(),
+            })
+        })
+        .collect();
+    let document = json!({
+        "schema_version": 1,
+        "as_of": report.as_of.to_string(),
+        "periods": report.periods,
+        "score": report.overall.score,
+        "expected": report.overall.expected,
+        "teams": teams,
+        "objectives": objectives,
+    });
+    serde_json::to_writer_pretty(&mut *out, &document)?;
+    writeln!(out)
+}

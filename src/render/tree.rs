@@ -1,0 +1,121 @@
+//! `okr tree` output: an indented text tree or a JSON document.
+
+use super::text::percent;
+use crate::progress::Status;
+use chrono::NaiveDate;
+use serde_json::{Value, json};
+use std::io::{self, Write};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum NodeKind {
+    Objective,
+    KeyResult,
+}
+
+#[derive(Debug)]
+pub(crate) struct Node {
+    pub(crate) kind: NodeKind,
+    /// `objective-id` or `objective-id/kr-id`.
+    pub(crate) item: String,
+    pub(crate) period: String,
+    pub(crate) team: String,
+    pub(crate) title: String,
+    pub(crate) owner: Option<String>,
+    pub(crate) score: Option<f64>,
+    pub(crate) status: Option<Status>,
+    pub(crate) children: Vec<Node>,
+    /// True where the branch stops because the item is already among its ancestors.
+    pub(crate) cycle: bool,
+}
+
+pub(crate) fn write_text(
+    roots: &[Node],
+    periods: &[String],
+    as_of: NaiveDate,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    writeln!(out, "Alignment for {} as of {as_of}", periods.join(", "))?;
+    for root in roots {
+        writeln!(out)?;
+        write_node(root, "", "", None, out)?;
+    }
+    Ok(())
+}
+
+fn write_node(
+    node: &Node,
+    lead: &str,
+    child_lead: &str,
+    parent: Option<&Node>,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    let status = node.status.map_or("–", Status::as_str);
+    // Items from another team or period than their parent say where they come from.
+    let origin = match parent {
+        Some(parent) if parent.team == node.team && parent.period == node.period => String::new(),
+        _ => format!("[{} {}] ", node.team, node.period),
+    };
+    let marker = match node.kind {
+        NodeKind::Objective => "◆",
+        NodeKind::KeyResult => "•",
+    };
+    let cycle = if node.cycle {
+        "  (alignment cycle)"
+    } else {
+        ""
+    };
+    writeln!(
+        out,
+        "{lead}{marker} {origin}{} — {}  {} {status}{cycle}",
+        node.item,
+        node.title,
+        percent(node.score)
+    )?;
+    for (index, child) in node.children.iter().enumerate() {
+        let last = index + 1 == node.children.len();
+        let (branch, next) = if last {
+            ("└─ ", "   ")
+        } else {
+            ("├─ ", "│  ")
+        };
+        write_node(
+            child,
+            &format!("{child_lead}{branch}"),
+            &format!("{child_lead}{next}"),
+            Some(node),
+            out,
+        )?;
+    }
+    Ok(())
+}
+
+fn node_json(node: &Node) -> Value {
+    json!({
+        "type": match node.kind { NodeKind::Objective => "objective", NodeKind::KeyResult => "key_result" },
+        "item": node.item,
+        "period": node.period,
+        "team": node.team,
+        "title": node.title,
+        "owner": node.owner,
+        "score": node.score,
+        "status": node.status.map(Status::as_str),
+        "cycle": node.cycle,
+        "children": node.children.iter().map(node_json).collect::<Vec<_>>(),
+    })
+}
+
+pub(crate) fn write_json(
+    roots: &[Node],
+    periods: &[String],
+    as_of: NaiveDate,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    let document = json!({
+        "schema_version": 1,
+        "as_of": as_of.to_string(),
+        "periods": periods,
+        "roots": roots.iter().map(node_json).collect::<Vec<_>>(),
+    });
+    serde_json::to_writer_pretty(&mut *out, &document)?;
+    writeln!(out)
+}

@@ -1,0 +1,252 @@
+//! Applies the progress math to a workspace: every key result, then objectives from
+//! their key results (or, without any, from the children aligned to them).
+
+use crate::index::{Index, ObjectiveRef, get_objective, objectives};
+use crate::loader::Workspace;
+use crate::progress::{
+    Progress, Status, Thresholds, combined_status, key_result_progress, weighted_mean,
+};
+use chrono::NaiveDate;
+use std::collections::{HashMap, HashSet};
+
+/// Check-in dates known beyond the files' `checked` fields (from git history).
+pub(crate) type CheckIns = HashMap<(ObjectiveRef, usize), NaiveDate>;
+
+#[derive(Debug, Clone)]
+pub(crate) struct ObjectiveProgress {
+    pub(crate) progress: Progress,
+    pub(crate) key_results: Vec<KeyResultProgress>,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct KeyResultProgress {
+    pub(crate) progress: Progress,
+    pub(crate) last_check_in: Option<NaiveDate>,
+}
+
+/// A part that rolls into an objective without key results.
+#[derive(Debug, Clone, Copy)]
+enum Child {
+    Objective(ObjectiveRef),
+    KeyResult(ObjectiveRef, usize),
+}
+
+pub(crate) struct Rollup {
+    pub(crate) objectives: HashMap<ObjectiveRef, ObjectiveProgress>,
+    pub(crate) thresholds: Thresholds,
+}
+
+pub(crate) fn thresholds(workspace: &Workspace) -> Thresholds {
+    Thresholds {
+        at_risk: workspace.config.at_risk,
+        off_track: workspace.config.off_track,
+        check_in_interval: workspace.config.check_in_interval,
+    }
+}
+
+impl Rollup {
+    pub(crate) fn compute(
+        workspace: &Workspace,
+        index: &Index,
+        as_of: NaiveDate,
+        check_ins: &CheckIns,
+    ) -> Rollup {
+        let thresholds = thresholds(workspace);
+        let mut key_results = HashMap::new();
+        for (at, _, objective) in objectives(workspace) {
+            let Some(period) = index.file_period(at.file) else {
+                continue;
+            };
+            let parts = objective
+                .key_results
+                .iter()
+                .enumerate()
+                .map(|(position, key_result)| {
+                    let checked = key_result.checked.as_ref().map(|checked| checked.value);
+                    let from_git = check_ins.get(&(at, position)).copied();
+                    let last_check_in = checked.max(from_git);
+                    KeyResultProgress {
+                        progress: key_result_progress(
+                            key_result,
+                            period,
+                            as_of,
+                            thresholds,
+                            last_check_in,
+                        ),
+                        last_check_in,
+                    }
+                })
+                .collect::<Vec<_>>();
+            key_results.insert(at, parts);
+        }
+        let mut builder = Builder {
+            workspace,
+            thresholds,
+            children: children(workspace, index),
+            key_results,
+            done: HashMap::new(),
+            visiting: HashSet::new(),
+        };
+        let places: Vec<ObjectiveRef> = builder.key_results.keys().copied().collect();
+        for at in places {
+            builder.objective(at);
+        }
+        Rollup {
+            objectives: builder.done,
+            thresholds,
+        }
+    }
+
+    /// The weighted mean of objectives (by objective weight), dropped ones left out.
+    pub(crate) fn aggregate(&self, workspace: &Workspace, members: &[ObjectiveRef]) -> Progress {
+        let mut parts = Vec::new();
+        for at in members {
+            let objective = get_objective(workspace, *at);
+            if !objective.state.is_live() {
+                continue;
+            }
+            if let Some(progress) = self.objectives.get(at) {
+                parts.push((
+                    weight(objective.weight.as_ref().map(|w| w.value)),
+                    &progress.progress,
+                ));
+            }
+        }
+        summarize(&parts, self.thresholds)
+    }
+}
+
+fn weight(value: Option<f64>) -> f64 {
+    value.unwrap_or(1.0)
+}
+
+/// Weighted means of score, expected and confidence, and the combined status.
+fn summarize(parts: &[(f64, &Progress)], thresholds: Thresholds) -> Progress {
+    let mean = |pick: fn(&Progress) -> Option<f64>| {
+        let values: Vec<(f64, Option<f64>)> = parts.iter().map(|(w, p)| (*w, pick(p))).collect();
+        weighted_mean(&values)
+    };
+    let score = mean(|progress| progress.score);
+    let expected = mean(|progress| progress.expected);
+    let statuses: Vec<Option<Status>> = parts.iter().map(|(_, progress)| progress.status).collect();
+    Progress {
+        score,
+        raw: None,
+        expected,
+        status: combined_status(&statuses, score, expected, thresholds),
+        confidence: mean(|progress| progress.confidence),
+    }
+}
+
+fn children(workspace: &Workspace, index: &Index) -> HashMap<ObjectiveRef, Vec<Child>> {
+    let mut children: HashMap<ObjectiveRef, Vec<Child>> = HashMap::new();
+    for (at, _, objective) in objectives(workspace) {
+        let Some(period) = index.file_period(at.file) else {
+            continue;
+        };
+        let mut link = |reference: &str, child: Child| {
+            if let Some(target) = index.resolve(workspace, &period.name, reference) {
+                children
+                    .entry(target.objective_ref())
+                    .or_default()
+                    .push(child);
+            }
+        };
+        for parent in &objective.aligns_to {
+            link(&parent.value, Child::Objective(at));
+        }
+        for (position, key_result) in objective.key_results.iter().enumerate() {
+            for parent in &key_result.aligns_to {
+                link(&parent.value, Child::KeyResult(at, position));
+            }
+        }
+    }
+    children
+}
+
+struct Builder<'w> {
+    workspace: &'w Workspace,
+    thresholds: Thresholds,
+    children: HashMap<ObjectiveRef, Vec<Child>>,
+    key_results: HashMap<ObjectiveRef, Vec<KeyResultProgress>>,
+    done: HashMap<ObjectiveRef, ObjectiveProgress>,
+    visiting: HashSet<ObjectiveRef>,
+}
+
+impl Builder<'_> {
+    /// Computes (once) an objective's progress; an alignment cycle yields no score
+    /// rather than endless recursion (the `alignment-cycle` rule reports it).
+    fn objective(&mut self, at: ObjectiveRef) -> Option<Progress> {
+        if let Some(done) = self.done.get(&at) {
+            return Some(done.progress.clone());
+        }
+        let key_results = self.key_results.get(&at)?.clone();
+        if !self.visiting.insert(at) {
+            return None;
+        }
+        let objective = get_objective(self.workspace, at);
+        let mut parts: Vec<(f64, Progress)> = objective
+            .key_results
+            .iter()
+            .zip(&key_results)
+            .filter(|(key_result, _)| key_result.state.is_live())
+            .map(|(key_result, part)| {
+                (
+                    weight(key_result.weight.as_ref().map(|w| w.value)),
+                    part.progress.clone(),
+                )
+            })
+            .collect();
+        if parts.is_empty() {
+            parts = self.child_parts(at);
+        }
+        let borrowed: Vec<(f64, &Progress)> = parts.iter().map(|(w, p)| (*w, p)).collect();
+        let mut progress = summarize(&borrowed, self.thresholds);
+        if objective.state == crate::model::State::Done && progress.score.is_some() {
+            progress.status = Some(Status::Done);
+        }
+        self.visiting.remove(&at);
+        self.done.insert(
+            at,
+            ObjectiveProgress {
+                progress: progress.clone(),
+                key_results,
+            },
+        );
+        Some(progress)
+    }
+
+    fn child_parts(&mut self, at: ObjectiveRef) -> Vec<(f64, Progress)> {
+        let children = self.children.get(&at).cloned().unwrap_or_default();
+        let mut parts = Vec::new();
+        for child in children {
+            match child {
+                Child::Objective(child_at) => {
+                    let objective = get_objective(self.workspace, child_at);
+                    if !objective.state.is_live() {
+                        continue;
+                    }
+                    let weight = weight(objective.weight.as_ref().map(|w| w.value));
+                    if let Some(progress) = self.objective(child_at) {
+                        parts.push((weight, progress));
+                    }
+                }
+                Child::KeyResult(child_at, position) => {
+                    let key_result = &get_objective(self.workspace, child_at).key_results[position];
+                    if !key_result.state.is_live() {
+                        continue;
+                    }
+                    let weight = weight(key_result.weight.as_ref().map(|w| w.value));
+                    if let Some(part) = self
+                        .key_results
+                        .get(&child_at)
+                        .and_then(|parts| parts.get(position))
+                    {
+                        parts.push((weight, part.progress.clone()));
+                    }
+                }
+            }
+        }
+        parts
+    }
+}

@@ -1,0 +1,118 @@
+//! What every rule sees (the workspace, the index, the as-of date) and the sink that
+//! applies okr.toml's levels and each item's `allow` list to what rules report.
+
+use crate::diagnostic::{Finding, Severity};
+use crate::index::Index;
+use crate::loader::Workspace;
+use crate::model::{GoalFile, KeyResult, Objective};
+use crate::rules::{Level, REGISTRY};
+use chrono::NaiveDate;
+use std::ops::Range;
+
+pub(crate) struct Context<'w> {
+    pub(crate) workspace: &'w Workspace,
+    pub(crate) index: &'w Index,
+    /// The date time-bound rules judge against (`--as-of`, default today).
+    pub(crate) as_of: NaiveDate,
+}
+
+/// Collects findings; drops those whose rule is off or allowed on the item.
+pub(crate) struct Sink<'w> {
+    workspace: &'w Workspace,
+    pub(crate) findings: Vec<Finding>,
+}
+
+/// What a finding is about, for its `item` and `allow` lists.
+pub(crate) enum Subject<'a> {
+    File,
+    Objective(&'a Objective),
+    KeyResult(&'a Objective, &'a KeyResult),
+}
+
+impl<'w> Sink<'w> {
+    pub(crate) fn new(workspace: &'w Workspace) -> Self {
+        Sink {
+            workspace,
+            findings: Vec::new(),
+        }
+    }
+
+    fn severity(&self, rule: &str) -> Option<Severity> {
+        let registered = REGISTRY.iter().find(|registered| registered.name == rule)?;
+        match self.workspace.config.level(registered) {
+            Level::Error => Some(Severity::Error),
+            Level::Warn => Some(Severity::Warning),
+            Level::Off => None,
+        }
+    }
+
+    /// Reports a finding on a goal file, an objective or a key result.
+    pub(crate) fn report(
+        &mut self,
+        rule: &'static str,
+        file: &GoalFile,
+        subject: Subject<'_>,
+        span: Range<usize>,
+        message: String,
+        help: String,
+    ) {
+        let allowed = |allow: &[String]| allow.iter().any(|name| name == rule);
+        let item = match subject {
+            Subject::File => None,
+            Subject::Objective(objective) => {
+                if allowed(&objective.allow) {
+                    return;
+                }
+                Some(objective.id.value.clone())
+            }
+            Subject::KeyResult(objective, key_result) => {
+                if allowed(&objective.allow) || allowed(&key_result.allow) {
+                    return;
+                }
+                Some(format!("{}/{}", objective.id.value, key_result.id.value))
+            }
+        };
+        let Some(severity) = self.severity(rule) else {
+            return;
+        };
+        self.findings.push(Finding {
+            rule,
+            severity,
+            file: file.source,
+            span: Some(span),
+            item,
+            period: file.period.as_ref().map(|period| period.value.clone()),
+            message,
+            help,
+        });
+    }
+}
+
+/// Runs every rule and returns the findings, loader findings included, sorted by
+/// file, line, column and rule.
+pub(crate) fn check_all(context: &Context<'_>) -> Vec<Finding> {
+    let workspace = context.workspace;
+    let mut sink = Sink::new(workspace);
+    for finding in &workspace.findings {
+        if let Some(severity) = sink.severity(finding.rule) {
+            sink.findings.push(Finding {
+                severity,
+                ..finding.clone()
+            });
+        }
+    }
+    super::structure::check(context, &mut sink);
+    super::specific::check(context, &mut sink);
+    super::measurable::check(context, &mut sink);
+    super::achievable::check(context, &mut sink);
+    super::relevant::check(context, &mut sink);
+    super::time_bound::check(context, &mut sink);
+    super::ownership::check(context, &mut sink);
+    let mut findings = sink.findings;
+    findings.sort_by_cached_key(|finding| {
+        let source = &workspace.sources[finding.file];
+        let position = finding.span.clone().map(|span| source.position(span.start));
+        (source.path.clone(), position, finding.rule)
+    });
+    findings
+}

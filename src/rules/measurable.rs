@@ -1,0 +1,5 @@
+//! measurable rules.
+
+use super::context::{Context, Sink};
+
+pub(super) fn check(_context: &Context<'_>, _sink: &mut Sink<'_>) {}

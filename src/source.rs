@@ -1,0 +1,90 @@
+//! Goal file text as read from disk (or from a git blob), with the byte order mark
+//! removed, and the mapping from byte offsets to 1-based line and column.
+
+use std::ops::Range;
+use std::sync::Arc;
+
+/// One file's text. Offsets everywhere in the program index `text`, which never
+/// starts with a byte order mark, so columns count from after it.
+#[derive(Debug)]
+pub(crate) struct SourceFile {
+    /// Path relative to the repository root, with `/` separators.
+    pub(crate) path: String,
+    pub(crate) text: Arc<str>,
+    line_starts: Vec<usize>,
+}
+
+/// A 1-based line and column; the column counts Unicode scalar values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) struct Position {
+    pub(crate) line: usize,
+    pub(crate) column: usize,
+}
+
+impl SourceFile {
+    pub(crate) fn new(path: String, text: &str) -> Self {
+        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+        let mut line_starts = vec![0];
+        line_starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
+        SourceFile {
+            path,
+            text: Arc::from(text),
+            line_starts,
+        }
+    }
+
+    /// Decodes raw bytes; a file that is not UTF-8 reports the offset of the first bad byte.
+    pub(crate) fn from_bytes(path: String, bytes: &[u8]) -> Result<Self, usize> {
+        match std::str::from_utf8(bytes) {
+            Ok(text) => Ok(SourceFile::new(path, text)),
+            Err(error) => Err(error.valid_up_to()),
+        }
+    }
+
+    pub(crate) fn position(&self, offset: usize) -> Position {
+        let offset = offset.min(self.text.len());
+        let line = self.line_starts.partition_point(|&start| start <= offset) - 1;
+        let line_start = self.line_starts[line];
+        let column = self.text[line_start..floor_char_boundary(&self.text, offset)]
+            .chars()
+            .count();
+        Position {
+            line: line + 1,
+            column: column + 1,
+        }
+    }
+
+    /// Clamps a span into the text so renderers never slice out of bounds.
+    pub(crate) fn clamp(&self, span: Range<usize>) -> Range<usize> {
+        let end = span.end.min(self.text.len());
+        span.start.min(end)..end
+    }
+}
+
+fn floor_char_boundary(text: &str, mut offset: usize) -> usize {
+    while !text.is_char_boundary(offset) {
+        offset -= 1;
+    }
+    offset
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn position_counts_characters_after_bom() {
+        let file = SourceFile::new("a.toml".into(), "\u{feff}a = 1\r\n标题 = \"x\"\n");
+        assert_eq!(file.position(0), Position { line: 1, column: 1 });
+        let offset = file.text.find('=').unwrap();
+        assert_eq!(file.position(offset).column, 3);
+        let second = file.text.rfind('=').unwrap();
+        assert_eq!(file.position(second), Position { line: 2, column: 4 });
+    }
+
+    #[test]
+    fn position_past_end_is_clamped() {
+        let file = SourceFile::new("a.toml".into(), "ab");
+        assert_eq!(file.position(99), Position { line: 1, column: 3 });
+    }
+}

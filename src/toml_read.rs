@@ -1,0 +1,300 @@
+//! Typed reads from a span-keeping TOML tree. Every unknown key, wrong type and
+//! missing field of a table is collected, so one pass reports all of them.
+
+use crate::model::Spanned;
+use chrono::NaiveDate;
+use std::ops::Range;
+use toml::de::{DeTable, DeValue};
+
+pub(crate) type Value<'i> = toml::Spanned<DeValue<'i>>;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum ProblemKind {
+    UnknownField,
+    WrongType,
+    MissingField,
+    InvalidValue,
+    /// A key result `kind` outside the known kinds.
+    UnknownKind,
+}
+
+/// A problem with one field, ready to become a finding or an error.
+#[derive(Debug, Clone)]
+pub(crate) struct Problem {
+    pub(crate) kind: ProblemKind,
+    pub(crate) span: Range<usize>,
+    pub(crate) message: String,
+    pub(crate) help: String,
+}
+
+/// Reads the fields of one table. `what` names the table in messages ("objective").
+pub(crate) struct TableReader<'a, 'i> {
+    table: &'a DeTable<'i>,
+    span: Range<usize>,
+    what: &'a str,
+    pub(crate) problems: Vec<Problem>,
+}
+
+impl<'a, 'i> TableReader<'a, 'i> {
+    pub(crate) fn new(table: &'a DeTable<'i>, span: Range<usize>, what: &'a str) -> Self {
+        TableReader {
+            table,
+            span,
+            what,
+            problems: Vec::new(),
+        }
+    }
+
+    fn get(&self, key: &str) -> Option<&'a Value<'i>> {
+        self.table.get(key)
+    }
+
+    fn wrong_type(&mut self, key: &str, value: &Value<'_>, expected: &str) {
+        self.problems.push(Problem {
+            kind: ProblemKind::WrongType,
+            span: value.span(),
+            message: format!(
+                "`{key}` of {} must be {expected}, found {}",
+                self.what,
+                describe(value.get_ref())
+            ),
+            help: format!("write `{key}` as {expected}"),
+        });
+    }
+
+    pub(crate) fn invalid(&mut self, span: Range<usize>, message: String, help: String) {
+        self.problems.push(Problem {
+            kind: ProblemKind::InvalidValue,
+            span,
+            message,
+            help,
+        });
+    }
+
+    pub(crate) fn string(&mut self, key: &str) -> Option<Spanned<String>> {
+        let value = self.get(key)?;
+        match value.get_ref() {
+            DeValue::String(text) => Some(Spanned::new(text.to_string(), value.span())),
+            _ => {
+                self.wrong_type(key, value, "a string");
+                None
+            }
+        }
+    }
+
+    /// A required string: when missing, a problem is recorded and an empty value
+    /// spanning the table header is returned so the item can still be checked.
+    pub(crate) fn required_string(&mut self, key: &str) -> Spanned<String> {
+        if self.get(key).is_none() {
+            self.problems.push(Problem {
+                kind: ProblemKind::MissingField,
+                span: self.span.clone(),
+                message: format!("{} has no `{key}`", self.what),
+                help: format!("add `{key} = \"...\"` to the {}", self.what),
+            });
+        }
+        self.string(key)
+            .unwrap_or_else(|| Spanned::new(String::new(), self.span.clone()))
+    }
+
+    pub(crate) fn number(&mut self, key: &str) -> Option<Spanned<f64>> {
+        let value = self.get(key)?;
+        match number_of(value.get_ref()) {
+            Some(number) if number.is_finite() => Some(Spanned::new(number, value.span())),
+            _ => {
+                self.wrong_type(key, value, "a finite number");
+                None
+            }
+        }
+    }
+
+    pub(crate) fn boolean(&mut self, key: &str) -> Option<Spanned<bool>> {
+        let value = self.get(key)?;
+        match value.get_ref() {
+            DeValue::Boolean(flag) => Some(Spanned::new(*flag, value.span())),
+            _ => {
+                self.wrong_type(key, value, "true or false");
+                None
+            }
+        }
+    }
+
+    /// A date: a TOML local date (`2026-12-15`) or a string in the same form.
+    pub(crate) fn date(&mut self, key: &str) -> Option<Spanned<NaiveDate>> {
+        let value = self.get(key)?;
+        match date_of(value.get_ref()) {
+            Some(date) => Some(Spanned::new(date, value.span())),
+            None => {
+                self.wrong_type(key, value, "a date (YYYY-MM-DD)");
+                None
+            }
+        }
+    }
+
+    pub(crate) fn strings(&mut self, key: &str) -> Vec<Spanned<String>> {
+        let Some(value) = self.get(key) else {
+            return Vec::new();
+        };
+        let DeValue::Array(items) = value.get_ref() else {
+            self.wrong_type(key, value, "an array of strings");
+            return Vec::new();
+        };
+        let mut strings = Vec::new();
+        for item in items.iter() {
+            match item.get_ref() {
+                DeValue::String(text) => strings.push(Spanned::new(text.to_string(), item.span())),
+                _ => self.wrong_type(key, item, "an array of strings"),
+            }
+        }
+        strings
+    }
+
+    /// An array of tables (`[[objective]]` or `notes = [{...}]`), with each table's span.
+    pub(crate) fn tables(&mut self, key: &str) -> Vec<(&'a DeTable<'i>, Range<usize>)> {
+        let Some(value) = self.get(key) else {
+            return Vec::new();
+        };
+        let DeValue::Array(items) = value.get_ref() else {
+            self.wrong_type(key, value, "an array of tables");
+            return Vec::new();
+        };
+        let mut tables = Vec::new();
+        for item in items.iter() {
+            match item.get_ref() {
+                DeValue::Table(table) => tables.push((table, item.span())),
+                _ => self.wrong_type(key, item, "an array of tables"),
+            }
+        }
+        tables
+    }
+
+    /// A sub-table (`[periods]`), with its span.
+    pub(crate) fn table(&mut self, key: &str) -> Option<(&'a DeTable<'i>, Range<usize>)> {
+        let value = self.get(key)?;
+        match value.get_ref() {
+            DeValue::Table(table) => Some((table, value.span())),
+            _ => {
+                self.wrong_type(key, value, "a table");
+                None
+            }
+        }
+    }
+
+    /// A key that may hold one string or an array of strings.
+    pub(crate) fn string_or_strings(&mut self, key: &str) -> Option<Vec<Spanned<String>>> {
+        let value = self.get(key)?;
+        match value.get_ref() {
+            DeValue::String(text) => Some(vec![Spanned::new(text.to_string(), value.span())]),
+            _ => Some(self.strings(key)),
+        }
+    }
+
+    /// Reports every key not in `known`, with the closest known key as a suggestion.
+    pub(crate) fn finish(mut self, known: &[&str]) -> Vec<Problem> {
+        for (key, _) in self.table.iter() {
+            let name = key.get_ref().as_ref();
+            if known.contains(&name) {
+                continue;
+            }
+            let help = match did_you_mean(name, known.iter().copied()) {
+                Some(close) => format!("did you mean `{close}`?"),
+                None => format!("known fields of {}: {}", self.what, known.join(", ")),
+            };
+            self.problems.push(Problem {
+                kind: ProblemKind::UnknownField,
+                span: key.span(),
+                message: format!("unknown field `{name}` in {}", self.what),
+                help,
+            });
+        }
+        self.problems
+    }
+}
+
+pub(crate) fn number_of(value: &DeValue<'_>) -> Option<f64> {
+    match value {
+        DeValue::Integer(integer) => {
+            let parsed = i64::from_str_radix(integer.as_str(), integer.radix()).ok()?;
+            // Goal values stay far below 2^53, where this conversion is exact.
+            #[allow(clippy::cast_precision_loss)]
+            Some(parsed as f64)
+        }
+        DeValue::Float(float) => float.as_str().parse().ok(),
+        _ => None,
+    }
+}
+
+pub(crate) fn date_of(value: &DeValue<'_>) -> Option<NaiveDate> {
+    match value {
+        DeValue::Datetime(datetime) if datetime.time.is_none() && datetime.offset.is_none() => {
+            let date = datetime.date?;
+            NaiveDate::from_ymd_opt(
+                i32::from(date.year),
+                u32::from(date.month),
+                u32::from(date.day),
+            )
+        }
+        DeValue::String(text) => NaiveDate::parse_from_str(text, "%Y-%m-%d").ok(),
+        _ => None,
+    }
+}
+
+fn describe(value: &DeValue<'_>) -> &'static str {
+    match value {
+        DeValue::String(_) => "a string",
+        DeValue::Integer(_) => "an integer",
+        DeValue::Float(_) => "a float",
+        DeValue::Boolean(_) => "a boolean",
+        DeValue::Datetime(_) => "a date-time",
+        DeValue::Array(_) => "an array",
+        DeValue::Table(_) => "a table",
+    }
+}
+
+/// The closest candidate within a small edit distance, for "did you mean" hints.
+pub(crate) fn did_you_mean<'c>(
+    name: &str,
+    candidates: impl IntoIterator<Item = &'c str>,
+) -> Option<&'c str> {
+    candidates
+        .into_iter()
+        .map(|candidate| (strsim::damerau_levenshtein(name, candidate), candidate))
+        .filter(|&(distance, candidate)| distance <= 2.max(candidate.len() / 3))
+        .min_by_key(|&(distance, _)| distance)
+        .map(|(_, candidate)| candidate)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn suggestion_for_misspelt_field() {
+        let known = ["title", "owner", "target"];
+        assert_eq!(did_you_mean("titel", known), Some("title"));
+        assert_eq!(did_you_mean("tagret", known), Some("target"));
+        assert_eq!(did_you_mean("budget", known), None);
+    }
+
+    #[test]
+    fn reader_collects_every_problem() {
+        let text = "a = 1\nb = \"x\"\nc = 2026-01-01\nzz = true\n";
+        let table = DeTable::parse(text).unwrap();
+        let mut reader = TableReader::new(table.get_ref(), 0..0, "objective");
+        assert!(reader.string("a").is_none());
+        assert!(reader.number("b").is_none());
+        assert_eq!(reader.date("c").unwrap().value.to_string(), "2026-01-01");
+        let _ = reader.required_string("id");
+        let problems = reader.finish(&["a", "b", "c", "id"]);
+        let kinds: Vec<_> = problems.iter().map(|problem| problem.kind).collect();
+        assert_eq!(
+            kinds,
+            [
+                ProblemKind::WrongType,
+                ProblemKind::WrongType,
+                ProblemKind::MissingField,
+                ProblemKind::UnknownField
+            ]
+        );
+    }
+}

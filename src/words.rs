@@ -1,0 +1,227 @@
+//! Default word lists and the text tests that rules share: words, inflections,
+//! CJK detection. Rules built on these lists default to `warn` because lists misfire.
+
+/// Vague words and bare comparatives (English and Chinese); okr.toml may add or remove.
+pub(crate) const VAGUE: &[&str] = &[
+    "improve",
+    "enhance",
+    "optimize",
+    "optimise",
+    "boost",
+    "strengthen",
+    "streamline",
+    "maximize",
+    "maximise",
+    "minimize",
+    "minimise",
+    "better",
+    "faster",
+    "fewer",
+    "more",
+    "less",
+    "higher",
+    "lower",
+    "cheaper",
+    "easier",
+    "quicker",
+    "smoother",
+    "robust",
+    "seamless",
+    "world-class",
+    "best-in-class",
+    "提升",
+    "优化",
+    "改善",
+    "加强",
+    "增强",
+    "完善",
+    "更好",
+    "更快",
+    "更少",
+    "更多",
+    "更高",
+    "更低",
+];
+
+/// Output verbs: a title led by one describes an activity, not an outcome.
+pub(crate) const TASK_VERBS: &[&str] = &[
+    "launch", "ship", "release", "publish", "deploy", "set up", "organise", "organize", "hold",
+    "hire", "write", "document", "conduct", "build", "上线", "发布", "完成", "招聘", "组织",
+    "举办", "编写",
+];
+
+/// Units that make a number in an objective title a metric.
+pub(crate) const UNITS: &[&str] = &[
+    "%",
+    "‰",
+    "pp",
+    "ms",
+    "s",
+    "sec",
+    "secs",
+    "second",
+    "seconds",
+    "min",
+    "mins",
+    "minute",
+    "minutes",
+    "h",
+    "hr",
+    "hrs",
+    "hour",
+    "hours",
+    "day",
+    "days",
+    "week",
+    "weeks",
+    "x",
+    "k",
+    "m",
+    "bn",
+    "kb",
+    "mb",
+    "gb",
+    "tb",
+    "nps",
+    "毫秒",
+    "秒",
+    "分钟",
+    "小时",
+    "天",
+    "倍",
+    "万",
+    "亿",
+    "个百分点",
+];
+
+/// Currency signs and codes: touching a digit, they make a number a metric.
+pub(crate) const CURRENCY_SIGNS: &[char] = &['$', '€', '£', '¥', '￥'];
+pub(crate) const CURRENCY_CODES: &[&str] = &[
+    "usd", "eur", "gbp", "cny", "rmb", "jpy", "chf", "cad", "aud", "元", "美元",
+];
+
+/// Verbs whose direction is unambiguous, for `direction-mismatch`.
+pub(crate) const UP_VERBS: &[&str] = &["increase", "raise", "grow", "double", "提高", "增加"];
+pub(crate) const DOWN_VERBS: &[&str] = &["reduce", "cut", "lower", "halve", "降低", "减少"];
+
+pub(crate) fn is_cjk(c: char) -> bool {
+    matches!(c,
+        '\u{4E00}'..='\u{9FFF}'
+        | '\u{3400}'..='\u{4DBF}'
+        | '\u{F900}'..='\u{FAFF}'
+        | '\u{3040}'..='\u{30FF}'
+        | '\u{AC00}'..='\u{D7AF}'
+        | '\u{20000}'..='\u{2FA1F}')
+}
+
+/// A title is CJK when most of its letters are CJK characters.
+pub(crate) fn is_cjk_title(title: &str) -> bool {
+    let letters = title.chars().filter(|c| c.is_alphabetic()).count();
+    let cjk = title.chars().filter(|c| is_cjk(*c)).count();
+    letters > 0 && cjk * 2 > letters
+}
+
+pub(crate) fn cjk_count(title: &str) -> usize {
+    title.chars().filter(|c| is_cjk(*c)).count()
+}
+
+/// Whitespace-separated words, lowercased, with surrounding punctuation stripped.
+pub(crate) fn words(title: &str) -> Vec<String> {
+    title
+        .split_whitespace()
+        .map(|word| {
+            word.trim_matches(|c: char| !c.is_alphanumeric() && c != '%')
+                .to_lowercase()
+        })
+        .filter(|word| !word.is_empty())
+        .collect()
+}
+
+/// True when `word` is `base` or one of its plain inflections (-s, -es, -ed, -d, -ing).
+pub(crate) fn inflects(word: &str, base: &str) -> bool {
+    if word == base {
+        return true;
+    }
+    let Some(rest) = word.strip_prefix(base) else {
+        let stem = base.strip_suffix('e').unwrap_or("");
+        return !stem.is_empty() && word.strip_prefix(stem) == Some("ing");
+    };
+    let doubled = base.chars().last().map(|last| format!("{last}ed"));
+    let doubled_ing = base.chars().last().map(|last| format!("{last}ing"));
+    matches!(rest, "s" | "es" | "ed" | "d" | "ing")
+        || doubled.as_deref() == Some(rest)
+        || doubled_ing.as_deref() == Some(rest)
+}
+
+/// True when the title is led by `phrase`: for CJK phrases, the title starts with it; for
+/// others, the first words (lowercased, punctuation stripped) are the phrase, the last
+/// word in any plain inflection ("set up", "ships", "improving").
+pub(crate) fn leads(title: &str, phrase: &str) -> bool {
+    let phrase = phrase.to_lowercase();
+    if phrase.chars().any(is_cjk) {
+        return title.trim_start().starts_with(phrase.as_str());
+    }
+    let title_words = words(title);
+    let phrase_words: Vec<&str> = phrase.split_whitespace().collect();
+    if title_words.len() < phrase_words.len() || phrase_words.is_empty() {
+        return false;
+    }
+    let last = phrase_words.len() - 1;
+    phrase_words.iter().enumerate().all(|(i, part)| {
+        if i == last {
+            inflects(&title_words[i], part)
+        } else {
+            title_words[i] == *part
+        }
+    })
+}
+
+/// True when the title holds `word` anywhere: CJK words as substrings, others as whole
+/// words in any plain inflection.
+pub(crate) fn contains_word(title: &str, word: &str) -> bool {
+    let word = word.to_lowercase();
+    if word.chars().any(is_cjk) {
+        return title.contains(word.as_str());
+    }
+    words(title)
+        .iter()
+        .any(|candidate| inflects(candidate, &word))
+}
+
+pub(crate) fn has_digit(text: &str) -> bool {
+    text.chars().any(|c| c.is_ascii_digit() || c.is_numeric())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn inflections_match() {
+        assert!(inflects("improves", "improve"));
+        assert!(inflects("improved", "improve"));
+        assert!(inflects("improving", "improve"));
+        assert!(inflects("ships", "ship"));
+        assert!(inflects("shipped", "ship"));
+        assert!(inflects("shipping", "ship"));
+        assert!(inflects("launches", "launch"));
+        assert!(!inflects("shipment", "ship"));
+        assert!(!inflects("hold", "holder"));
+    }
+
+    #[test]
+    fn leading_phrases() {
+        assert!(leads("Ship the new billing page", "ship"));
+        assert!(leads("Setting up? No: Set up on-call rotation", "set up") == false);
+        assert!(leads("Set up an on-call rotation", "set up"));
+        assert!(leads("上线新的结算页面", "上线"));
+        assert!(!leads("Relationship health", "ship"));
+    }
+
+    #[test]
+    fn cjk_titles_are_detected() {
+        assert!(is_cjk_title("提升数据质量"));
+        assert!(is_cjk_title("将 API 错误率降到 1% 以下"));
+        assert!(!is_cjk_title("Make checkout fast"));
+    }
+}
