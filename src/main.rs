@@ -6,6 +6,7 @@ mod commands;
 mod config;
 mod diagnostic;
 mod error;
+mod history;
 mod index;
 mod loader;
 mod model;

@@ -1,0 +1,1 @@
+//! Goal history read from git.
