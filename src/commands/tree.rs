@@ -116,6 +116,7 @@ impl TreeBuilder<'_> {
                 owner: objective.owner.as_ref().map(|owner| owner.value.clone()),
                 score: progress.and_then(|p| p.progress.score),
                 status: progress.and_then(|p| p.progress.status),
+                state: objective.state,
                 children: Vec::new(),
                 cycle: false,
             },
@@ -131,6 +132,7 @@ impl TreeBuilder<'_> {
                     owner: key_result.effective_owner(objective).map(str::to_owned),
                     score: part.and_then(|p| p.progress.score),
                     status: part.and_then(|p| p.progress.status),
+                    state: key_result.state,
                     children: Vec::new(),
                     cycle: false,
                 }

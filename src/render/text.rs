@@ -29,7 +29,7 @@ pub(crate) fn decimal(value: Option<f64>) -> String {
     value.map_or_else(|| "–".to_owned(), |value| format!("{value:.2}"))
 }
 
-/// Escapes text for a Markdown table cell: Markdown punctuation is backslash-escaped,
+/// Escapes text for a Markdown table cell: inline Markdown punctuation is backslash-escaped,
 /// HTML-significant characters become entities, and line breaks become spaces.
 pub(crate) fn markdown(text: &str) -> String {
     let mut escaped = String::with_capacity(text.len());
@@ -40,8 +40,10 @@ pub(crate) fn markdown(text: &str) -> String {
             '>' => escaped.push_str("&gt;"),
             '"' => escaped.push_str("&quot;"),
             '\r' | '\n' => escaped.push(' '),
-            '\\' | '`' | '*' | '_' | '{' | '}' | '[' | ']' | '(' | ')' | '#' | '+' | '-' | '.'
-            | '!' | '|' | '~' | '@' | ':' => {
+            // `@` and `:` would turn names and URLs into mentions and links, `#` into
+            // issue references.
+            '\\' | '`' | '*' | '_' | '{' | '}' | '[' | ']' | '(' | ')' | '#' | '|' | '~' | '@'
+            | ':' => {
                 escaped.push('\\');
                 escaped.push(c);
             }

@@ -1,6 +1,7 @@
 //! `okr tree` output: an indented text tree or a JSON document.
 
 use super::text::percent;
+use crate::model::State;
 use crate::progress::Status;
 use chrono::NaiveDate;
 use serde_json::{Value, json};
@@ -23,6 +24,8 @@ pub(crate) struct Node {
     pub(crate) owner: Option<String>,
     pub(crate) score: Option<f64>,
     pub(crate) status: Option<Status>,
+    /// The lifecycle state as written (`active` unless set).
+    pub(crate) state: State,
     pub(crate) children: Vec<Node>,
     /// True where the branch stops because the item is already among its ancestors.
     pub(crate) cycle: bool,
@@ -49,7 +52,11 @@ fn write_node(
     parent: Option<&Node>,
     out: &mut dyn Write,
 ) -> io::Result<()> {
-    let status = node.status.map_or("–", Status::as_str);
+    let status = if node.state.is_live() {
+        node.status.map_or("–", Status::as_str)
+    } else {
+        "dropped"
+    };
     // Items from another team or period than their parent say where they come from.
     let origin = match parent {
         Some(parent) if parent.team == node.team && parent.period == node.period => String::new(),
@@ -99,6 +106,7 @@ fn node_json(node: &Node) -> Value {
         "owner": node.owner,
         "score": node.score,
         "status": node.status.map(Status::as_str),
+        "state": node.state.as_str(),
         "cycle": node.cycle,
         "children": node.children.iter().map(node_json).collect::<Vec<_>>(),
     })

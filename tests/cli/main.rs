@@ -1,0 +1,24 @@
+//! Integration tests: each runs the built `okr` binary on fixture folders or on git
+//! repositories made in temporary folders.
+
+mod bad_input;
+mod examples;
+mod lint_output;
+mod progress_output;
+mod rule_fixtures;
+mod schema;
+mod support;
+
+#[test]
+fn every_test_file_is_a_module() {
+    let main = include_str!("main.rs");
+    let folder = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/cli");
+    for entry in std::fs::read_dir(folder).unwrap() {
+        let name = entry.unwrap().file_name().to_string_lossy().into_owned();
+        let Some(module) = name.strip_suffix(".rs") else { continue };
+        if module == "main" {
+            continue;
+        }
+        assert!(main.contains(&format!("mod {module};")), "tests/cli/{name} is not a module of main.rs");
+    }
+}
