@@ -356,7 +356,7 @@ fn read_objective(table: &DeTable<'_>, span: Range<usize>, problems: &mut Proble
         span,
         owner: reader.string("owner"),
         aligns_to: reader.strings("aligns_to"),
-        weight: reader.number("weight"),
+        weight: reader.weight("weight"),
         state: read_state(&mut reader),
         commitment,
         allow: reader
@@ -471,7 +471,7 @@ fn read_key_result(
         unit: reader.string("unit"),
         confidence: reader.number("confidence"),
         due: reader.date("due"),
-        weight: reader.number("weight"),
+        weight: reader.weight("weight"),
         checked: reader.date("checked"),
         aligns_to: reader.strings("aligns_to"),
         reason: reader.string("reason").map(|reason| reason.value),

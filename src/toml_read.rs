@@ -108,6 +108,21 @@ impl<'a, 'i> TableReader<'a, 'i> {
         }
     }
 
+    /// A relative weight: a finite number that is not negative.
+    pub(crate) fn weight(&mut self, key: &str) -> Option<Spanned<f64>> {
+        let weight = self.number(key)?;
+        if weight.value < 0.0 {
+            self.invalid(
+                weight.span,
+                format!("`{key}` of {} must be 0 or more, found {}", self.what, weight.value),
+                "weights are relative: use a positive number, or 0 to leave the item out of the mean"
+                    .to_owned(),
+            );
+            return None;
+        }
+        Some(weight)
+    }
+
     pub(crate) fn boolean(&mut self, key: &str) -> Option<Spanned<bool>> {
         let value = self.get(key)?;
         match value.get_ref() {

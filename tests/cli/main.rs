@@ -5,6 +5,7 @@ mod bad_input;
 mod examples;
 mod lint_output;
 mod progress_output;
+mod readme;
 mod rule_fixtures;
 mod schema;
 mod support;
