@@ -2,9 +2,9 @@
 //! applies okr.toml's levels and each item's `allow` list to what rules report.
 
 use crate::diagnostic::{Finding, Severity};
-use crate::index::Index;
+use crate::index::{Index, objectives};
 use crate::loader::Workspace;
-use crate::model::{GoalFile, KeyResult, Objective};
+use crate::model::{GoalFile, KeyResult, Objective, Spanned};
 use crate::rules::{Level, REGISTRY};
 use chrono::NaiveDate;
 use std::ops::Range;
@@ -27,6 +27,69 @@ pub(crate) enum Subject<'a> {
     File,
     Objective(&'a Objective),
     KeyResult(&'a Objective, &'a KeyResult),
+}
+
+/// An objective or one of its key results: the items most rules look at.
+#[derive(Clone, Copy)]
+pub(crate) enum Item<'a> {
+    Objective(&'a Objective),
+    KeyResult(&'a Objective, &'a KeyResult),
+}
+
+impl<'a> Item<'a> {
+    pub(crate) fn subject(self) -> Subject<'a> {
+        match self {
+            Item::Objective(objective) => Subject::Objective(objective),
+            Item::KeyResult(objective, key_result) => Subject::KeyResult(objective, key_result),
+        }
+    }
+
+    /// Formats the item as messages name it: "objective `id`" or "key result `id/kr`".
+    pub(crate) fn name(self) -> String {
+        match self {
+            Item::Objective(objective) => format!("objective `{}`", objective.id.value),
+            Item::KeyResult(objective, key_result) => {
+                format!(
+                    "key result `{}/{}`",
+                    objective.id.value, key_result.id.value
+                )
+            }
+        }
+    }
+
+    pub(crate) fn title(self) -> &'a Spanned<String> {
+        match self {
+            Item::Objective(objective) => &objective.title,
+            Item::KeyResult(_, key_result) => &key_result.title,
+        }
+    }
+
+    /// Returns the span of the item's `[[...]]` header.
+    pub(crate) fn header(self) -> Range<usize> {
+        match self {
+            Item::Objective(objective) => objective.span.clone(),
+            Item::KeyResult(_, key_result) => key_result.span.clone(),
+        }
+    }
+
+    /// True when the title field is absent; the loader then stores an empty title with
+    /// the header's span, and `missing-field` has reported it.
+    pub(crate) fn title_is_missing(self) -> bool {
+        self.title().span == self.header()
+    }
+}
+
+/// Lists every objective and key result of the workspace with its file, in file order, each
+/// objective before its key results.
+pub(crate) fn items(workspace: &Workspace) -> impl Iterator<Item = (&GoalFile, Item<'_>)> {
+    objectives(workspace).flat_map(|(_, file, objective)| {
+        std::iter::once((file, Item::Objective(objective))).chain(
+            objective
+                .key_results
+                .iter()
+                .map(move |key_result| (file, Item::KeyResult(objective, key_result))),
+        )
+    })
 }
 
 impl<'w> Sink<'w> {
