@@ -1,0 +1,147 @@
+//! `placeholder-text`: ids, titles and owners that still contain template text. The
+//! patterns are fixed, not a word list: TODO-style markers, `<...>`, and the values
+//! `okr new` writes.
+
+use super::super::context::{Context, Sink, Subject};
+use crate::index::objectives;
+use crate::model::{GoalFile, Objective, Spanned};
+use crate::words::NEW_FILE_PLACEHOLDERS;
+
+/// Finds the placeholder a value still contains: TODO, TBD, FIXME or XXX as a whole word, text
+/// in angle brackets, or a value `okr new` writes.
+fn placeholder(text: &str) -> Option<String> {
+    let marker = text
+        .split(|c: char| !c.is_alphanumeric())
+        .find(|word| ["todo", "tbd", "fixme", "xxx"].contains(&word.to_lowercase().as_str()));
+    if let Some(marker) = marker {
+        return Some(marker.to_owned());
+    }
+    if let Some(bracketed) = bracketed(text) {
+        return Some(bracketed.to_owned());
+    }
+    NEW_FILE_PLACEHOLDERS
+        .iter()
+        .find(|written| written.eq_ignore_ascii_case(text.trim()))
+        .map(|written| (*written).to_owned())
+}
+
+/// Finds the first text in angle brackets (`<owner>`), brackets included. `<>` does
+/// not count.
+fn bracketed(text: &str) -> Option<&str> {
+    let mut from = 0;
+    while let Some(open) = text[from..].find('<').map(|i| i + from) {
+        let inner_start = open + 1;
+        let close = text[inner_start..].find('>')? + inner_start;
+        let inner = &text[inner_start..close];
+        if !inner.is_empty() && !inner.contains('<') {
+            return Some(&text[open..=close]);
+        }
+        from = inner_start;
+    }
+    None
+}
+
+/// Lists the fields `placeholder-text` reads on one objective, with their subjects.
+fn placeholder_fields(objective: &Objective) -> Vec<(Subject<'_>, &'static str, &Spanned<String>)> {
+    let mut fields = vec![
+        (Subject::Objective(objective), "id", &objective.id),
+        (Subject::Objective(objective), "title", &objective.title),
+    ];
+    if let Some(owner) = &objective.owner {
+        fields.push((Subject::Objective(objective), "owner", owner));
+    }
+    for key_result in &objective.key_results {
+        let subject = || Subject::KeyResult(objective, key_result);
+        fields.push((subject(), "id", &key_result.id));
+        fields.push((subject(), "title", &key_result.title));
+        if let Some(owner) = &key_result.owner {
+            fields.push((subject(), "owner", owner));
+        }
+    }
+    // Initiatives report on their objective.
+    for initiative in &objective.initiatives {
+        fields.push((
+            Subject::Objective(objective),
+            "initiative title",
+            &initiative.title,
+        ));
+        if let Some(owner) = &initiative.owner {
+            fields.push((Subject::Objective(objective), "initiative owner", owner));
+        }
+    }
+    fields
+}
+
+pub(super) fn placeholder_text(context: &Context<'_>, sink: &mut Sink<'_>) {
+    for (_, file, objective) in objectives(context.workspace) {
+        for (subject, field, value) in placeholder_fields(objective) {
+            let Some(found) = placeholder(&value.value) else {
+                continue;
+            };
+            report_placeholder(sink, file, subject, field, value, &found);
+        }
+    }
+}
+
+fn report_placeholder(
+    sink: &mut Sink<'_>,
+    file: &GoalFile,
+    subject: Subject<'_>,
+    field: &str,
+    value: &Spanned<String>,
+    found: &str,
+) {
+    let owner = match &subject {
+        Subject::KeyResult(objective, key_result) => {
+            format!(
+                "key result `{}/{}`",
+                objective.id.value, key_result.id.value
+            )
+        }
+        Subject::Objective(objective) => format!("objective `{}`", objective.id.value),
+        Subject::File => "the file".to_owned(),
+    };
+    let what = field.rsplit(' ').next().unwrap_or(field);
+    sink.report(
+        "placeholder-text",
+        file,
+        subject,
+        value.span.clone(),
+        format!(
+            "{field} \"{}\" of {owner} is still a placeholder ({found})",
+            value.value
+        ),
+        format!("replace the placeholder with the real {what}"),
+    );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn placeholders() {
+        for (text, found) in [
+            ("TBD", "TBD"),
+            ("owner: tbd", "tbd"),
+            ("TODO: decide", "TODO"),
+            ("Fix XXX later", "XXX"),
+            ("<owner>", "<owner>"),
+            ("Reach <what will be true>", "<what will be true>"),
+            ("a < b and <name>", "<name>"),
+            ("objective-id", "objective-id"),
+            ("Objective title", "Objective title"),
+        ] {
+            assert_eq!(placeholder(text).as_deref(), Some(found), "{text}");
+        }
+        for text in [
+            "Todoist sync works",
+            "alice",
+            "<>",
+            "Keep p95 fast",
+            "xxxl sizes",
+        ] {
+            assert_eq!(placeholder(text), None, "{text}");
+        }
+    }
+}
