@@ -1,5 +1,260 @@
-//! relevant rules.
+//! Relevant: goals connect to the company's. `aligns_to` and initiative links must
+//! name real items, alignment must not loop, and team goals need a company anchor.
 
-use super::context::{Context, Sink};
+use super::context::{Context, Sink, Subject};
+use crate::index::{ObjectiveRef, get_file, get_objective, objectives};
+use crate::model::Objective;
+use crate::toml_read::did_you_mean;
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 
-pub(super) fn check(_context: &Context<'_>, _sink: &mut Sink<'_>) {}
+mod cycles;
+
+pub(super) fn check(context: &Context<'_>, sink: &mut Sink<'_>) {
+    unknown_alignment(context, sink);
+    cycles::alignment_cycle(context, sink);
+    unaligned(context, sink);
+    unknown_key_result(context, sink);
+    no_company_anchor(context, sink);
+}
+
+/// Lists the names an `aligns_to` entry written in `period` could have meant: objectives and
+/// key results of that period and the periods enclosing it, and every item with its
+/// period in front.
+fn alignment_candidates(context: &Context<'_>, period: &str) -> Vec<String> {
+    let mut near: HashSet<&str> = HashSet::from([period]);
+    near.extend(
+        context
+            .index
+            .enclosing(period)
+            .iter()
+            .map(|p| p.name.as_str()),
+    );
+    let mut candidates = Vec::new();
+    for (at, _, objective) in objectives(context.workspace) {
+        let Some(own) = context.index.file_period(at.file) else {
+            continue;
+        };
+        let mut names = vec![objective.id.value.clone()];
+        names.extend(
+            objective
+                .key_results
+                .iter()
+                .map(|kr| format!("{}/{}", objective.id.value, kr.id.value)),
+        );
+        for name in names {
+            candidates.push(format!("{}/{name}", own.name));
+            if near.contains(own.name.as_str()) {
+                candidates.push(name);
+            }
+        }
+    }
+    candidates
+}
+
+fn unknown_alignment(context: &Context<'_>, sink: &mut Sink<'_>) {
+    for (at, file, objective) in objectives(context.workspace) {
+        let Some(period) = context.index.file_period(at.file) else {
+            continue;
+        };
+        let entries = objective
+            .aligns_to
+            .iter()
+            .map(|entry| (Subject::Objective(objective), entry))
+            .chain(objective.key_results.iter().flat_map(|key_result| {
+                key_result
+                    .aligns_to
+                    .iter()
+                    .map(move |entry| (Subject::KeyResult(objective, key_result), entry))
+            }));
+        for (subject, entry) in entries {
+            let reference = &entry.value;
+            if context
+                .index
+                .resolve(context.workspace, &period.name, reference)
+                .is_some()
+            {
+                continue;
+            }
+            let candidates = alignment_candidates(context, &period.name);
+            let help = match did_you_mean(reference, candidates.iter().map(String::as_str)) {
+                Some(close) => format!(
+                    "did you mean `{close}`? `aligns_to` names an objective (`id`) or key result (`id/kr`) of {} or an enclosing period, or one with its period in front (`2026/id`)",
+                    period.name
+                ),
+                None => format!(
+                    "name an objective (`id`) or key result (`id/kr`) of {} or an enclosing period, or put its period in front (`2026/id`)",
+                    period.name
+                ),
+            };
+            let owner = match &subject {
+                Subject::KeyResult(objective, key_result) => {
+                    format!(
+                        "key result `{}/{}`",
+                        objective.id.value, key_result.id.value
+                    )
+                }
+                _ => format!("objective `{}`", objective.id.value),
+            };
+            sink.report(
+                "unknown-alignment",
+                file,
+                subject,
+                entry.span.clone(),
+                format!(
+                    "{owner} aligns to `{reference}`, which names no objective or key result known from {}",
+                    period.name
+                ),
+                help,
+            );
+        }
+    }
+}
+
+/// Collects the periods in which the company team has live objectives.
+fn company_periods(context: &Context<'_>) -> HashSet<String> {
+    let company = &context.workspace.config.company_team;
+    objectives(context.workspace)
+        .filter(|(_, file, objective)| file.team.value == *company && objective.state.is_live())
+        .filter_map(|(at, _, _)| context.index.file_period(at.file))
+        .map(|period| period.name.clone())
+        .collect()
+}
+
+/// True when the company team has live objectives in an enclosing period of `period`.
+fn anchored_above(context: &Context<'_>, company: &HashSet<String>, period: &str) -> bool {
+    context
+        .index
+        .enclosing(period)
+        .iter()
+        .any(|outer| company.contains(&outer.name))
+}
+
+fn has_alignment(objective: &Objective) -> bool {
+    !objective.aligns_to.is_empty()
+        || objective
+            .key_results
+            .iter()
+            .any(|key_result| !key_result.aligns_to.is_empty())
+}
+
+fn unaligned(context: &Context<'_>, sink: &mut Sink<'_>) {
+    let company_team = &context.workspace.config.company_team;
+    let company = company_periods(context);
+    for (at, file, objective) in objectives(context.workspace) {
+        let Some(period) = context.index.file_period(at.file) else {
+            continue;
+        };
+        let candidate = file.team.value != *company_team
+            && objective.state.is_live()
+            && !has_alignment(objective);
+        let anchors_exist =
+            company.contains(&period.name) || anchored_above(context, &company, &period.name);
+        if !candidate || !anchors_exist {
+            continue;
+        }
+        sink.report(
+            "unaligned",
+            file,
+            Subject::Objective(objective),
+            objective.span.clone(),
+            format!(
+                "objective `{}` of team `{}` aligns to nothing, while team `{company_team}` has objectives for {}",
+                objective.id.value, file.team.value, period.name
+            ),
+            "add `aligns_to = [\"company-objective-id\"]` naming the company objective it serves, or `allow = [\"unaligned\"]` with a comment saying why it stands alone".to_owned(),
+        );
+    }
+}
+
+/// True when an initiative's `key_results` entry names a key result: one of its own
+/// objective, or `objective/key-result` in the same period.
+fn names_key_result(context: &Context<'_>, at: ObjectiveRef, entry: &str) -> bool {
+    let has = |objective: &Objective, id: &str| {
+        objective
+            .key_results
+            .iter()
+            .any(|key_result| key_result.id.value == id)
+    };
+    let own = get_objective(context.workspace, at);
+    match entry.split_once('/') {
+        None => has(own, entry),
+        Some((objective_id, key_result_id)) => {
+            if objective_id == own.id.value && has(own, key_result_id) {
+                return true;
+            }
+            let Some(period) = context.index.file_period(at.file) else {
+                return false;
+            };
+            context
+                .index
+                .objective(&period.name, objective_id)
+                .is_some_and(|found| has(get_objective(context.workspace, found), key_result_id))
+        }
+    }
+}
+
+fn unknown_key_result(context: &Context<'_>, sink: &mut Sink<'_>) {
+    for (at, file, objective) in objectives(context.workspace) {
+        for initiative in &objective.initiatives {
+            for entry in &initiative.key_results {
+                if names_key_result(context, at, &entry.value) {
+                    continue;
+                }
+                sink.report(
+                    "unknown-key-result",
+                    file,
+                    Subject::Objective(objective),
+                    entry.span.clone(),
+                    format!(
+                        "initiative \"{}\" of objective `{}` names `{}`, which is no key result of the objective or its period",
+                        initiative.title.value, objective.id.value, entry.value
+                    ),
+                    "name a key result of this objective by its id (`availability`), or one of another objective of the period as `objective-id/kr-id`".to_owned(),
+                );
+            }
+        }
+    }
+}
+
+fn no_company_anchor(context: &Context<'_>, sink: &mut Sink<'_>) {
+    let company_team = &context.workspace.config.company_team;
+    let company = company_periods(context);
+    // Per period: the teams with live objectives, and the first file in path order.
+    let mut periods: BTreeMap<String, (BTreeSet<String>, ObjectiveRef)> = BTreeMap::new();
+    for (at, file, objective) in objectives(context.workspace) {
+        let Some(period) = context.index.file_period(at.file) else {
+            continue;
+        };
+        let entry = periods
+            .entry(period.name.clone())
+            .or_insert_with(|| (BTreeSet::new(), at));
+        if objective.state.is_live() {
+            entry.0.insert(file.team.value.clone());
+        }
+    }
+    for (period, (teams, first)) in periods {
+        let unanchored = teams.len() >= 2
+            && !teams.contains(company_team)
+            && !anchored_above(context, &company, &period);
+        if !unanchored {
+            continue;
+        }
+        let file = get_file(context.workspace, first);
+        let span = file.period.as_ref().map_or(0..0, |p| p.span.clone());
+        let names: Vec<String> = teams.iter().map(|team| format!("`{team}`")).collect();
+        sink.report(
+            "no-company-anchor",
+            file,
+            Subject::File,
+            span,
+            format!(
+                "{period} has objectives from {} teams ({}) and none from the company team `{company_team}`",
+                teams.len(),
+                names.join(", ")
+            ),
+            format!(
+                "add company objectives for {period} or an enclosing period (team `{company_team}`, or set `company_team` in okr.toml) for the teams to align to"
+            ),
+        );
+    }
+}

@@ -1,0 +1,241 @@
+//! `alignment-cycle`: follows links upward across files and periods (every resolved
+//! `aligns_to` entry, and each key result to its own objective) and reports each cycle
+//! that a depth-first walk meets, once, on its first item in file order.
+
+use super::super::context::{Context, Sink, Subject};
+use crate::index::{ObjectiveRef, Target, get_file, get_key_result, get_objective, objectives};
+use std::collections::{HashMap, HashSet};
+use std::ops::Range;
+
+struct Edge {
+    to: Target,
+    /// The `aligns_to` entry; `None` for a key result's link to its own objective.
+    span: Option<Range<usize>>,
+}
+
+type Graph = HashMap<Target, Vec<Edge>>;
+
+/// File order: an objective before its key results.
+fn order(node: Target) -> (ObjectiveRef, usize) {
+    match node {
+        Target::Objective(at) => (at, 0),
+        Target::KeyResult(at, position) => (at, position + 1),
+    }
+}
+
+/// Builds the graph: every item (in file order) and its upward links. Entries that resolve to nothing
+/// are left to `unknown-alignment`.
+fn build(context: &Context<'_>) -> (Vec<Target>, Graph) {
+    let mut nodes = Vec::new();
+    let mut graph = Graph::new();
+    for (at, _, objective) in objectives(context.workspace) {
+        let Some(period) = context.index.file_period(at.file) else {
+            continue;
+        };
+        let resolve = |reference: &str| {
+            context
+                .index
+                .resolve(context.workspace, &period.name, reference)
+        };
+        let node = Target::Objective(at);
+        nodes.push(node);
+        let edges = objective.aligns_to.iter().filter_map(|entry| {
+            resolve(&entry.value).map(|to| Edge {
+                to,
+                span: Some(entry.span.clone()),
+            })
+        });
+        graph.entry(node).or_default().extend(edges);
+        for (position, key_result) in objective.key_results.iter().enumerate() {
+            let node = Target::KeyResult(at, position);
+            nodes.push(node);
+            let mut edges: Vec<Edge> = key_result
+                .aligns_to
+                .iter()
+                .filter_map(|entry| {
+                    resolve(&entry.value).map(|to| Edge {
+                        to,
+                        span: Some(entry.span.clone()),
+                    })
+                })
+                .collect();
+            edges.push(Edge {
+                to: Target::Objective(at),
+                span: None,
+            });
+            graph.entry(node).or_default().extend(edges);
+        }
+    }
+    (nodes, graph)
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Visit {
+    OnPath,
+    Finished,
+}
+
+/// Finds the cycles a depth-first walk from every item meets, each rotated to start at its
+/// first item in file order. Every strongly connected part with a cycle yields at least one.
+fn find_cycles(nodes: &[Target], graph: &Graph) -> Vec<Vec<Target>> {
+    let mut visits: HashMap<Target, Visit> = HashMap::new();
+    let mut seen: HashSet<Vec<Target>> = HashSet::new();
+    let mut cycles = Vec::new();
+    for &root in nodes {
+        if visits.contains_key(&root) {
+            continue;
+        }
+        // Each frame is a node on the current path and the index of its next edge.
+        let mut stack: Vec<(Target, usize)> = vec![(root, 0)];
+        visits.insert(root, Visit::OnPath);
+        while let Some(&(node, next)) = stack.last() {
+            let edges = graph.get(&node).map_or(&[][..], Vec::as_slice);
+            let Some(edge) = edges.get(next) else {
+                visits.insert(node, Visit::Finished);
+                stack.pop();
+                continue;
+            };
+            if let Some(top) = stack.last_mut() {
+                top.1 += 1;
+            }
+            match visits.get(&edge.to) {
+                Some(Visit::Finished) => {}
+                Some(Visit::OnPath) => {
+                    let start = stack.iter().position(|(on_path, _)| *on_path == edge.to);
+                    let mut cycle: Vec<Target> = stack[start.unwrap_or(0)..]
+                        .iter()
+                        .map(|(on_path, _)| *on_path)
+                        .collect();
+                    let first = (0..cycle.len())
+                        .min_by_key(|&i| order(cycle[i]))
+                        .unwrap_or(0);
+                    cycle.rotate_left(first);
+                    if seen.insert(cycle.clone()) {
+                        cycles.push(cycle);
+                    }
+                }
+                None => {
+                    visits.insert(edge.to, Visit::OnPath);
+                    stack.push((edge.to, 0));
+                }
+            }
+        }
+    }
+    cycles
+}
+
+/// Formats an item as a cycle message names it, with its period in front when that differs
+/// from `home`.
+fn label(context: &Context<'_>, node: Target, home: &str) -> String {
+    let at = node.objective_ref();
+    let objective = get_objective(context.workspace, at);
+    let name = match node {
+        Target::Objective(_) => objective.id.value.clone(),
+        Target::KeyResult(_, position) => format!(
+            "{}/{}",
+            objective.id.value,
+            get_key_result(context.workspace, at, position).id.value
+        ),
+    };
+    match context.index.file_period(at.file) {
+        Some(period) if period.name != home => format!("`{}/{name}`", period.name),
+        _ => format!("`{name}`"),
+    }
+}
+
+pub(super) fn alignment_cycle(context: &Context<'_>, sink: &mut Sink<'_>) {
+    let (nodes, graph) = build(context);
+    for cycle in find_cycles(&nodes, &graph) {
+        let first = cycle[0];
+        let next = cycle[1 % cycle.len()];
+        let at = first.objective_ref();
+        let home = context
+            .index
+            .file_period(at.file)
+            .map_or(String::new(), |period| period.name.clone());
+        let objective = get_objective(context.workspace, at);
+        let (subject, header) = match first {
+            Target::Objective(_) => (Subject::Objective(objective), objective.span.clone()),
+            Target::KeyResult(_, position) => {
+                let key_result = get_key_result(context.workspace, at, position);
+                (
+                    Subject::KeyResult(objective, key_result),
+                    key_result.span.clone(),
+                )
+            }
+        };
+        let span = graph
+            .get(&first)
+            .and_then(|edges| edges.iter().find(|edge| edge.to == next))
+            .and_then(|edge| edge.span.clone())
+            .unwrap_or(header);
+        let mut chain: Vec<String> = cycle
+            .iter()
+            .map(|&node| label(context, node, &home))
+            .collect();
+        chain.push(label(context, first, &home));
+        sink.report(
+            "alignment-cycle",
+            get_file(context.workspace, at),
+            subject,
+            span,
+            format!("alignment cycle: {}", chain.join(" -> ")),
+            "decide which goal serves which, and remove the `aligns_to` entry that points back down".to_owned(),
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn objective(file: usize) -> Target {
+        Target::Objective(ObjectiveRef { file, objective: 0 })
+    }
+
+    fn key_result(file: usize, position: usize) -> Target {
+        Target::KeyResult(ObjectiveRef { file, objective: 0 }, position)
+    }
+
+    fn graph(edges: &[(Target, Target)]) -> Graph {
+        let mut graph = Graph::new();
+        for &(from, to) in edges {
+            graph.entry(from).or_default().push(Edge { to, span: None });
+        }
+        graph
+    }
+
+    #[test]
+    fn mutual_alignment_is_one_cycle() {
+        let (a, b) = (objective(0), objective(1));
+        let cycles = find_cycles(&[b, a], &graph(&[(a, b), (b, a)]));
+        assert_eq!(cycles, [vec![a, b]]);
+    }
+
+    #[test]
+    fn key_result_to_own_objective_is_no_cycle() {
+        let (parent, child) = (objective(0), key_result(0, 0));
+        let edges = graph(&[(child, parent), (child, parent)]);
+        assert!(find_cycles(&[parent, child], &edges).is_empty());
+    }
+
+    #[test]
+    fn objective_aligned_to_own_key_result_is_cycle() {
+        let (parent, child) = (objective(0), key_result(0, 0));
+        let edges = graph(&[(child, parent), (parent, child)]);
+        assert_eq!(find_cycles(&[parent, child], &edges), [vec![parent, child]]);
+    }
+
+    #[test]
+    fn self_alignment_is_cycle() {
+        let a = objective(0);
+        assert_eq!(find_cycles(&[a], &graph(&[(a, a)])), [vec![a]]);
+    }
+
+    #[test]
+    fn chain_without_loop_is_no_cycle() {
+        let (a, b, c) = (objective(0), objective(1), objective(2));
+        let edges = graph(&[(a, b), (b, c), (a, c)]);
+        assert!(find_cycles(&[a, b, c], &edges).is_empty());
+    }
+}
