@@ -1,7 +1,7 @@
 //! The repository config, `okr.toml`: where goal files live, the fiscal calendar,
 //! rule severities and options, and the word lists. Read once, validated, then shared.
 
-use crate::error::{Error, Result};
+use crate::error::{ConfigError, Error, Result};
 use crate::model::Spanned;
 use crate::period::Calendar;
 use crate::rules::{self, Level};
@@ -122,11 +122,13 @@ impl Config {
             .unwrap_or(path)
             .display()
             .to_string();
-        let fail = |problem: Problem| Error::Config {
-            message: problem.message,
-            source_code: NamedSource::new(source_name.clone(), text.to_owned()),
-            span: Some(problem.span.into()),
-            help: Some(problem.help),
+        let fail = |problem: Problem| {
+            Error::Config(Box::new(ConfigError {
+                message: problem.message,
+                source_code: NamedSource::new(source_name.clone(), text.to_owned()),
+                span: Some(problem.span.into()),
+                help: Some(problem.help),
+            }))
         };
         let table = DeTable::parse(text).map_err(|error| {
             fail(Problem {
@@ -224,7 +226,7 @@ impl Config {
 fn whole_number(value: &Spanned<f64>) -> Option<i64> {
     // Checked to be whole and small before the conversion.
     #[allow(clippy::cast_possible_truncation)]
-    (value.value.fract() == 0.0 && value.value.abs() < 1e9).then(|| value.value as i64)
+    (value.value.fract() == 0.0 && value.value.abs() < 1e9).then_some(value.value as i64)
 }
 
 fn read_periods(
@@ -433,9 +435,10 @@ mod tests {
     #[test]
     fn unknown_rule_suggests_close_name() {
         let error = parse("[rules]\nmissing-units = \"off\"\n").unwrap_err();
-        let Error::Config { message, help, .. } = error else {
+        let Error::Config(config_error) = error else {
             panic!("expected a config error");
         };
+        let ConfigError { message, help, .. } = *config_error;
         assert!(message.contains("missing-units"), "{message}");
         assert!(help.unwrap().contains("missing-unit"));
     }
@@ -443,10 +446,10 @@ mod tests {
     #[test]
     fn unknown_key_suggests_close_name() {
         let error = parse("goal = \"okrs\"\n").unwrap_err();
-        let Error::Config { help, .. } = error else {
+        let Error::Config(config_error) = error else {
             panic!("expected a config error");
         };
-        assert!(help.unwrap().contains("`goals`"));
+        assert!(config_error.help.unwrap().contains("`goals`"));
     }
 
     #[test]

@@ -8,7 +8,6 @@ use std::ops::Range;
 pub(crate) enum Severity {
     Error,
     Warning,
-    Info,
 }
 
 impl Severity {
@@ -16,7 +15,6 @@ impl Severity {
         match self {
             Severity::Error => "error",
             Severity::Warning => "warning",
-            Severity::Info => "info",
         }
     }
 }

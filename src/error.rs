@@ -18,17 +18,9 @@ pub(crate) enum Error {
         source: std::io::Error,
     },
 
-    #[error("invalid okr.toml: {message}")]
-    #[diagnostic(code(okr::config))]
-    Config {
-        message: String,
-        #[source_code]
-        source_code: NamedSource<String>,
-        #[label("here")]
-        span: Option<SourceSpan>,
-        #[help]
-        help: Option<String>,
-    },
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Config(Box<ConfigError>),
 
     #[error("no goal files found under {folders}")]
     #[diagnostic(
@@ -60,9 +52,51 @@ pub(crate) enum Error {
         help: Option<String>,
     },
 
+    #[error("{} is not inside a git repository", path.display())]
+    #[diagnostic(
+        code(okr::not_a_repository),
+        help(
+            "this command reads goal history from git: run it in a git work tree, or name one with -C"
+        )
+    )]
+    NotRepository { path: PathBuf },
+
+    #[error("the git repository at {} has no commits yet", path.display())]
+    #[diagnostic(
+        code(okr::empty_repository),
+        help("commit the goal files first, for example `git add okrs okr.toml && git commit`")
+    )]
+    EmptyRepository { path: PathBuf },
+
+    #[error("invalid revision `{revision}`: {message}")]
+    #[diagnostic(
+        code(okr::bad_revision),
+        help("name a branch, tag or commit id (`git log --oneline` lists them), or a range A..B")
+    )]
+    BadRevision { revision: String, message: String },
+
+    #[error("failed to read the git repository: {message}")]
+    #[diagnostic(code(okr::git))]
+    Git { message: String },
+
     #[error("failed to write output: {0}")]
     #[diagnostic(code(okr::output))]
     Output(#[from] std::io::Error),
 }
 
 pub(crate) type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// A problem in okr.toml, with the file's text so the report can show the line. Boxed
+/// inside `Error` because it is much larger than the other variants.
+#[derive(Debug, Error, Diagnostic)]
+#[error("invalid okr.toml: {message}")]
+#[diagnostic(code(okr::config))]
+pub(crate) struct ConfigError {
+    pub(crate) message: String,
+    #[source_code]
+    pub(crate) source_code: NamedSource<String>,
+    #[label("here")]
+    pub(crate) span: Option<SourceSpan>,
+    #[help]
+    pub(crate) help: Option<String>,
+}

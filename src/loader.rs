@@ -107,10 +107,6 @@ impl Workspace {
         }
         workspace
     }
-
-    pub(crate) fn source(&self, file: &GoalFile) -> &SourceFile {
-        &self.sources[file.source]
-    }
 }
 
 /// Lists goal files: `*.toml` under each configured folder (or matching each glob),
@@ -378,7 +374,6 @@ fn read_objective(table: &DeTable<'_>, span: Range<usize>, problems: &mut Proble
     for (table, span) in reader.tables("initiative") {
         let mut initiative_reader = TableReader::new(table, span.clone(), "initiative");
         let initiative = Initiative {
-            span,
             title: initiative_reader.required_string("title"),
             owner: initiative_reader.string("owner"),
             link: initiative_reader.string("link"),

@@ -181,7 +181,6 @@ impl KeyResult {
 
 #[derive(Debug, Clone)]
 pub(crate) struct Initiative {
-    pub(crate) span: Range<usize>,
     pub(crate) title: Spanned<String>,
     pub(crate) owner: Option<Spanned<String>>,
     pub(crate) link: Option<Spanned<String>>,

@@ -82,10 +82,6 @@ impl Calendar {
         let month = u32::try_from(month0.rem_euclid(12)).ok()? + 1;
         NaiveDate::from_ymd_opt(year, month, 1)
     }
-
-    pub(crate) fn is_named(&self, name: &str) -> bool {
-        self.named.contains_key(name)
-    }
 }
 
 fn month_index(year: i32, offset: u32) -> i64 {
@@ -197,7 +193,6 @@ mod tests {
         )]);
         let calendar = Calendar::new(1, named);
         assert_eq!(calendar.resolve("launch").unwrap().days(), 61);
-        assert!(calendar.is_named("launch"));
     }
 
     #[test]

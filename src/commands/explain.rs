@@ -18,18 +18,6 @@ pub(super) fn run(args: &ExplainArgs, out: &mut dyn Write) -> Result<Outcome> {
             help: Some(help),
         });
     };
-    let mut lines = rule.doc.lines();
-    let heading = lines.next().unwrap_or_default();
-    writeln!(out, "{heading}")?;
-    writeln!(out)?;
-    writeln!(
-        out,
-        "Group: {}. Default severity: {}.",
-        rule.group.as_str(),
-        rule.default_level.as_str()
-    )?;
-    for line in lines {
-        writeln!(out, "{line}")?;
-    }
+    out.write_all(rule.doc.as_bytes())?;
     Ok(Outcome::Success)
 }

@@ -7,6 +7,7 @@ use crate::cli::{GlobalArgs, TreeArgs, TreeFormat};
 use crate::error::{Error, Result};
 use crate::index::{ObjectiveRef, Target, get_file, get_objective};
 use crate::loader::Workspace;
+use crate::model::{Initiative, State};
 use crate::render::tree::{Node, NodeKind, write_json, write_text};
 use crate::rollup::{CheckIns, Rollup};
 use crate::selection::select;
@@ -119,6 +120,8 @@ impl TreeBuilder<'_> {
                 state: objective.state,
                 children: Vec::new(),
                 cycle: false,
+                link: None,
+                work_state: None,
             },
             Target::KeyResult(_, position) => {
                 let key_result = &objective.key_results[position];
@@ -135,6 +138,8 @@ impl TreeBuilder<'_> {
                     state: key_result.state,
                     children: Vec::new(),
                     cycle: false,
+                    link: None,
+                    work_state: None,
                 }
             }
         };
@@ -143,10 +148,29 @@ impl TreeBuilder<'_> {
             return node;
         }
         path.push(target);
-        if let Target::Objective(_) = target {
-            for position in 0..objective.key_results.len() {
-                let child = Target::KeyResult(at, position);
-                node.children.push(self.node(child, path));
+        match target {
+            Target::Objective(_) => {
+                for position in 0..objective.key_results.len() {
+                    let child = Target::KeyResult(at, position);
+                    node.children.push(self.node(child, path));
+                }
+                let unlinked = objective
+                    .initiatives
+                    .iter()
+                    .filter(|work| work.key_results.is_empty());
+                let leaves: Vec<Node> = unlinked.map(|work| initiative_node(&node, work)).collect();
+                node.children.extend(leaves);
+            }
+            Target::KeyResult(_, position) => {
+                let id = &objective.key_results[position].id.value;
+                let qualified = format!("{}/{id}", objective.id.value);
+                let moving = objective.initiatives.iter().filter(|work| {
+                    work.key_results
+                        .iter()
+                        .any(|name| name.value == *id || name.value == qualified)
+                });
+                let leaves: Vec<Node> = moving.map(|work| initiative_node(&node, work)).collect();
+                node.children.extend(leaves);
             }
         }
         for child in self.children.get(&target).into_iter().flatten() {
@@ -154,5 +178,30 @@ impl TreeBuilder<'_> {
         }
         path.pop();
         node
+    }
+}
+
+/// A leaf for an initiative under the objective or key result it moves.
+fn initiative_node(parent: &Node, initiative: &Initiative) -> Node {
+    let work_state = initiative.state.as_ref().map(|state| state.value.clone());
+    let dropped = work_state.as_deref() == Some("dropped");
+    Node {
+        kind: NodeKind::Initiative,
+        item: parent.item.split('/').next().unwrap_or_default().to_owned(),
+        period: parent.period.clone(),
+        team: parent.team.clone(),
+        title: initiative.title.value.clone(),
+        owner: initiative.owner.as_ref().map(|owner| owner.value.clone()),
+        score: None,
+        status: None,
+        state: if dropped {
+            State::Dropped
+        } else {
+            State::Active
+        },
+        children: Vec::new(),
+        cycle: false,
+        link: initiative.link.as_ref().map(|link| link.value.clone()),
+        work_state,
     }
 }

@@ -54,7 +54,6 @@ impl Diagnostic for FindingView<'_> {
         Some(match self.finding.severity {
             Severity::Error => miette::Severity::Error,
             Severity::Warning => miette::Severity::Warning,
-            Severity::Info => miette::Severity::Advice,
         })
     }
 
@@ -197,7 +196,6 @@ pub(crate) fn write_github(report: &Report<'_>, out: &mut dyn Write) -> io::Resu
         let command = match finding.severity {
             Severity::Error => "error",
             Severity::Warning => "warning",
-            Severity::Info => "notice",
         };
         write!(out, "::{command} file={}", escape_property(&source.path))?;
         if let Some(span) = &finding.span {

@@ -440,6 +440,12 @@ fn key_result_json(row: &KeyResultRow<'_>) -> Value {
         "last_check_in": row.progress.last_check_in.map(|date| date.to_string()),
         "weight": value(&key_result.weight),
         "due": key_result.due.as_ref().map(|due| due.value.to_string()),
+        "reason": key_result.reason,
+        "notes": key_result
+            .notes
+            .iter()
+            .map(|note| json!({ "date": note.date.map(|date| date.to_string()), "text": note.text }))
+            .collect::<Vec<_>>(),
     });
     if key_result.kind == Kind::Milestone {
         object["done"] = Value::from(key_result.done.as_ref().is_some_and(|done| done.value));

@@ -11,6 +11,8 @@ use std::io::{self, Write};
 pub(crate) enum NodeKind {
     Objective,
     KeyResult,
+    /// Daily work that moves a key result; `item` is its objective.
+    Initiative,
 }
 
 #[derive(Debug)]
@@ -26,6 +28,10 @@ pub(crate) struct Node {
     pub(crate) status: Option<Status>,
     /// The lifecycle state as written (`active` unless set).
     pub(crate) state: State,
+    /// The tracker link of an initiative.
+    pub(crate) link: Option<String>,
+    /// An initiative's own state (`planned`, `in-progress`, `done`, `dropped`).
+    pub(crate) work_state: Option<String>,
     pub(crate) children: Vec<Node>,
     /// True where the branch stops because the item is already among its ancestors.
     pub(crate) cycle: bool,
@@ -65,7 +71,16 @@ fn write_node(
     let marker = match node.kind {
         NodeKind::Objective => "◆",
         NodeKind::KeyResult => "•",
+        NodeKind::Initiative => "▸",
     };
+    if node.kind == NodeKind::Initiative {
+        let state = node.work_state.as_deref().unwrap_or("planned");
+        let link = node
+            .link
+            .as_deref()
+            .map_or_else(String::new, |link| format!("  {link}"));
+        return writeln!(out, "{lead}{marker} {} ({state}){link}", node.title);
+    }
     let cycle = if node.cycle {
         "  (alignment cycle)"
     } else {
@@ -98,7 +113,11 @@ fn write_node(
 
 fn node_json(node: &Node) -> Value {
     json!({
-        "type": match node.kind { NodeKind::Objective => "objective", NodeKind::KeyResult => "key_result" },
+        "type": match node.kind {
+            NodeKind::Objective => "objective",
+            NodeKind::KeyResult => "key_result",
+            NodeKind::Initiative => "initiative",
+        },
         "item": node.item,
         "period": node.period,
         "team": node.team,
@@ -108,6 +127,8 @@ fn node_json(node: &Node) -> Value {
         "status": node.status.map(Status::as_str),
         "state": node.state.as_str(),
         "cycle": node.cycle,
+        "link": node.link,
+        "initiative_state": node.work_state,
         "children": node.children.iter().map(node_json).collect::<Vec<_>>(),
     })
 }

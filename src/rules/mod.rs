@@ -363,6 +363,16 @@ mod tests {
                 "{} examples",
                 rule.name
             );
+            let registered = format!(
+                "Group: {}. Default severity: `{}`.",
+                rule.group.as_str(),
+                rule.default_level.as_str()
+            );
+            assert!(
+                rule.doc.contains(&registered),
+                "{} doc lacks {registered:?}",
+                rule.name
+            );
         }
     }
 }

@@ -30,7 +30,10 @@ confidence = 0.7
 
 fn lint(files: &[(&str, &str)]) -> (i32, serde_json::Value) {
     let repo = temp_repo(files);
-    let output = okr(repo.path(), &["lint", "--format", "json", "--as-of", "2026-11-15"]);
+    let output = okr(
+        repo.path(),
+        &["lint", "--format", "json", "--as-of", "2026-11-15"],
+    );
     (output.code, output.json())
 }
 
@@ -71,8 +74,14 @@ fn wrong_type_names_field_and_type() {
     assert_eq!(code, 1);
     let found = diagnostic(&document, "wrong-type");
     assert_eq!(found["line"], 11);
-    assert!(found["message"].as_str().unwrap().contains("`start`"), "{found}");
-    assert!(found["message"].as_str().unwrap().contains("a string"), "{found}");
+    assert!(
+        found["message"].as_str().unwrap().contains("`start`"),
+        "{found}"
+    );
+    assert!(
+        found["message"].as_str().unwrap().contains("a string"),
+        "{found}"
+    );
     assert_eq!(found["item"], "fast-checkout/p95");
 }
 
@@ -81,7 +90,13 @@ fn unknown_field_suggests_spelling() {
     let text = GOOD.replace("target = 400", "tagret = 400");
     let (_, document) = lint(&[("okrs/a.toml", &text)]);
     let found = diagnostic(&document, "unknown-field");
-    assert!(found["help"].as_str().unwrap().contains("did you mean `target`"), "{found}");
+    assert!(
+        found["help"]
+            .as_str()
+            .unwrap()
+            .contains("did you mean `target`"),
+        "{found}"
+    );
     assert_eq!(found["line"], 12);
     assert_eq!(found["column"], 1);
 }
@@ -98,7 +113,9 @@ fn byte_order_mark_is_accepted() {
 
 #[test]
 fn crlf_line_endings_keep_positions() {
-    let text = GOOD.replace("start = 900", "start = true").replace('\n', "\r\n");
+    let text = GOOD
+        .replace("start = 900", "start = true")
+        .replace('\n', "\r\n");
     let (_, document) = lint(&[("okrs/a.toml", &text)]);
     let found = diagnostic(&document, "wrong-type");
     assert_eq!(found["line"], 11);
@@ -117,12 +134,19 @@ fn empty_file_reports_missing_period() {
 #[test]
 fn non_utf8_file_is_invalid_toml() {
     let repo = temp_repo(&[("okrs/b.toml", GOOD)]);
-    std::fs::write(repo.path().join("okrs/a.toml"), b"period = \"2026-Q4\"\ntitle = \"\xff\"\n").unwrap();
+    std::fs::write(
+        repo.path().join("okrs/a.toml"),
+        b"period = \"2026-Q4\"\ntitle = \"\xff\"\n",
+    )
+    .unwrap();
     let output = okr(repo.path(), &["lint", "--format", "json"]);
     assert_eq!(output.code, 1);
     let document = output.json();
     let found = diagnostic(&document, "invalid-toml");
-    assert!(found["message"].as_str().unwrap().contains("UTF-8"), "{found}");
+    assert!(
+        found["message"].as_str().unwrap().contains("UTF-8"),
+        "{found}"
+    );
     assert_eq!(found["line"], 2);
 }
 
@@ -131,7 +155,11 @@ fn no_goal_files_exits_2_with_hint() {
     let repo = temp_repo(&[("README.md", "nothing here\n")]);
     let output = okr(repo.path(), &["lint"]);
     assert_eq!(output.code, 2);
-    assert!(output.stderr.contains("no goal files found"), "{}", output.stderr);
+    assert!(
+        output.stderr.contains("no goal files found"),
+        "{}",
+        output.stderr
+    );
     assert!(output.stderr.contains("okrs/"), "{}", output.stderr);
     let progress = okr(repo.path(), &["progress"]);
     assert_eq!(progress.code, 2);
@@ -142,24 +170,42 @@ fn missing_folder_exits_2() {
     let repo = temp_repo(&[]);
     let output = okr(repo.path(), &["lint", "-C", "does-not-exist"]);
     assert_eq!(output.code, 2);
-    assert!(output.stderr.contains("folder not found"), "{}", output.stderr);
+    assert!(
+        output.stderr.contains("folder not found"),
+        "{}",
+        output.stderr
+    );
     assert!(output.stdout.is_empty());
 }
 
 #[test]
 fn bad_config_is_positioned_failure() {
-    let repo = temp_repo(&[("okr.toml", "goals = \"okrs\"\ncheck_in_intervall = 7\n"), ("okrs/a.toml", GOOD)]);
+    let repo = temp_repo(&[
+        ("okr.toml", "goals = \"okrs\"\ncheck_in_intervall = 7\n"),
+        ("okrs/a.toml", GOOD),
+    ]);
     let output = okr(repo.path(), &["lint"]);
     assert_eq!(output.code, 2);
-    assert!(output.stderr.contains("check_in_intervall"), "{}", output.stderr);
-    assert!(output.stderr.contains("did you mean `check_in_interval`"), "{}", output.stderr);
+    assert!(
+        output.stderr.contains("check_in_intervall"),
+        "{}",
+        output.stderr
+    );
+    assert!(
+        output.stderr.contains("did you mean `check_in_interval`"),
+        "{}",
+        output.stderr
+    );
     assert!(output.stderr.contains("okr.toml:2:1"), "{}", output.stderr);
 }
 
 #[test]
 fn progress_skips_broken_file_and_exits_2() {
     let repo = temp_repo(&[("okrs/a.toml", "period = [\n"), ("okrs/b.toml", GOOD)]);
-    let output = okr(repo.path(), &["progress", "--as-of", "2026-11-15", "--format", "json"]);
+    let output = okr(
+        repo.path(),
+        &["progress", "--as-of", "2026-11-15", "--format", "json"],
+    );
     assert_eq!(output.code, 2);
     assert!(output.stderr.contains("okrs/a.toml"), "{}", output.stderr);
     let document = output.json();
@@ -176,8 +222,15 @@ fn bad_date_argument_is_usage_error() {
 
 #[test]
 fn goal_folder_outside_repository_is_rejected() {
-    let repo = temp_repo(&[("okr.toml", "goals = [\"../elsewhere\"]\n"), ("okrs/a.toml", GOOD)]);
+    let repo = temp_repo(&[
+        ("okr.toml", "goals = [\"../elsewhere\"]\n"),
+        ("okrs/a.toml", GOOD),
+    ]);
     let output = okr(repo.path(), &["lint"]);
     assert_eq!(output.code, 2);
-    assert!(output.stderr.contains("outside the repository"), "{}", output.stderr);
+    assert!(
+        output.stderr.contains("outside the repository"),
+        "{}",
+        output.stderr
+    );
 }

@@ -16,7 +16,11 @@ fn lint_finds_only_deliberate_findings() {
     let document = output.json();
     let mut rules = rules_of(&document);
     rules.sort();
-    assert_eq!(rules, ["missing-unit", "unknown-alignment", "vague-title"], "{document:#}");
+    assert_eq!(
+        rules,
+        ["missing-unit", "unknown-alignment", "vague-title"],
+        "{document:#}"
+    );
     assert_eq!(document["errors"], 1);
 }
 
@@ -37,7 +41,12 @@ fn progress_covers_teams_and_objectives() {
     let teams = document["teams"].as_array().unwrap();
     assert!(teams.len() >= 5, "{teams:?}");
     assert!(teams.iter().any(|team| team["team"] == "数据平台"));
-    let shown = document["objectives"].as_array().unwrap().iter().filter(|o| o["context"] == false).count();
+    let shown = document["objectives"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|o| o["context"] == false)
+        .count();
     assert!(shown >= 12, "{shown}");
 }
 

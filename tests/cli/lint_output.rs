@@ -60,15 +60,26 @@ fn github_output_snapshot() {
 fn json_counts_match_diagnostics() {
     let document = run(&["--format", "json"]).json();
     let diagnostics = document["diagnostics"].as_array().unwrap();
-    let errors = diagnostics.iter().filter(|d| d["severity"] == "error").count();
-    let warnings = diagnostics.iter().filter(|d| d["severity"] == "warning").count();
+    let errors = diagnostics
+        .iter()
+        .filter(|d| d["severity"] == "error")
+        .count();
+    let warnings = diagnostics
+        .iter()
+        .filter(|d| d["severity"] == "warning")
+        .count();
     assert_eq!(document["errors"], errors);
     assert_eq!(document["warnings"], warnings);
     assert_eq!(document["files"], 1);
     assert!(document["notes"].is_array());
     for diagnostic in diagnostics {
-        for key in ["rule", "severity", "file", "line", "column", "item", "period", "message", "help"] {
-            assert!(diagnostic.get(key).is_some(), "diagnostic lacks {key}: {diagnostic}");
+        for key in [
+            "rule", "severity", "file", "line", "column", "item", "period", "message", "help",
+        ] {
+            assert!(
+                diagnostic.get(key).is_some(),
+                "diagnostic lacks {key}: {diagnostic}"
+            );
         }
     }
 }
@@ -89,22 +100,37 @@ fn diagnostics_sorted_by_position() {
 
 #[test]
 fn warnings_alone_exit_0_unless_denied() {
-    let clean = FILE.replace("target = 20\n", "target = 30\n").replace("confidence = 1.4", "confidence = 0.7");
+    let clean = FILE
+        .replace("target = 20\n", "target = 30\n")
+        .replace("confidence = 1.4", "confidence = 0.7");
     let repo = temp_repo(&[("okrs/growth.toml", &clean)]);
-    let output = okr(repo.path(), &["lint", "--format", "json", "--as-of", "2026-11-15"]);
+    let output = okr(
+        repo.path(),
+        &["lint", "--format", "json", "--as-of", "2026-11-15"],
+    );
     let document = output.json();
     assert_eq!(document["errors"], 0, "{document:#}");
     assert!(document["warnings"].as_u64().unwrap() > 0, "{document:#}");
     assert_eq!(output.code, 0);
-    let denied = okr(repo.path(), &["lint", "--deny", "warnings", "--as-of", "2026-11-15"]);
+    let denied = okr(
+        repo.path(),
+        &["lint", "--deny", "warnings", "--as-of", "2026-11-15"],
+    );
     assert_eq!(denied.code, 1);
 }
 
 #[test]
 fn allow_list_silences_rule_on_item() {
-    let allowed = FILE.replace("owner = \"sofia\"\n", "owner = \"sofia\"\nallow = [\"vague-title\"]\n");
+    let allowed = FILE.replace(
+        "owner = \"sofia\"\n",
+        "owner = \"sofia\"\nallow = [\"vague-title\"]\n",
+    );
     let repo = temp_repo(&[("okrs/growth.toml", &allowed)]);
-    let document = okr(repo.path(), &["lint", "--format", "json", "--as-of", "2026-11-15"]).json();
+    let document = okr(
+        repo.path(),
+        &["lint", "--format", "json", "--as-of", "2026-11-15"],
+    )
+    .json();
     assert!(!rules_of(&document).contains(&"vague-title".to_owned()));
     assert!(rules_of(&document).contains(&"target-equals-start".to_owned()));
 }
@@ -113,19 +139,42 @@ fn allow_list_silences_rule_on_item() {
 fn config_changes_severity() {
     let repo = temp_repo(&[
         ("okrs/growth.toml", FILE),
-        ("okr.toml", "[rules]\ntarget-equals-start = \"warn\"\nconfidence-out-of-range = \"off\"\n"),
+        (
+            "okr.toml",
+            "[rules]\ntarget-equals-start = \"warn\"\nconfidence-out-of-range = \"off\"\n",
+        ),
     ]);
-    let document = okr(repo.path(), &["lint", "--format", "json", "--as-of", "2026-11-15"]).json();
+    let document = okr(
+        repo.path(),
+        &["lint", "--format", "json", "--as-of", "2026-11-15"],
+    )
+    .json();
     let diagnostics = document["diagnostics"].as_array().unwrap();
-    let target = diagnostics.iter().find(|d| d["rule"] == "target-equals-start").unwrap();
+    let target = diagnostics
+        .iter()
+        .find(|d| d["rule"] == "target-equals-start")
+        .unwrap();
     assert_eq!(target["severity"], "warning");
     assert!(!rules_of(&document).contains(&"confidence-out-of-range".to_owned()));
 }
 
 #[test]
 fn paths_limit_reported_files() {
-    let repo = temp_repo(&[("okrs/growth.toml", FILE), ("okrs/other.toml", &FILE.replace("activation", "retention"))]);
-    let output = okr(repo.path(), &["lint", "--format", "json", "--as-of", "2026-11-15", "okrs/other.toml"]);
+    let repo = temp_repo(&[
+        ("okrs/growth.toml", FILE),
+        ("okrs/other.toml", &FILE.replace("activation", "retention")),
+    ]);
+    let output = okr(
+        repo.path(),
+        &[
+            "lint",
+            "--format",
+            "json",
+            "--as-of",
+            "2026-11-15",
+            "okrs/other.toml",
+        ],
+    );
     let document = output.json();
     assert_eq!(document["files"], 1);
     for diagnostic in document["diagnostics"].as_array().unwrap() {
@@ -137,7 +186,11 @@ fn paths_limit_reported_files() {
 fn missing_path_exits_2() {
     let output = run(&["okrs/nope.toml"]);
     assert_eq!(output.code, 2);
-    assert!(output.stderr.contains("path not found"), "{}", output.stderr);
+    assert!(
+        output.stderr.contains("path not found"),
+        "{}",
+        output.stderr
+    );
 }
 
 #[test]
@@ -146,7 +199,12 @@ fn rules_lists_every_rule() {
     let output = okr(repo.path(), &["rules", "--format", "json"]);
     assert_eq!(output.code, 0);
     let document = output.json();
-    let names: Vec<&str> = document["rules"].as_array().unwrap().iter().map(|r| r["name"].as_str().unwrap()).collect();
+    let names: Vec<&str> = document["rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["name"].as_str().unwrap())
+        .collect();
     assert!(names.contains(&"not-measurable"));
     assert!(names.contains(&"invalid-toml"));
 }
@@ -156,8 +214,18 @@ fn explain_prints_sections() {
     let repo = temp_repo(&[]);
     let output = okr(repo.path(), &["explain", "not-measurable"]);
     assert_eq!(output.code, 0);
-    for section in ["# not-measurable", "Group: measurable", "## Why it matters", "Bad:", "Good:"] {
-        assert!(output.stdout.contains(section), "lacks {section}:\n{}", output.stdout);
+    for section in [
+        "# not-measurable",
+        "Group: measurable. Default severity: `error`.",
+        "## Why it matters",
+        "Bad:",
+        "Good:",
+    ] {
+        assert!(
+            output.stdout.contains(section),
+            "lacks {section}:\n{}",
+            output.stdout
+        );
     }
 }
 
@@ -166,5 +234,9 @@ fn explain_unknown_rule_suggests() {
     let repo = temp_repo(&[]);
     let output = okr(repo.path(), &["explain", "not-measureable"]);
     assert_eq!(output.code, 2);
-    assert!(output.stderr.contains("did you mean `not-measurable`"), "{}", output.stderr);
+    assert!(
+        output.stderr.contains("did you mean `not-measurable`"),
+        "{}",
+        output.stderr
+    );
 }

@@ -16,10 +16,15 @@ fn every_test_file_is_a_module() {
     let folder = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/cli");
     for entry in std::fs::read_dir(folder).unwrap() {
         let name = entry.unwrap().file_name().to_string_lossy().into_owned();
-        let Some(module) = name.strip_suffix(".rs") else { continue };
+        let Some(module) = name.strip_suffix(".rs") else {
+            continue;
+        };
         if module == "main" {
             continue;
         }
-        assert!(main.contains(&format!("mod {module};")), "tests/cli/{name} is not a module of main.rs");
+        assert!(
+            main.contains(&format!("mod {module};")),
+            "tests/cli/{name} is not a module of main.rs"
+        );
     }
 }

@@ -43,21 +43,65 @@ fn progress_json_has_documented_shape() {
     assert_eq!(document["as_of"], "2026-11-15");
     assert!(document["score"].is_number());
     for team in document["teams"].as_array().unwrap() {
-        for key in ["team", "period", "score", "expected", "status", "confidence"] {
+        for key in [
+            "team",
+            "period",
+            "score",
+            "expected",
+            "status",
+            "confidence",
+        ] {
             assert!(team.get(key).is_some(), "team lacks {key}: {team}");
         }
     }
     let objectives = document["objectives"].as_array().unwrap();
     for objective in objectives {
-        for key in ["id", "period", "team", "title", "owner", "score", "expected", "status", "state", "confidence", "key_results"] {
-            assert!(objective.get(key).is_some(), "objective lacks {key}: {objective}");
+        for key in [
+            "id",
+            "period",
+            "team",
+            "title",
+            "owner",
+            "score",
+            "expected",
+            "status",
+            "state",
+            "confidence",
+            "key_results",
+        ] {
+            assert!(
+                objective.get(key).is_some(),
+                "objective lacks {key}: {objective}"
+            );
         }
         for key_result in objective["key_results"].as_array().unwrap() {
-            for key in ["id", "title", "owner", "kind", "start", "target", "current", "unit", "score", "raw", "expected", "status", "state", "confidence", "last_check_in"] {
-                assert!(key_result.get(key).is_some(), "key result lacks {key}: {key_result}");
+            for key in [
+                "id",
+                "title",
+                "owner",
+                "kind",
+                "start",
+                "target",
+                "current",
+                "unit",
+                "score",
+                "raw",
+                "expected",
+                "status",
+                "state",
+                "confidence",
+                "last_check_in",
+            ] {
+                assert!(
+                    key_result.get(key).is_some(),
+                    "key result lacks {key}: {key_result}"
+                );
             }
             if key_result["kind"] == "milestone" {
-                assert!(key_result["done"].is_boolean(), "milestone lacks done: {key_result}");
+                assert!(
+                    key_result["done"].is_boolean(),
+                    "milestone lacks done: {key_result}"
+                );
                 assert!(key_result["current"].is_null());
             }
         }
@@ -67,8 +111,18 @@ fn progress_json_has_documented_shape() {
 #[test]
 fn decreasing_metric_scores_in_json() {
     let document = sample(&["progress", "--format", "json"]).json();
-    let company = &document["objectives"].as_array().unwrap().iter().find(|o| o["id"] == "happy-customers").unwrap();
-    let churn = company["key_results"].as_array().unwrap().iter().find(|k| k["id"] == "churn").unwrap();
+    let company = &document["objectives"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|o| o["id"] == "happy-customers")
+        .unwrap();
+    let churn = company["key_results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|k| k["id"] == "churn")
+        .unwrap();
     assert_eq!(churn["score"], 0.5);
     assert_eq!(churn["raw"], 0.5);
     assert_eq!(churn["status"], "on-track");
@@ -78,25 +132,44 @@ fn decreasing_metric_scores_in_json() {
 #[test]
 fn dropped_key_result_leaves_the_mean() {
     let document = sample(&["progress", "--format", "json"]).json();
-    let objective = document["objectives"].as_array().unwrap().iter().find(|o| o["id"] == "reliable-checkout").unwrap();
+    let objective = document["objectives"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|o| o["id"] == "reliable-checkout")
+        .unwrap();
     // availability (weight 2, held) = 1.0, game-day = 1.0, error-budget (no value) = 0.0.
     let score = objective["score"].as_f64().unwrap();
     assert!((score - 0.75).abs() < 1e-9, "{score}");
-    let dropped = objective["key_results"].as_array().unwrap().iter().find(|k| k["id"] == "legacy-retire").unwrap();
+    let dropped = objective["key_results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|k| k["id"] == "legacy-retire")
+        .unwrap();
     assert_eq!(dropped["state"], "dropped");
 }
 
 #[test]
 fn markdown_escapes_user_strings() {
     let output = sample(&["progress", "--format", "markdown"]);
-    assert!(output.stdout.contains("&lt;busiest&gt; \\| day"), "{}", output.stdout);
+    assert!(
+        output.stdout.contains("&lt;busiest&gt; \\| day"),
+        "{}",
+        output.stdout
+    );
     assert!(!output.stdout.contains("<busiest>"));
 }
 
 #[test]
 fn team_filter_shows_one_team() {
     let document = sample(&["progress", "--team", "platform", "--format", "json"]).json();
-    let teams: Vec<_> = document["teams"].as_array().unwrap().iter().map(|t| t["team"].as_str().unwrap().to_owned()).collect();
+    let teams: Vec<_> = document["teams"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["team"].as_str().unwrap().to_owned())
+        .collect();
     assert_eq!(teams, ["platform"]);
 }
 
@@ -104,7 +177,10 @@ fn team_filter_shows_one_team() {
 fn owner_filter_keeps_owned_key_results() {
     let document = sample(&["progress", "--owner", "liyan", "--format", "json"]).json();
     let objectives = document["objectives"].as_array().unwrap();
-    let shown: Vec<_> = objectives.iter().filter(|o| o["context"] == false).collect();
+    let shown: Vec<_> = objectives
+        .iter()
+        .filter(|o| o["context"] == false)
+        .collect();
     assert_eq!(shown.len(), 1);
     let key_results = shown[0]["key_results"].as_array().unwrap();
     assert_eq!(key_results.len(), 1);
@@ -114,7 +190,12 @@ fn owner_filter_keeps_owned_key_results() {
 #[test]
 fn period_all_shows_enclosing_year() {
     let document = sample(&["progress", "--period", "all", "--format", "json"]).json();
-    let periods: Vec<_> = document["periods"].as_array().unwrap().iter().map(|p| p.as_str().unwrap()).collect();
+    let periods: Vec<_> = document["periods"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p.as_str().unwrap())
+        .collect();
     assert_eq!(periods, ["2026", "2026-Q4"]);
 }
 
@@ -122,7 +203,11 @@ fn period_all_shows_enclosing_year() {
 fn invalid_period_flag_exits_2() {
     let output = sample(&["progress", "--period", "2026-Q7"]);
     assert_eq!(output.code, 2);
-    assert!(output.stderr.contains("invalid period `2026-Q7`"), "{}", output.stderr);
+    assert!(
+        output.stderr.contains("invalid period `2026-Q7`"),
+        "{}",
+        output.stderr
+    );
 }
 
 #[test]
@@ -137,7 +222,10 @@ fn wide_characters_align_in_table() {
         })
         .collect();
     assert!(columns.len() > 10);
-    assert!(columns.iter().all(|column| *column == columns[0]), "{columns:?}");
+    assert!(
+        columns.iter().all(|column| *column == columns[0]),
+        "{columns:?}"
+    );
 }
 
 #[test]

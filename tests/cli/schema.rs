@@ -24,7 +24,10 @@ fn to_json(value: toml::Value) -> serde_json::Value {
         toml::Value::Boolean(flag) => flag.into(),
         toml::Value::Datetime(datetime) => datetime.to_string().into(),
         toml::Value::Array(items) => items.into_iter().map(to_json).collect(),
-        toml::Value::Table(table) => table.into_iter().map(|(key, value)| (key, to_json(value))).collect(),
+        toml::Value::Table(table) => table
+            .into_iter()
+            .map(|(key, value)| (key, to_json(value)))
+            .collect(),
     }
 }
 
@@ -45,13 +48,24 @@ fn example_files_validate_against_schema() {
     let validator = jsonschema::draft202012::new(&schema).unwrap();
     let mut files = Vec::new();
     goal_files(&repo_root().join("examples"), &mut files);
-    assert!(files.len() >= 10, "expected the example goal files, found {}", files.len());
+    assert!(
+        files.len() >= 10,
+        "expected the example goal files, found {}",
+        files.len()
+    );
     for path in files {
         let text = std::fs::read_to_string(&path).unwrap();
         let value: toml::Value = toml::from_str(&text).unwrap();
         let instance = to_json(value);
-        let errors: Vec<String> = validator.iter_errors(&instance).map(|error| format!("{error} at {}", error.instance_path())).collect();
-        assert!(errors.is_empty(), "{} does not validate: {errors:#?}", path.display());
+        let errors: Vec<String> = validator
+            .iter_errors(&instance)
+            .map(|error| format!("{error} at {}", error.instance_path()))
+            .collect();
+        assert!(
+            errors.is_empty(),
+            "{} does not validate: {errors:#?}",
+            path.display()
+        );
     }
 }
 
@@ -70,8 +84,14 @@ fn example_files_reference_the_schema() {
     for path in files {
         let text = std::fs::read_to_string(&path).unwrap();
         let first = text.lines().next().unwrap_or_default();
-        let reference = first.strip_prefix("#:schema ").unwrap_or_else(|| panic!("{} has no #:schema line", path.display()));
+        let reference = first
+            .strip_prefix("#:schema ")
+            .unwrap_or_else(|| panic!("{} has no #:schema line", path.display()));
         let target = path.parent().unwrap().join(reference);
-        assert!(target.exists(), "{}: {reference} does not exist", path.display());
+        assert!(
+            target.exists(),
+            "{}: {reference} does not exist",
+            path.display()
+        );
     }
 }

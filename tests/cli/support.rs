@@ -11,8 +11,12 @@ pub(crate) struct Output {
 
 impl Output {
     pub(crate) fn json(&self) -> serde_json::Value {
-        serde_json::from_str(&self.stdout)
-            .unwrap_or_else(|error| panic!("stdout is not JSON ({error}):\n{}\n{}", self.stdout, self.stderr))
+        serde_json::from_str(&self.stdout).unwrap_or_else(|error| {
+            panic!(
+                "stdout is not JSON ({error}):\n{}\n{}",
+                self.stdout, self.stderr
+            )
+        })
     }
 }
 
