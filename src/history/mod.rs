@@ -1,1 +1,125 @@
-//! Goal history read from git.
+//! Goal history from git: the first-parent walk, the events it finds per objective
+//! and key result, the cache that makes later walks incremental, and reading goal
+//! files as they were at a revision. Reads git in-process through git2 and never
+//! checks files out or writes anything but its cache.
+
+// The commands that use this module come in a later commit.
+#![allow(dead_code, unused_imports)]
+
+mod cache;
+mod event;
+mod facts;
+mod goalpost;
+mod parse;
+mod reason;
+mod replay;
+mod revision;
+mod scope;
+mod snapshot;
+mod store;
+mod tree_diff;
+mod value;
+mod walk;
+
+pub(crate) use cache::WalkedCommit;
+pub(crate) use event::{CommitMeta, EventKind, FieldChange, ItemEvent, ItemKey};
+pub(crate) use facts::{Facts, Interest, gather, is_check_in};
+pub(crate) use goalpost::{Ends, eases, frozen_from, is_moved};
+pub(crate) use reason::message_reason;
+pub(crate) use revision::{Range, default_base, parse_range};
+pub(crate) use scope::Scope;
+pub(crate) use snapshot::{Snapshot, load_at};
+pub(crate) use store::{GitRepository, ObjectId};
+pub(crate) use value::Value;
+pub(crate) use walk::{End, Limit, Walker};
+
+use crate::error::Result;
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+/// A walked stretch of history, oldest commit first.
+pub(crate) struct History {
+    pub(crate) commits: Vec<Arc<WalkedCommit>>,
+    pub(crate) end: End,
+    pub(crate) notes: Vec<String>,
+}
+
+/// One event with the commit it comes from.
+pub(crate) type Dated<'h> = (&'h Arc<CommitMeta>, &'h ItemEvent);
+
+impl History {
+    /// Walks from `tip` until `limit` (or the root, or a shallow boundary).
+    pub(crate) fn read(walker: &mut Walker<'_>, tip: ObjectId, limit: &Limit) -> Result<History> {
+        let segment = walker.walk(tip, limit)?;
+        let mut commits = segment.commits;
+        commits.reverse();
+        let mut notes: Vec<String> = commits
+            .iter()
+            .flat_map(|commit| commit.notes.iter().cloned())
+            .collect();
+        notes.extend(boundary_note(walker.repo(), segment.end));
+        Ok(History {
+            commits,
+            end: segment.end,
+            notes,
+        })
+    }
+
+    /// Every event, oldest first.
+    pub(crate) fn events(&self) -> impl Iterator<Item = Dated<'_>> {
+        self.commits.iter().flat_map(|commit| {
+            commit
+                .meta
+                .iter()
+                .flat_map(move |meta| commit.events.iter().map(move |event| (meta, event)))
+        })
+    }
+
+    /// The events of each item, oldest first.
+    pub(crate) fn by_item(&self) -> BTreeMap<&ItemKey, Vec<Dated<'_>>> {
+        let mut items: BTreeMap<&ItemKey, Vec<Dated<'_>>> = BTreeMap::new();
+        for (meta, event) in self.events() {
+            items.entry(&event.key).or_default().push((meta, event));
+        }
+        items
+    }
+}
+
+/// The note for a walk that stopped at a shallow clone's boundary.
+pub(crate) fn boundary_note(repo: &GitRepository, end: End) -> Option<String> {
+    let End::Shallow(boundary) = end else {
+        return None;
+    };
+    let date = store::ObjectStore::commit(repo, boundary)
+        .ok()
+        .map(|info| {
+            let meta = CommitMeta {
+                id: boundary,
+                author: info.author,
+                email: info.email,
+                time: info.time,
+                offset_minutes: info.offset_minutes,
+                message: String::new(),
+            };
+            format!(" ({})", meta.date())
+        })
+        .unwrap_or_default();
+    Some(format!(
+        "this is a shallow clone: history stops at commit {}{date}, and earlier changes \
+         are unknown (`git fetch --unshallow` fetches the rest)",
+        &boundary.to_hex()[..7]
+    ))
+}
+
+/// The counters `--verbose` prints.
+pub(crate) fn stats_line(walker: &Walker<'_>) -> String {
+    let stats = walker.stats;
+    format!(
+        "walked {} commits ({} from the cache), read {} trees and {} blobs, parsed {} blobs",
+        stats.commits,
+        stats.from_cache,
+        stats.trees_read,
+        stats.blobs_read,
+        parse::blobs_parsed()
+    )
+}

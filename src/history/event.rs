@@ -1,0 +1,309 @@
+//! Events: what one commit changed in each objective and key result. Items are keyed
+//! by period, objective id and key result id, so a goal that moves to another file
+//! keeps its history.
+
+use super::parse::ParsedItem;
+use super::store::ObjectId;
+use super::value::{FieldName, Value};
+use chrono::{DateTime, FixedOffset, NaiveDate};
+use std::collections::HashMap;
+use std::fmt;
+use std::sync::Arc;
+
+/// An objective (no key result) or a key result, as `period/objective[/key_result]`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub(crate) struct ItemKey {
+    pub(crate) period: Arc<str>,
+    pub(crate) objective: Arc<str>,
+    pub(crate) key_result: Option<Arc<str>>,
+}
+
+impl ItemKey {
+    pub(crate) fn new(period: &str, objective: &str, key_result: Option<&str>) -> ItemKey {
+        ItemKey {
+            period: Arc::from(period),
+            objective: Arc::from(objective),
+            key_result: key_result.map(Arc::from),
+        }
+    }
+
+    /// `objective` or `objective/key_result`, as JSON and findings name items.
+    pub(crate) fn item(&self) -> String {
+        match &self.key_result {
+            Some(key_result) => format!("{}/{key_result}", self.objective),
+            None => self.objective.to_string(),
+        }
+    }
+
+    pub(crate) fn is_key_result(&self) -> bool {
+        self.key_result.is_some()
+    }
+
+    /// The objective a key result belongs to (itself for an objective).
+    pub(crate) fn objective_key(&self) -> ItemKey {
+        ItemKey {
+            period: Arc::clone(&self.period),
+            objective: Arc::clone(&self.objective),
+            key_result: None,
+        }
+    }
+}
+
+impl fmt::Display for ItemKey {
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(formatter, "{}/{}", self.period, self.item())
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum EventKind {
+    Added,
+    Changed,
+    Removed,
+}
+
+impl EventKind {
+    pub(crate) fn as_str(self) -> &'static str {
+        match self {
+            EventKind::Added => "added",
+            EventKind::Changed => "changed",
+            EventKind::Removed => "removed",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct FieldChange {
+    pub(crate) field: FieldName,
+    pub(crate) from: Option<Value>,
+    pub(crate) to: Option<Value>,
+}
+
+/// What one commit did to one item.
+#[derive(Debug, Clone)]
+pub(crate) struct ItemEvent {
+    pub(crate) key: ItemKey,
+    /// The team of the file the item is in after the commit (before it, when removed).
+    pub(crate) team: Box<str>,
+    pub(crate) kind: EventKind,
+    pub(crate) changes: Vec<FieldChange>,
+}
+
+impl ItemEvent {
+    pub(crate) fn change(&self, field: &str) -> Option<&FieldChange> {
+        self.changes.iter().find(|change| change.field == field)
+    }
+}
+
+/// The commit an event comes from.
+#[derive(Debug, Clone)]
+pub(crate) struct CommitMeta {
+    pub(crate) id: ObjectId,
+    pub(crate) author: String,
+    pub(crate) email: String,
+    /// Committer date: seconds since the Unix epoch, and the offset in minutes.
+    pub(crate) time: i64,
+    pub(crate) offset_minutes: i32,
+    pub(crate) message: String,
+}
+
+impl CommitMeta {
+    /// The committer date in the committer's own offset.
+    pub(crate) fn date_time(&self) -> DateTime<FixedOffset> {
+        let offset = FixedOffset::east_opt(self.offset_minutes * 60)
+            .unwrap_or_else(|| FixedOffset::east_opt(0).expect("zero offset is valid"));
+        DateTime::from_timestamp(self.time, 0)
+            .unwrap_or_default()
+            .with_timezone(&offset)
+    }
+
+    /// The calendar day of the commit where it was made.
+    pub(crate) fn date(&self) -> NaiveDate {
+        self.date_time().date_naive()
+    }
+
+    /// ISO 8601 with the offset: `2026-10-05T09:30:00+05:45`.
+    pub(crate) fn iso_date(&self) -> String {
+        self.date_time().to_rfc3339()
+    }
+
+    pub(crate) fn subject(&self) -> &str {
+        self.message.lines().next().unwrap_or("").trim()
+    }
+
+    pub(crate) fn short_id(&self) -> String {
+        self.id.to_hex()[..7].to_owned()
+    }
+}
+
+/// One side of a commit: the items of the changed files, with each file's team.
+pub(crate) struct Side<'a> {
+    pub(crate) items: Vec<(ItemKey, &'a str, &'a ParsedItem)>,
+}
+
+/// The events that turn the `old` side into the `new` side. Keys in `skip` (items of
+/// files whose earlier version is unknown) get none.
+pub(crate) fn diff_sides(old: &Side<'_>, new: &Side<'_>, skip: &[ItemKey]) -> Vec<ItemEvent> {
+    let mut old_items: HashMap<&ItemKey, (&str, &ParsedItem)> = HashMap::new();
+    for (key, team, item) in &old.items {
+        old_items.entry(key).or_insert((team, item));
+    }
+    let mut seen: HashMap<&ItemKey, ()> = HashMap::new();
+    let mut events = Vec::new();
+    for (key, team, item) in &new.items {
+        if seen.insert(key, ()).is_some() || skip.contains(key) {
+            continue;
+        }
+        let new_fields = fields_with_team(key, team, item);
+        let event = match old_items.get(key) {
+            None => ItemEvent {
+                key: key.clone(),
+                team: (*team).into(),
+                kind: EventKind::Added,
+                changes: new_fields
+                    .into_iter()
+                    .map(|(field, value)| FieldChange {
+                        field,
+                        from: None,
+                        to: Some(value),
+                    })
+                    .collect(),
+            },
+            Some((old_team, old_item)) => {
+                let old_fields = fields_with_team(key, old_team, old_item);
+                let changes = field_changes(old_fields, new_fields);
+                if changes.is_empty() {
+                    continue;
+                }
+                ItemEvent {
+                    key: key.clone(),
+                    team: (*team).into(),
+                    kind: EventKind::Changed,
+                    changes,
+                }
+            }
+        };
+        events.push(event);
+    }
+    for (key, team, item) in &old.items {
+        if seen.insert(key, ()).is_some() || skip.contains(key) {
+            continue;
+        }
+        events.push(ItemEvent {
+            key: key.clone(),
+            team: (*team).into(),
+            kind: EventKind::Removed,
+            changes: fields_with_team(key, team, item)
+                .into_iter()
+                .map(|(field, value)| FieldChange {
+                    field,
+                    from: Some(value),
+                    to: None,
+                })
+                .collect(),
+        });
+    }
+    events
+}
+
+/// An item's fields; an objective also gets `team` (its file's `team`, else the
+/// file's stem), so moving an objective to another team's file shows.
+fn fields_with_team(key: &ItemKey, team: &str, item: &ParsedItem) -> Vec<(FieldName, Value)> {
+    let mut fields: Vec<(FieldName, Value)> = item.fields.to_vec();
+    if !key.is_key_result() && !fields.iter().any(|(name, _)| name == "team") {
+        fields.push((FieldName::Borrowed("team"), Value::Text(team.into())));
+    }
+    fields
+}
+
+fn field_changes(old: Vec<(FieldName, Value)>, new: Vec<(FieldName, Value)>) -> Vec<FieldChange> {
+    let mut changes = Vec::new();
+    for (field, value) in &new {
+        match old.iter().find(|(name, _)| name == field) {
+            Some((_, before)) if before == value => {}
+            before => changes.push(FieldChange {
+                field: field.clone(),
+                from: before.map(|(_, before)| before.clone()),
+                to: Some(value.clone()),
+            }),
+        }
+    }
+    for (field, value) in old {
+        if !new.iter().any(|(name, _)| *name == field) {
+            changes.push(FieldChange {
+                field,
+                from: Some(value),
+                to: None,
+            });
+        }
+    }
+    changes
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::history::parse::parse_goal_file;
+
+    fn side<'a>(file: &'a super::super::parse::ParsedFile, team: &'a str) -> Side<'a> {
+        Side {
+            items: file
+                .items
+                .iter()
+                .map(|item| {
+                    let key = ItemKey {
+                        period: Arc::clone(file.period.as_ref().unwrap()),
+                        objective: Arc::clone(&item.objective),
+                        key_result: item.key_result.clone(),
+                    };
+                    (key, team, item)
+                })
+                .collect(),
+        }
+    }
+
+    const BEFORE: &str = "period = \"2026-Q4\"\n[[objective]]\nid = \"o\"\ntitle = \"T\"\n\
+        [[objective.key_result]]\nid = \"k\"\ntarget = 90\ncurrent = 40\nowner = \"bob\"\n";
+
+    #[test]
+    fn field_changes_use_file_names() {
+        let before = parse_goal_file(BEFORE.as_bytes()).unwrap();
+        let after_text = BEFORE
+            .replace("current = 40", "current = 55")
+            .replace("target = 90", "target = 80")
+            .replace("owner = \"bob\"\n", "");
+        let after = parse_goal_file(after_text.as_bytes()).unwrap();
+        let events = diff_sides(&side(&before, "a"), &side(&after, "a"), &[]);
+        assert_eq!(events.len(), 1);
+        let event = &events[0];
+        assert_eq!(event.kind, EventKind::Changed);
+        assert_eq!(event.key.item(), "o/k");
+        let fields: Vec<&str> = event.changes.iter().map(|c| &*c.field).collect();
+        assert_eq!(fields, ["target", "current", "owner"]);
+        assert_eq!(event.changes[2].to, None);
+    }
+
+    #[test]
+    fn added_and_removed_list_every_field() {
+        let file = parse_goal_file(BEFORE.as_bytes()).unwrap();
+        let empty = Side { items: Vec::new() };
+        let added = diff_sides(&empty, &side(&file, "a"), &[]);
+        assert_eq!(added.len(), 2);
+        assert!(added.iter().all(|event| event.kind == EventKind::Added));
+        assert!(
+            added[0].change("team").is_some(),
+            "objectives carry their team"
+        );
+        let removed = diff_sides(&side(&file, "a"), &empty, &[]);
+        assert!(removed.iter().all(|event| event.kind == EventKind::Removed));
+        assert!(removed[1].changes.iter().all(|change| change.to.is_none()));
+    }
+
+    #[test]
+    fn moving_to_another_team_file_changes_team() {
+        let file = parse_goal_file(BEFORE.as_bytes()).unwrap();
+        let events = diff_sides(&side(&file, "a"), &side(&file, "b"), &[]);
+        assert_eq!(events.len(), 1);
+        assert_eq!(events[0].changes[0].field, "team");
+    }
+}

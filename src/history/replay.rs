@@ -1,0 +1,208 @@
+//! Replays a run of commits oldest first and turns each commit's changed goal files
+//! into item events. It keeps the last valid version of every changed file, parses
+//! each distinct blob of the run once (in parallel, a chunk of commits at a time),
+//! and frees a parsed blob as soon as no later commit of the run refers to it.
+
+use super::cache::WalkedCommit;
+use super::event::{CommitMeta, ItemKey, Side, diff_sides};
+use super::parse::{ParsedFile, parse_goal_file};
+use super::store::{CommitInfo, ObjectId, ObjectStore};
+use super::tree_diff::FileChange;
+use crate::error::Result;
+use rayon::prelude::*;
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+
+/// A parsed blob, or the reason it could not be parsed.
+type Parsed = std::result::Result<Arc<ParsedFile>, Arc<str>>;
+
+/// What is known of a goal file at a point of the run.
+#[derive(Clone)]
+enum FileState {
+    Absent,
+    Valid(Arc<ParsedFile>),
+    /// The version before the run did not parse, so its items' earlier values are
+    /// unknown.
+    Unknown,
+}
+
+pub(crate) struct Replay<'a, S: ObjectStore + ?Sized> {
+    store: &'a S,
+    /// References to each blob id that later commits of the run still make.
+    references: HashMap<ObjectId, usize>,
+    parsed: HashMap<ObjectId, Parsed>,
+    files: HashMap<Arc<str>, FileState>,
+    pub(crate) blobs_read: usize,
+}
+
+impl<'a, S: ObjectStore + ?Sized> Replay<'a, S> {
+    /// Prepares a replay of `changes`, one list per commit, oldest commit first.
+    pub(crate) fn new(store: &'a S, changes: &[&[FileChange]]) -> Self {
+        let mut references: HashMap<ObjectId, usize> = HashMap::new();
+        let mut seen: HashSet<&str> = HashSet::new();
+        for change in changes.iter().flat_map(|list| list.iter()) {
+            if seen.insert(&change.path)
+                && let Some(old) = change.old
+            {
+                *references.entry(old).or_default() += 1;
+            }
+            if let Some(new) = change.new {
+                *references.entry(new).or_default() += 1;
+            }
+        }
+        Replay {
+            store,
+            references,
+            parsed: HashMap::new(),
+            files: HashMap::new(),
+            blobs_read: 0,
+        }
+    }
+
+    /// Reads and parses, in parallel, every blob the next commits (`changes`, oldest
+    /// first) need that is not parsed yet.
+    pub(crate) fn prepare(&mut self, changes: &[&[FileChange]]) -> Result<()> {
+        let mut first_seen: HashSet<&str> = HashSet::new();
+        let mut wanted: Vec<ObjectId> = Vec::new();
+        for change in changes.iter().flat_map(|list| list.iter()) {
+            let fresh_path =
+                !self.files.contains_key(&change.path) && first_seen.insert(&change.path);
+            if fresh_path && let Some(old) = change.old {
+                wanted.push(old);
+            }
+            if let Some(new) = change.new {
+                wanted.push(new);
+            }
+        }
+        wanted.sort_unstable();
+        wanted.dedup();
+        wanted.retain(|id| !self.parsed.contains_key(id));
+        let mut blobs = Vec::with_capacity(wanted.len());
+        for id in wanted {
+            blobs.push((id, self.store.blob(id)?));
+        }
+        self.blobs_read += blobs.len();
+        let parsed: Vec<(ObjectId, Parsed)> = blobs
+            .into_par_iter()
+            .map(|(id, bytes)| {
+                let parsed = parse_goal_file(&bytes).map(Arc::new).map_err(Arc::from);
+                (id, parsed)
+            })
+            .collect();
+        self.parsed.extend(parsed);
+        Ok(())
+    }
+
+    /// Takes one reference to a parsed blob, freeing it after its last use.
+    fn take(&mut self, id: ObjectId) -> Parsed {
+        let remaining = self.references.get_mut(&id).map(|count| {
+            *count = count.saturating_sub(1);
+            *count
+        });
+        let parsed = if remaining == Some(0) {
+            self.references.remove(&id);
+            self.parsed.remove(&id)
+        } else {
+            self.parsed.get(&id).cloned()
+        };
+        // `prepare` parsed every blob the commit refers to.
+        parsed.unwrap_or_else(|| Err(Arc::from("the blob was not read")))
+    }
+
+    /// The events of one commit whose changed goal files are `changes`.
+    pub(crate) fn commit(&mut self, info: &CommitInfo, changes: &[FileChange]) -> WalkedCommit {
+        let short = &info.id.to_hex()[..7];
+        let mut notes = Vec::new();
+        let mut sides: Vec<(Arc<str>, FileState, FileState)> = Vec::with_capacity(changes.len());
+        for change in changes {
+            let before = match self.files.get(&change.path) {
+                Some(state) => state.clone(),
+                None => match change.old {
+                    None => FileState::Absent,
+                    Some(id) => match self.take(id) {
+                        Ok(file) => FileState::Valid(file),
+                        Err(message) => {
+                            notes.push(format!(
+                                "{}: the version before commit {short} could not be read \
+                                 ({message}), so that commit's changes to it are not shown",
+                                change.path
+                            ));
+                            FileState::Unknown
+                        }
+                    },
+                },
+            };
+            let after = match change.new {
+                None => FileState::Absent,
+                Some(id) => match self.take(id) {
+                    Ok(file) => FileState::Valid(file),
+                    Err(message) => {
+                        notes.push(format!(
+                            "{} at commit {short} could not be read ({message}); \
+                             that version was skipped",
+                            change.path
+                        ));
+                        before.clone()
+                    }
+                },
+            };
+            self.files.insert(Arc::clone(&change.path), after.clone());
+            sides.push((Arc::clone(&change.path), before, after));
+        }
+        let mut old = Side { items: Vec::new() };
+        let mut new = Side { items: Vec::new() };
+        let mut skip = Vec::new();
+        for (path, before, after) in &sides {
+            if let FileState::Valid(file) = before {
+                add_items(&mut old, path, file);
+            }
+            if let FileState::Valid(file) = after {
+                let start = new.items.len();
+                add_items(&mut new, path, file);
+                if matches!(before, FileState::Unknown) {
+                    skip.extend(new.items[start..].iter().map(|(key, _, _)| key.clone()));
+                }
+            }
+        }
+        let events = diff_sides(&old, &new, &skip);
+        let meta = (!events.is_empty() || !notes.is_empty()).then(|| {
+            Arc::new(CommitMeta {
+                id: info.id,
+                author: info.author.clone(),
+                email: info.email.clone(),
+                time: info.time,
+                offset_minutes: info.offset_minutes,
+                message: info.message.clone(),
+            })
+        });
+        WalkedCommit {
+            parent: info.first_parent,
+            time: info.time,
+            meta,
+            events,
+            notes,
+        }
+    }
+}
+
+/// Adds a file version's items to a side; a file without a `period` holds none.
+fn add_items<'f>(side: &mut Side<'f>, path: &'f str, file: &'f ParsedFile) {
+    let Some(period) = &file.period else {
+        return;
+    };
+    let team = file.team.as_deref().unwrap_or_else(|| stem(path));
+    for item in &file.items {
+        let key = ItemKey {
+            period: Arc::clone(period),
+            objective: Arc::clone(&item.objective),
+            key_result: item.key_result.clone(),
+        };
+        side.items.push((key, team, item));
+    }
+}
+
+/// The file name without `.toml`: the team of a file with no `team` field.
+pub(crate) fn stem(path: &str) -> &str {
+    let name = path.rsplit('/').next().unwrap_or(path);
+    name.strip_suffix(".toml").unwrap_or(name)
+}

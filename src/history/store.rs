@@ -1,0 +1,347 @@
+//! Object access: the few reads the history walk makes (commits, trees, blobs),
+//! behind the `ObjectStore` trait so the git library can be swapped without touching
+//! the walk. `GitRepository` implements it with git2 and adds the repository-level
+//! lookups (revisions, merge bases, the shallow boundary). Nothing here writes.
+
+use crate::error::{Error, Result};
+use std::collections::HashSet;
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+/// A SHA-1 object id.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub(crate) struct ObjectId(pub(crate) [u8; 20]);
+
+impl ObjectId {
+    pub(crate) fn to_hex(self) -> String {
+        use std::fmt::Write;
+        let mut text = String::with_capacity(40);
+        for byte in self.0 {
+            // Writing to a String cannot fail.
+            let _ = write!(text, "{byte:02x}");
+        }
+        text
+    }
+
+    pub(crate) fn from_hex(text: &str) -> Option<ObjectId> {
+        if text.len() != 40 {
+            return None;
+        }
+        let mut bytes = [0; 20];
+        for (slot, pair) in bytes.iter_mut().zip(text.as_bytes().chunks(2)) {
+            let pair = std::str::from_utf8(pair).ok()?;
+            *slot = u8::from_str_radix(pair, 16).ok()?;
+        }
+        Some(ObjectId(bytes))
+    }
+
+    fn from_git(oid: git2::Oid) -> ObjectId {
+        let mut bytes = [0; 20];
+        bytes.copy_from_slice(&oid.as_bytes()[..20]);
+        ObjectId(bytes)
+    }
+
+    fn to_git(self) -> git2::Oid {
+        // A 20-byte slice is always a valid SHA-1 id.
+        git2::Oid::from_bytes(&self.0).unwrap_or(git2::Oid::ZERO_SHA1)
+    }
+}
+
+impl fmt::Display for ObjectId {
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        formatter.write_str(&self.to_hex())
+    }
+}
+
+impl fmt::Debug for ObjectId {
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        formatter.write_str(&self.to_hex()[..12])
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum EntryKind {
+    Tree,
+    Blob,
+    /// A symbolic link or a submodule: never a goal file.
+    Other,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct TreeEntry {
+    /// The name as stored; git allows any bytes but `/` and NUL.
+    pub(crate) name: Box<[u8]>,
+    pub(crate) id: ObjectId,
+    pub(crate) kind: EntryKind,
+}
+
+/// The parts of a commit the history uses. Dates are committer dates.
+#[derive(Debug, Clone)]
+pub(crate) struct CommitInfo {
+    pub(crate) id: ObjectId,
+    pub(crate) tree: ObjectId,
+    pub(crate) first_parent: Option<ObjectId>,
+    pub(crate) author: String,
+    pub(crate) email: String,
+    /// Seconds since the Unix epoch.
+    pub(crate) time: i64,
+    /// The committer's offset from UTC, in minutes.
+    pub(crate) offset_minutes: i32,
+    pub(crate) message: String,
+}
+
+/// Reads git objects by id.
+pub(crate) trait ObjectStore {
+    fn commit(&self, id: ObjectId) -> Result<CommitInfo>;
+    fn tree(&self, id: ObjectId) -> Result<Vec<TreeEntry>>;
+    fn blob(&self, id: ObjectId) -> Result<Vec<u8>>;
+}
+
+/// A repository opened with git2.
+pub(crate) struct GitRepository {
+    repo: git2::Repository,
+    /// Commits whose parents a shallow clone left out.
+    shallow: HashSet<ObjectId>,
+}
+
+fn git_error(error: &git2::Error) -> Error {
+    Error::Git {
+        message: error.message().to_owned(),
+    }
+}
+
+impl GitRepository {
+    /// Opens the repository that holds `start`, searching upwards like git does and
+    /// honouring GIT_CEILING_DIRECTORIES. Returns `None` outside any repository.
+    pub(crate) fn discover(start: &Path) -> Result<Option<GitRepository>> {
+        let ceilings: Vec<PathBuf> = std::env::var_os("GIT_CEILING_DIRECTORIES")
+            .map(|value| std::env::split_paths(&value).collect())
+            .unwrap_or_default();
+        let repo = match git2::Repository::open_ext(
+            start,
+            git2::RepositoryOpenFlags::empty(),
+            ceilings.iter(),
+        ) {
+            Ok(repo) => repo,
+            Err(error) if error.code() == git2::ErrorCode::NotFound => return Ok(None),
+            Err(error) => return Err(git_error(&error)),
+        };
+        if repo.workdir().is_none() {
+            return Err(Error::Git {
+                message: format!(
+                    "{} is a bare repository; okr needs a work tree",
+                    repo.path().display()
+                ),
+            });
+        }
+        let shallow = read_shallow_file(&repo.path().join("shallow"));
+        Ok(Some(GitRepository { repo, shallow }))
+    }
+
+    /// Like `discover`, but a missing repository is the error that commands needing
+    /// git report.
+    pub(crate) fn require(start: &Path) -> Result<GitRepository> {
+        GitRepository::discover(start)?.ok_or_else(|| Error::NotRepository {
+            path: start.to_path_buf(),
+        })
+    }
+
+    pub(crate) fn workdir(&self) -> &Path {
+        // `discover` rejects bare repositories, so a work tree exists.
+        self.repo.workdir().unwrap_or_else(|| self.repo.path())
+    }
+
+    /// The `.git` folder (or the worktree's private git folder).
+    pub(crate) fn git_dir(&self) -> &Path {
+        self.repo.path()
+    }
+
+    /// True when `id` is a commit whose parents a shallow clone left out.
+    pub(crate) fn is_shallow_boundary(&self, id: ObjectId) -> bool {
+        self.shallow.contains(&id)
+    }
+
+    /// The commit HEAD points to, or `None` in a repository with no commits.
+    pub(crate) fn head(&self) -> Result<Option<ObjectId>> {
+        match self.repo.head() {
+            Ok(reference) => {
+                let commit = reference.peel_to_commit().map_err(|e| git_error(&e))?;
+                Ok(Some(ObjectId::from_git(commit.id())))
+            }
+            Err(error)
+                if matches!(
+                    error.code(),
+                    git2::ErrorCode::UnbornBranch | git2::ErrorCode::NotFound
+                ) =>
+            {
+                Ok(None)
+            }
+            Err(error) => Err(git_error(&error)),
+        }
+    }
+
+    /// The commit HEAD points to; an empty repository is an error.
+    pub(crate) fn require_head(&self) -> Result<ObjectId> {
+        self.head()?.ok_or_else(|| Error::EmptyRepository {
+            path: self.workdir().to_path_buf(),
+        })
+    }
+
+    /// Resolves a revision (branch, tag, commit id, `HEAD~2`, …) to a commit.
+    pub(crate) fn resolve(&self, revision: &str) -> Result<ObjectId> {
+        if revision.is_empty() || revision.starts_with('-') {
+            return Err(Error::BadRevision {
+                revision: revision.to_owned(),
+                message: "a revision name cannot be empty or start with `-`".to_owned(),
+            });
+        }
+        if self.head()?.is_none() {
+            return Err(Error::EmptyRepository {
+                path: self.workdir().to_path_buf(),
+            });
+        }
+        let object = self
+            .repo
+            .revparse_single(revision)
+            .map_err(|error| Error::BadRevision {
+                revision: revision.to_owned(),
+                message: error.message().to_owned(),
+            })?;
+        let commit = object
+            .peel_to_commit()
+            .map_err(|error| Error::BadRevision {
+                revision: revision.to_owned(),
+                message: format!("it does not name a commit ({})", error.message()),
+            })?;
+        Ok(ObjectId::from_git(commit.id()))
+    }
+
+    /// True when the reference (`refs/remotes/origin/HEAD`, `refs/heads/main`) exists
+    /// and points to a commit.
+    pub(crate) fn reference(&self, name: &str) -> Option<ObjectId> {
+        let reference = self.repo.find_reference(name).ok()?;
+        let commit = reference.peel_to_commit().ok()?;
+        Some(ObjectId::from_git(commit.id()))
+    }
+
+    pub(crate) fn merge_base(&self, one: ObjectId, two: ObjectId) -> Result<Option<ObjectId>> {
+        match self.repo.merge_base(one.to_git(), two.to_git()) {
+            Ok(base) => Ok(Some(ObjectId::from_git(base))),
+            Err(error) if error.code() == git2::ErrorCode::NotFound => Ok(None),
+            Err(error) => Err(git_error(&error)),
+        }
+    }
+
+    /// The first-parent chain of `tip` without the commits reachable from `hidden`,
+    /// newest first, as `git log --first-parent hidden..tip` lists it.
+    pub(crate) fn first_parent_range(
+        &self,
+        hidden: ObjectId,
+        tip: ObjectId,
+    ) -> Result<Vec<ObjectId>> {
+        let mut walk = self.repo.revwalk().map_err(|e| git_error(&e))?;
+        walk.simplify_first_parent().map_err(|e| git_error(&e))?;
+        walk.push(tip.to_git()).map_err(|e| git_error(&e))?;
+        walk.hide(hidden.to_git()).map_err(|e| git_error(&e))?;
+        walk.map(|oid| {
+            oid.map(ObjectId::from_git)
+                .map_err(|error| git_error(&error))
+        })
+        .collect()
+    }
+
+    /// The path of a blob in a commit's tree, if it exists there.
+    pub(crate) fn blob_at(&self, commit: ObjectId, path: &str) -> Result<Option<ObjectId>> {
+        let tree = self.commit(commit)?.tree;
+        let tree = self
+            .repo
+            .find_tree(tree.to_git())
+            .map_err(|e| git_error(&e))?;
+        match tree.get_path(Path::new(path)) {
+            Ok(entry) if entry.kind() == Some(git2::ObjectType::Blob) => {
+                Ok(Some(ObjectId::from_git(entry.id())))
+            }
+            Ok(_) => Ok(None),
+            Err(error) if error.code() == git2::ErrorCode::NotFound => Ok(None),
+            Err(error) => Err(git_error(&error)),
+        }
+    }
+}
+
+impl ObjectStore for GitRepository {
+    fn commit(&self, id: ObjectId) -> Result<CommitInfo> {
+        let commit = self
+            .repo
+            .find_commit(id.to_git())
+            .map_err(|e| git_error(&e))?;
+        let committer = commit.committer();
+        let author = commit.author();
+        let first_parent = if self.shallow.contains(&id) {
+            None
+        } else {
+            commit.parent_ids().next().map(ObjectId::from_git)
+        };
+        Ok(CommitInfo {
+            id,
+            tree: ObjectId::from_git(commit.tree_id()),
+            first_parent,
+            author: String::from_utf8_lossy(author.name_bytes()).into_owned(),
+            email: String::from_utf8_lossy(author.email_bytes()).into_owned(),
+            time: committer.when().seconds(),
+            offset_minutes: committer.when().offset_minutes(),
+            message: String::from_utf8_lossy(commit.message_bytes()).into_owned(),
+        })
+    }
+
+    fn tree(&self, id: ObjectId) -> Result<Vec<TreeEntry>> {
+        let tree = self
+            .repo
+            .find_tree(id.to_git())
+            .map_err(|e| git_error(&e))?;
+        Ok(tree
+            .iter()
+            .map(|entry| {
+                let kind = match (entry.kind(), entry.filemode()) {
+                    (Some(git2::ObjectType::Tree), _) => EntryKind::Tree,
+                    // 0o120000 is a symbolic link, whose blob holds the link target.
+                    (Some(git2::ObjectType::Blob), mode) if mode != 0o120_000 => EntryKind::Blob,
+                    _ => EntryKind::Other,
+                };
+                TreeEntry {
+                    name: entry.name_bytes().into(),
+                    id: ObjectId::from_git(entry.id()),
+                    kind,
+                }
+            })
+            .collect())
+    }
+
+    fn blob(&self, id: ObjectId) -> Result<Vec<u8>> {
+        let blob = self
+            .repo
+            .find_blob(id.to_git())
+            .map_err(|e| git_error(&e))?;
+        Ok(blob.content().to_vec())
+    }
+}
+
+/// The commit ids listed in `.git/shallow`; an absent file means a full clone.
+fn read_shallow_file(path: &Path) -> HashSet<ObjectId> {
+    std::fs::read_to_string(path)
+        .map(|text| text.lines().filter_map(ObjectId::from_hex).collect())
+        .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn object_id_round_trips_through_hex() {
+        let text = "0123456789abcdef0123456789abcdef01234567";
+        let id = ObjectId::from_hex(text).unwrap();
+        assert_eq!(id.to_hex(), text);
+        assert!(ObjectId::from_hex("xyz").is_none());
+        assert!(ObjectId::from_hex(&"g".repeat(40)).is_none());
+    }
+}

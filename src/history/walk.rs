@@ -1,0 +1,433 @@
+//! The first-parent walk: from a tip back to the root, a shallow boundary, the
+//! start of a range or a date. Commits found in the cache are taken from it; each
+//! run of new commits is compared tree by tree (newest first, so each commit's
+//! trees are reused as the next one's parent trees) and then replayed oldest first
+//! into events.
+
+use super::cache::{Cache, WalkedCommit};
+use super::parse::{ParsedFile, parse_goal_file};
+use super::replay::Replay;
+use super::scope::Scope;
+use super::store::{CommitInfo, GitRepository, ObjectId, ObjectStore};
+use super::tree_diff::{FileChange, TreeDiff};
+use crate::error::Result;
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use std::io::IsTerminal;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// Commits replayed together: their blobs are read and parsed as one parallel batch.
+const CHUNK: usize = 256;
+
+/// Where a walk stops.
+#[derive(Debug, Default, Clone)]
+pub(crate) struct Limit {
+    /// The first commit not to walk (the start of a range `A..B`, exclusive).
+    pub(crate) stop_at: Option<ObjectId>,
+    /// Stop at the first commit older than this (seconds since the Unix epoch).
+    pub(crate) since: Option<i64>,
+    /// Walk at most this many commits.
+    pub(crate) max_commits: Option<usize>,
+}
+
+/// Why a walk ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum End {
+    /// The root commit was walked: the history is complete.
+    Root,
+    /// This commit's parents are missing from a shallow clone; it was not walked.
+    Shallow(ObjectId),
+    /// The start of the range, or the limit, was reached at this commit, which was
+    /// not walked.
+    Limit(ObjectId),
+}
+
+/// A walked stretch of the first-parent chain.
+pub(crate) struct Segment {
+    /// Walked commits that changed goal items or left notes, newest first.
+    pub(crate) commits: Vec<Arc<WalkedCommit>>,
+    pub(crate) end: End,
+    /// Commits walked (touching goal files or not).
+    pub(crate) walked: usize,
+}
+
+#[derive(Debug, Default, Clone, Copy)]
+pub(crate) struct Stats {
+    pub(crate) commits: usize,
+    pub(crate) from_cache: usize,
+    pub(crate) trees_read: usize,
+    pub(crate) blobs_read: usize,
+}
+
+pub(crate) struct Walker<'r> {
+    repo: &'r GitRepository,
+    pub(crate) scope: Scope,
+    cache: Cache,
+    progress: WalkProgress,
+    pub(crate) stats: Stats,
+}
+
+/// A commit of the chain being walked.
+enum Link {
+    Cached(ObjectId),
+    Fresh(CommitInfo),
+}
+
+impl Link {
+    fn id(&self) -> ObjectId {
+        match self {
+            Link::Cached(id) => *id,
+            Link::Fresh(info) => info.id,
+        }
+    }
+}
+
+impl<'r> Walker<'r> {
+    pub(crate) fn new(repo: &'r GitRepository, scope: Scope, use_cache: bool) -> Self {
+        let cache = if use_cache {
+            Cache::load(repo.git_dir(), &scope.fingerprint)
+        } else {
+            Cache::disabled()
+        };
+        Walker {
+            repo,
+            scope,
+            cache,
+            progress: WalkProgress::new(),
+            stats: Stats::default(),
+        }
+    }
+
+    pub(crate) fn repo(&self) -> &'r GitRepository {
+        self.repo
+    }
+
+    /// Walks the first-parent chain from `tip` until `limit`, the root or a shallow
+    /// boundary.
+    pub(crate) fn walk(&mut self, tip: ObjectId, limit: &Limit) -> Result<Segment> {
+        let (chain, end) = self.chain(tip, limit)?;
+        let mut index = 0;
+        while index < chain.len() {
+            if let Link::Cached(_) = chain[index] {
+                index += 1;
+                continue;
+            }
+            let start = index;
+            while index < chain.len() && matches!(chain[index], Link::Fresh(_)) {
+                index += 1;
+            }
+            // The run stopped at a cached commit (its base) or at the end of the chain.
+            let base = match chain.get(index) {
+                Some(link) => Some(link.id()),
+                None => match end {
+                    End::Root => None,
+                    End::Shallow(id) | End::Limit(id) => Some(id),
+                },
+            };
+            let infos: Vec<&CommitInfo> = chain[start..index]
+                .iter()
+                .filter_map(|link| match link {
+                    Link::Fresh(info) => Some(info),
+                    Link::Cached(_) => None,
+                })
+                .collect();
+            self.walk_run(&infos, base)?;
+        }
+        let mut commits = Vec::new();
+        for link in &chain {
+            if let Some(commit) = self.cache.commits.get(&link.id())
+                && commit.meta.is_some()
+            {
+                commits.push(Arc::clone(commit));
+            }
+        }
+        self.stats.commits += chain.len();
+        Ok(Segment {
+            commits,
+            end,
+            walked: chain.len(),
+        })
+    }
+
+    /// The commits to walk, newest first, and why the chain ends.
+    fn chain(&mut self, tip: ObjectId, limit: &Limit) -> Result<(Vec<Link>, End)> {
+        let mut chain = Vec::new();
+        let mut cursor = tip;
+        loop {
+            if limit.stop_at == Some(cursor)
+                || limit.max_commits.is_some_and(|max| chain.len() >= max)
+            {
+                return Ok((chain, End::Limit(cursor)));
+            }
+            if self.repo.is_shallow_boundary(cursor) {
+                return Ok((chain, End::Shallow(cursor)));
+            }
+            let (link, parent, time) = match self.cache.commits.get(&cursor) {
+                Some(commit) => {
+                    self.stats.from_cache += 1;
+                    (Link::Cached(cursor), commit.parent, commit.time)
+                }
+                None => {
+                    let info = self.repo.commit(cursor)?;
+                    let (parent, time) = (info.first_parent, info.time);
+                    (Link::Fresh(info), parent, time)
+                }
+            };
+            if limit.since.is_some_and(|since| time < since) {
+                return Ok((chain, End::Limit(cursor)));
+            }
+            chain.push(link);
+            self.progress.tick();
+            match parent {
+                Some(parent) => cursor = parent,
+                None => return Ok((chain, End::Root)),
+            }
+        }
+    }
+
+    /// Compares and replays consecutive commits missing from the cache (`infos`,
+    /// newest first) whose oldest commit's parent is `base`.
+    fn walk_run(&mut self, infos: &[&CommitInfo], base: Option<ObjectId>) -> Result<()> {
+        let base_tree = match base {
+            Some(id) => Some(self.repo.commit(id)?.tree),
+            None => None,
+        };
+        let mut diff = TreeDiff::new(self.repo, &self.scope);
+        let mut changes: Vec<Vec<FileChange>> = Vec::with_capacity(infos.len());
+        for (position, info) in infos.iter().enumerate() {
+            let parent_tree = match infos.get(position + 1) {
+                Some(parent) => Some(parent.tree),
+                None => base_tree,
+            };
+            changes.push(diff.compare(parent_tree, Some(info.tree))?);
+            self.progress.tick();
+        }
+        self.stats.trees_read += diff.trees_read;
+        drop(diff);
+
+        let oldest_first: Vec<(&CommitInfo, &[FileChange])> = infos
+            .iter()
+            .zip(&changes)
+            .rev()
+            .map(|(info, list)| (*info, list.as_slice()))
+            .collect();
+        let lists: Vec<&[FileChange]> = oldest_first.iter().map(|(_, list)| *list).collect();
+        let mut replay = Replay::new(self.repo, &lists);
+        for chunk in oldest_first.chunks(CHUNK) {
+            let lists: Vec<&[FileChange]> = chunk.iter().map(|(_, list)| *list).collect();
+            replay.prepare(&lists)?;
+            for (info, list) in chunk {
+                let walked = replay.commit(info, list);
+                self.cache.insert(info.id, Arc::new(walked));
+            }
+        }
+        self.stats.blobs_read += replay.blobs_read;
+        Ok(())
+    }
+
+    /// One goal file as it was at `commit`, when it exists there and parses.
+    pub(crate) fn file_at(&self, commit: ObjectId, path: &str) -> Result<Option<ParsedFile>> {
+        let Some(blob) = self.repo.blob_at(commit, path)? else {
+            return Ok(None);
+        };
+        Ok(parse_goal_file(&self.repo.blob(blob)?).ok())
+    }
+
+    /// Every goal file in `commit`'s tree, as (path, bytes).
+    pub(crate) fn files_at(&self, commit: ObjectId) -> Result<Vec<(String, Vec<u8>)>> {
+        let tree = self.repo.commit(commit)?.tree;
+        let mut diff = TreeDiff::new(self.repo, &self.scope);
+        let mut files = Vec::new();
+        for change in diff.list(tree)? {
+            if let Some(id) = change.new {
+                files.push((change.path.to_string(), self.repo.blob(id)?));
+            }
+        }
+        Ok(files)
+    }
+
+    /// Writes the cache and clears the progress bar.
+    pub(crate) fn finish(&mut self) {
+        self.cache.save();
+        self.progress.finish();
+    }
+}
+
+/// A spinner on stderr for walks that take more than a moment; only on a terminal.
+struct WalkProgress {
+    started: Instant,
+    enabled: bool,
+    bar: Option<ProgressBar>,
+    count: u64,
+}
+
+impl WalkProgress {
+    fn new() -> Self {
+        WalkProgress {
+            started: Instant::now(),
+            enabled: std::io::stderr().is_terminal(),
+            bar: None,
+            count: 0,
+        }
+    }
+
+    fn tick(&mut self) {
+        self.count += 1;
+        if self.bar.is_none()
+            && self.enabled
+            && self.count.is_multiple_of(64)
+            && self.started.elapsed() > Duration::from_millis(500)
+        {
+            let style = ProgressStyle::with_template("{spinner} reading git history: {pos} steps")
+                .unwrap_or_else(|_| ProgressStyle::default_spinner());
+            let bar =
+                ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr()).with_style(style);
+            bar.enable_steady_tick(Duration::from_millis(120));
+            self.bar = Some(bar);
+        }
+        if let Some(bar) = &self.bar {
+            bar.set_position(self.count);
+        }
+    }
+
+    fn finish(&mut self) {
+        if let Some(bar) = self.bar.take() {
+            bar.finish_and_clear();
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Config;
+    use crate::history::event::EventKind;
+    use std::path::Path;
+    use std::process::Command;
+
+    /// Runs `git` in `dir` with a fixed identity and date, and no user config.
+    fn git(dir: &Path, args: &[&str], date: &str) {
+        let status = Command::new("git")
+            .args(args)
+            .current_dir(dir)
+            .env("GIT_CONFIG_GLOBAL", "/dev/null")
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .env("HOME", dir)
+            .env("GIT_AUTHOR_NAME", "Ana")
+            .env("GIT_AUTHOR_EMAIL", "ana@example.com")
+            .env("GIT_COMMITTER_NAME", "Ana")
+            .env("GIT_COMMITTER_EMAIL", "ana@example.com")
+            .env("GIT_AUTHOR_DATE", date)
+            .env("GIT_COMMITTER_DATE", date)
+            .status()
+            .unwrap();
+        assert!(status.success(), "git {args:?} failed");
+    }
+
+    fn write(dir: &Path, path: &str, text: &str) {
+        let path = dir.join(path);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+
+    fn goal(current: u32, target: u32) -> String {
+        format!(
+            "period = \"2026-Q4\"\n[[objective]]\nid = \"o\"\ntitle = \"T\"\n\
+             [[objective.key_result]]\nid = \"k\"\nstart = 0\ntarget = {target}\ncurrent = {current}\n"
+        )
+    }
+
+    #[test]
+    fn walk_follows_items_across_renames_and_bad_versions() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        git(
+            root,
+            &["init", "-q", "-b", "main"],
+            "2026-10-01T09:00:00+00:00",
+        );
+        write(root, "okrs/a.toml", &goal(10, 90));
+        write(root, "README.md", "hello\n");
+        git(root, &["add", "."], "2026-10-01T09:00:00+00:00");
+        git(
+            root,
+            &["commit", "-qm", "Add goals"],
+            "2026-10-01T09:00:00+00:00",
+        );
+        write(root, "README.md", "hello again\n");
+        git(
+            root,
+            &["commit", "-qam", "Touch readme"],
+            "2026-10-02T09:00:00+00:00",
+        );
+        write(root, "okrs/a.toml", "period = \n");
+        git(
+            root,
+            &["commit", "-qam", "Break the file"],
+            "2026-10-03T09:00:00+00:00",
+        );
+        write(root, "okrs/a.toml", &goal(20, 90));
+        git(
+            root,
+            &["commit", "-qam", "Fix and check in"],
+            "2026-10-04T09:00:00+00:00",
+        );
+        git(
+            root,
+            &["mv", "okrs/a.toml", "okrs/b.toml"],
+            "2026-10-05T09:00:00+00:00",
+        );
+        write(root, "okrs/b.toml", &goal(20, 80));
+        git(
+            root,
+            &["commit", "-qam", "Rename and lower"],
+            "2026-10-05T09:00:00+00:00",
+        );
+
+        let repo = GitRepository::discover(root).unwrap().unwrap();
+        let config = Config::defaults(root.to_owned(), root.to_owned());
+        let scope = Scope::new(&config, repo.workdir()).unwrap();
+        let mut walker = Walker::new(&repo, scope, false);
+        let tip = repo.require_head().unwrap();
+        let segment = walker.walk(tip, &Limit::default()).unwrap();
+        assert_eq!(segment.end, End::Root);
+        assert_eq!(segment.walked, 5);
+        let subjects: Vec<&str> = segment
+            .commits
+            .iter()
+            .map(|commit| commit.meta.as_ref().unwrap().subject())
+            .collect();
+        assert_eq!(
+            subjects,
+            [
+                "Rename and lower",
+                "Fix and check in",
+                "Break the file",
+                "Add goals"
+            ]
+        );
+        let renamed = &segment.commits[0].events;
+        assert_eq!(renamed.len(), 2, "{renamed:?}");
+        let key_result = renamed
+            .iter()
+            .find(|event| event.key.is_key_result())
+            .unwrap();
+        assert_eq!(key_result.kind, EventKind::Changed);
+        assert_eq!(key_result.changes.len(), 1);
+        assert_eq!(key_result.changes[0].field, "target");
+        let objective = renamed
+            .iter()
+            .find(|event| !event.key.is_key_result())
+            .unwrap();
+        assert_eq!(objective.changes[0].field, "team");
+        let fixed = &segment.commits[1].events;
+        assert_eq!(fixed.len(), 1);
+        assert_eq!(fixed[0].changes[0].field, "current");
+        assert_eq!(segment.commits[2].events.len(), 0);
+        assert_eq!(segment.commits[2].notes.len(), 1);
+        assert_eq!(
+            walker.stats.blobs_read, 4,
+            "each distinct blob is read once"
+        );
+    }
+}
