@@ -13,7 +13,7 @@ use crate::toml_read::{Problem, ProblemKind, TableReader};
 use rayon::prelude::*;
 use std::ops::Range;
 use std::path::{Component, Path, PathBuf};
-use toml::de::DeTable;
+use toml::de::{DeTable, DeValue};
 
 /// Every goal file of a repository, parsed, with the findings made while reading.
 #[derive(Debug)]
@@ -81,6 +81,10 @@ impl Workspace {
             })
             .collect::<Result<_>>()?;
         Ok(Workspace::from_contents(config, loaded))
+    }
+
+    pub(crate) fn source(&self, file: &GoalFile) -> &SourceFile {
+        &self.sources[file.source]
     }
 
     /// Parses files given as (display path, bytes); git blobs come in this way too.
@@ -210,6 +214,17 @@ fn parse_file(index: usize, path: String, bytes: &[u8]) -> Parsed {
             return (source, None, vec![finding]);
         }
     };
+    // The first byte order mark was stripped; the TOML parser would skip another one.
+    if source.text.starts_with('\u{feff}') {
+        let finding = structure_finding(
+            "invalid-toml",
+            index,
+            Some(0..3),
+            "invalid TOML: a second byte order mark at the start of the file".to_owned(),
+            "remove the extra byte order mark".to_owned(),
+        );
+        return (source, None, vec![finding]);
+    }
     let (table, errors) = DeTable::parse_recoverable(&source.text);
     if !errors.is_empty() {
         let findings = errors
@@ -221,6 +236,22 @@ fn parse_file(index: usize, path: String, bytes: &[u8]) -> Parsed {
                     Some(error.span().unwrap_or(0..0)),
                     format!("invalid TOML: {}", error.message()),
                     "fix the TOML syntax; the other files are still checked".to_owned(),
+                )
+            })
+            .collect();
+        return (source, None, findings);
+    }
+    let bad_numbers = invalid_numbers(table.get_ref());
+    if !bad_numbers.is_empty() {
+        let findings = bad_numbers
+            .into_iter()
+            .map(|(span, text)| {
+                structure_finding(
+                    "invalid-toml",
+                    index,
+                    Some(span),
+                    format!("invalid TOML: `{text}` is not a valid number"),
+                    "write the number in decimal, or with a 0x, 0o or 0b prefix and digits".to_owned(),
                 )
             })
             .collect();
@@ -238,6 +269,31 @@ fn parse_file(index: usize, path: String, bytes: &[u8]) -> Parsed {
         })
         .collect();
     (source, Some(file), findings)
+}
+
+/// Numbers the parser kept as text but that do not convert (`0x`, `1_0٠`): the span-keeping
+/// parse checks them only when they are read, and unknown fields are never read.
+fn invalid_numbers(table: &DeTable<'_>) -> Vec<(Range<usize>, String)> {
+    fn visit(value: &toml::Spanned<DeValue<'_>>, found: &mut Vec<(Range<usize>, String)>) {
+        match value.get_ref() {
+            DeValue::Integer(integer) => {
+                if i64::from_str_radix(integer.as_str(), integer.radix()).is_err() {
+                    found.push((value.span(), integer.to_string()));
+                }
+            }
+            DeValue::Float(float) => {
+                if float.as_str().parse::<f64>().is_err() {
+                    found.push((value.span(), float.to_string()));
+                }
+            }
+            DeValue::Array(items) => items.iter().for_each(|item| visit(item, found)),
+            DeValue::Table(table) => table.values().for_each(|item| visit(item, found)),
+            DeValue::String(_) | DeValue::Boolean(_) | DeValue::Datetime(_) => {}
+        }
+    }
+    let mut found = Vec::new();
+    table.values().for_each(|value| visit(value, &mut found));
+    found
 }
 
 fn structure_finding(

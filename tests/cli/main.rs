@@ -8,6 +8,7 @@ mod progress_output;
 mod readme;
 mod rule_fixtures;
 mod schema;
+mod toml_suite;
 mod support;
 
 #[test]
