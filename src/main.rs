@@ -13,6 +13,8 @@ mod model;
 mod period;
 mod progress;
 mod render;
+#[cfg(test)]
+mod robustness;
 mod rollup;
 mod rules;
 mod selection;
