@@ -44,6 +44,12 @@ pub(crate) enum Command {
     Progress(ProgressArgs),
     /// Show the alignment tree from company objectives down to every team's
     Tree(TreeArgs),
+    /// Show how objectives and key results changed, commit by commit, from git
+    History(HistoryArgs),
+    /// Show what changed in the goals between two revisions, with the lint delta
+    Diff(DiffArgs),
+    /// Show each field of an objective or key result with the commit that last changed it
+    Blame(BlameArgs),
     /// Explain what a rule checks, why it matters and how to fix a finding
     Explain(ExplainArgs),
     /// List every lint rule with its group and severity
@@ -85,6 +91,9 @@ pub(crate) struct LintArgs {
     /// Check only this period (default: every period)
     #[arg(long, value_name = "PERIOD")]
     pub(crate) period: Option<String>,
+
+    #[command(flatten)]
+    pub(crate) revision: RevisionArgs,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -115,12 +124,18 @@ pub(crate) struct ProgressArgs {
     /// Output format
     #[arg(long, value_enum, default_value_t = TableFormat::Table)]
     pub(crate) format: TableFormat,
+
+    #[command(flatten)]
+    pub(crate) revision: RevisionArgs,
 }
 
 #[derive(Debug, Args)]
 pub(crate) struct TreeArgs {
     #[command(flatten)]
     pub(crate) filter: Filter,
+
+    #[command(flatten)]
+    pub(crate) revision: RevisionArgs,
 
     /// Output format
     #[arg(long, value_enum, default_value_t = TreeFormat::Table)]
@@ -148,6 +163,98 @@ pub(crate) struct RulesArgs {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub(crate) enum RulesFormat {
+    Table,
+    Json,
+}
+
+/// Options of commands that read git history.
+#[derive(Debug, Args, Clone, Default)]
+pub(crate) struct GitArgs {
+    /// Walk the history without reading or updating the cache in the git folder
+    #[arg(long)]
+    pub(crate) no_cache: bool,
+
+    /// Print what the history walk did to stderr (commits walked, blobs parsed)
+    #[arg(short, long)]
+    pub(crate) verbose: bool,
+}
+
+/// Reading goals as they were at a commit.
+#[derive(Debug, Args, Clone, Default)]
+pub(crate) struct RevisionArgs {
+    /// Read okr.toml and the goal files as they were at this revision (branch, tag or
+    /// commit); --as-of then defaults to its commit date
+    #[arg(long, value_name = "REV")]
+    pub(crate) rev: Option<String>,
+
+    #[command(flatten)]
+    pub(crate) git: GitArgs,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct HistoryArgs {
+    /// The item, as [PERIOD/]OBJECTIVE[/KEY_RESULT]; without it, every item that passes
+    /// --period, --team and --owner, in every period unless --period is given
+    #[arg(value_name = "ITEM")]
+    pub(crate) item: Option<String>,
+
+    #[command(flatten)]
+    pub(crate) filter: Filter,
+
+    /// Walk the history of this revision, or of a range A..B (default: HEAD)
+    #[arg(long, value_name = "REV")]
+    pub(crate) rev: Option<String>,
+
+    /// Output format
+    #[arg(long, value_enum, default_value_t = TableFormat::Table)]
+    pub(crate) format: TableFormat,
+
+    #[command(flatten)]
+    pub(crate) git: GitArgs,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct DiffArgs {
+    /// The revision to compare from (default: the merge base of HEAD with origin/HEAD,
+    /// else with main, else with master)
+    #[arg(value_name = "BASE")]
+    pub(crate) base: Option<String>,
+
+    /// The revision to compare to (default: the working tree)
+    #[arg(value_name = "HEAD")]
+    pub(crate) head: Option<String>,
+
+    /// Output format (`markdown` makes a pull-request comment)
+    #[arg(long, value_enum, default_value_t = DiffFormat::Table)]
+    pub(crate) format: DiffFormat,
+
+    #[command(flatten)]
+    pub(crate) git: GitArgs,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum DiffFormat {
+    Table,
+    Markdown,
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct BlameArgs {
+    /// The item, as [PERIOD/]OBJECTIVE[/KEY_RESULT]
+    #[arg(value_name = "ITEM")]
+    pub(crate) item: String,
+
+    /// Output format
+    #[arg(long, value_enum, default_value_t = BlameFormat::Table)]
+    pub(crate) format: BlameFormat,
+
+    #[command(flatten)]
+    pub(crate) git: GitArgs,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum BlameFormat {
     Table,
     Json,
 }

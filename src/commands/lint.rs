@@ -1,12 +1,13 @@
 //! `okr lint`: every rule over every goal file; findings for the given paths only.
 
-use super::{Loaded, load};
+use super::git::{Source, facts, interest, load_source};
 use crate::Outcome;
-use crate::cli::{DenyLevel, GlobalArgs, LintArgs, LintFormat};
+use crate::cli::{DenyLevel, GitArgs, GlobalArgs, LintArgs, LintFormat};
 use crate::diagnostic::{Finding, Severity};
 use crate::error::{Error, Result};
+use crate::index::{ObjectiveRef, objectives};
 use crate::render::findings;
-use crate::rules::{Context, check_all};
+use crate::rules::{Context, GitHistory, HistoryInput, check_all_with_history};
 use std::io::Write;
 use std::path::Path;
 
@@ -16,16 +17,8 @@ pub(super) fn run(
     color: bool,
     out: &mut dyn Write,
 ) -> Result<Outcome> {
-    let Loaded {
-        workspace,
-        index,
-        as_of,
-    } = load(global)?;
-    let context = Context {
-        workspace: &workspace,
-        index: &index,
-        as_of,
-    };
+    let source = load_source(global, &args.revision)?;
+    let workspace = &source.loaded.workspace;
     let scope = Scope::new(&args.paths, &workspace.config.display_root)?;
     let period = match &args.period {
         Some(name) if name != "all" => Some(
@@ -41,7 +34,12 @@ pub(super) fn run(
         ),
         _ => None,
     };
-    let selected: Vec<Finding> = check_all(&context)
+    let (all, notes) = check(
+        &source,
+        &args.revision.git,
+        period.as_deref().or(args.period.as_deref()),
+    )?;
+    let selected: Vec<Finding> = all
         .into_iter()
         .filter(|finding| scope.contains(&workspace.sources[finding.file].path))
         .filter(|finding| match (&period, &finding.period) {
@@ -58,7 +56,7 @@ pub(super) fn run(
         findings: &selected,
         sources: &workspace.sources,
         files,
-        notes: Vec::new(),
+        notes,
     };
     match args.format {
         LintFormat::Human => findings::write_human(&report, color, out)?,
@@ -73,6 +71,66 @@ pub(super) fn run(
     } else {
         Outcome::Success
     })
+}
+
+/// Runs every rule on the source's goals, with the history the history rules need;
+/// `period` is the `--period` given, if any. Returns the findings and the notes of
+/// rules that were skipped.
+pub(super) fn check(
+    source: &Source,
+    git: &GitArgs,
+    period: Option<&str>,
+) -> Result<(Vec<Finding>, Vec<String>)> {
+    let workspace = &source.loaded.workspace;
+    let index = &source.loaded.index;
+    let as_of = source.loaded.as_of;
+    let periods = history_periods(source, period);
+    let chosen: Vec<ObjectiveRef> = objectives(workspace)
+        .map(|(at, _, _)| at)
+        .filter(|at| {
+            index
+                .file_period(at.file)
+                .is_some_and(|period| periods.contains(&period.name))
+        })
+        .collect();
+    let since = periods
+        .iter()
+        .filter_map(|name| index.periods.get(name))
+        .map(|period| period.start)
+        .min();
+    let wanted = interest(workspace, &chosen);
+    let history = match facts(source, git, &wanted, since)? {
+        Some(facts) => HistoryInput {
+            periods,
+            git: GitHistory::Known(facts),
+        },
+        None => HistoryInput::unavailable(
+            periods,
+            source.no_history.as_deref().unwrap_or("no git history"),
+        ),
+    };
+    let context = Context {
+        workspace,
+        index,
+        as_of,
+    };
+    Ok(check_all_with_history(&context, &history))
+}
+
+/// The periods the history rules check: the one `--period` names (every period for
+/// `all`), else those running at the as-of date.
+fn history_periods(source: &Source, period: Option<&str>) -> Vec<String> {
+    let index = &source.loaded.index;
+    match period {
+        Some("all") => index.periods.keys().cloned().collect(),
+        Some(name) => vec![name.to_owned()],
+        None => index
+            .periods
+            .values()
+            .filter(|period| period.contains(source.loaded.as_of))
+            .map(|period| period.name.clone())
+            .collect(),
+    }
 }
 
 /// The paths findings are reported for, relative to the display root.

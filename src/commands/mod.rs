@@ -1,7 +1,11 @@
 //! One module per subcommand, each with a `run`; this module dispatches and holds
 //! the steps they share: finding the config, loading goals, choosing the as-of date.
 
+mod blame;
+mod diff;
 mod explain;
+mod git;
+mod history;
 mod lint;
 mod progress;
 mod rules;
@@ -24,6 +28,9 @@ pub(crate) fn run(cli: Cli, color: bool) -> Result<Outcome> {
         Command::Lint(args) => lint::run(&args, &cli.global, color, &mut out),
         Command::Progress(args) => progress::run(&args, &cli.global, color, &mut out),
         Command::Tree(args) => tree::run(&args, &cli.global, &mut out),
+        Command::History(args) => history::run(&args, &cli.global, color, &mut out),
+        Command::Diff(args) => diff::run(&args, &cli.global, &mut out),
+        Command::Blame(args) => blame::run(&args, &cli.global, &mut out),
         Command::Explain(args) => explain::run(&args, &mut out),
         Command::Rules(args) => rules::run(&args, &mut out),
         Command::Schema => schema::run(&mut out),

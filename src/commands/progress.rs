@@ -1,12 +1,13 @@
 //! `okr progress`: the roll-up table for the shown periods, teams and owners.
 
-use super::{Loaded, load, report_unparsed};
+use super::git::{check_ins, load_source};
+use super::report_unparsed;
 use crate::Outcome;
 use crate::cli::{GlobalArgs, ProgressArgs, TableFormat};
 use crate::error::{Error, Result};
 use crate::index::{ObjectiveRef, get_file, get_objective};
 use crate::render::progress::{KeyResultRow, ObjectiveRow, ProgressReport, TeamRow};
-use crate::rollup::{CheckIns, Rollup};
+use crate::rollup::Rollup;
 use crate::selection::select;
 use std::io::Write;
 
@@ -16,16 +17,25 @@ pub(super) fn run(
     color: bool,
     out: &mut dyn Write,
 ) -> Result<Outcome> {
-    let Loaded {
-        workspace,
-        index,
-        as_of,
-    } = load(global)?;
-    let selection = select(&workspace, &index, as_of, &args.filter)?;
-    let rollup = Rollup::compute(&workspace, &index, as_of, &CheckIns::new());
+    let source = load_source(global, &args.revision)?;
+    let workspace = &source.loaded.workspace;
+    let index = &source.loaded.index;
+    let as_of = source.loaded.as_of;
+    let selection = select(workspace, index, as_of, &args.filter)?;
+    let shown: Vec<ObjectiveRef> = selection
+        .objectives
+        .iter()
+        .chain(&selection.context)
+        .copied()
+        .collect();
+    let (check_ins, notes) = check_ins(&source, &args.revision.git, &shown)?;
+    for note in &notes {
+        crate::terminal::note(note);
+    }
+    let rollup = Rollup::compute(workspace, index, as_of, &check_ins);
     let owner = selection.owner.as_deref();
     let row = |at: ObjectiveRef, context: bool| {
-        let objective = get_objective(&workspace, at);
+        let objective = get_objective(workspace, at);
         let progress = rollup.objectives.get(&at)?;
         let objective_owned =
             owner.is_none_or(|owner| objective.owner.as_ref().is_some_and(|o| o.value == owner));
@@ -42,7 +52,7 @@ pub(super) fn run(
             .collect();
         Some(ObjectiveRow {
             period: index.file_period(at.file)?.name.clone(),
-            team: get_file(&workspace, at).team.value.clone(),
+            team: get_file(workspace, at).team.value.clone(),
             objective,
             progress: progress.progress.clone(),
             key_results,
@@ -65,7 +75,7 @@ pub(super) fn run(
                 .iter()
                 .copied()
                 .filter(|at| {
-                    get_file(&workspace, *at).team.value == shown.team
+                    get_file(workspace, *at).team.value == shown.team
                         && index
                             .file_period(at.file)
                             .is_some_and(|p| p.name == shown.period)
@@ -74,7 +84,7 @@ pub(super) fn run(
             teams.push(TeamRow {
                 team: shown.team.clone(),
                 period: shown.period.clone(),
-                progress: rollup.aggregate(&workspace, &members),
+                progress: rollup.aggregate(workspace, &members),
             });
         }
     }
@@ -82,7 +92,7 @@ pub(super) fn run(
     let report = ProgressReport {
         as_of,
         periods: selection.periods.clone(),
-        overall: rollup.aggregate(&workspace, &selection.objectives),
+        overall: rollup.aggregate(workspace, &selection.objectives),
         teams,
         objectives,
     };
@@ -94,7 +104,7 @@ pub(super) fn run(
     }
     if !workspace.unparsed.is_empty() {
         out.flush()?;
-        report_unparsed(&workspace);
+        report_unparsed(workspace);
         return Err(Error::BrokenGoalFiles {
             count: workspace.unparsed.len(),
         });

@@ -1,7 +1,8 @@
 //! `okr tree`: the alignment tree from company objectives down to every team
 //! objective and key result, with scores. An item with several parents appears under each.
 
-use super::{Loaded, load, report_unparsed};
+use super::git::{check_ins, load_source};
+use super::report_unparsed;
 use crate::Outcome;
 use crate::cli::{GlobalArgs, TreeArgs, TreeFormat};
 use crate::error::{Error, Result};
@@ -9,25 +10,28 @@ use crate::index::{ObjectiveRef, Target, get_file, get_objective};
 use crate::loader::Workspace;
 use crate::model::{Initiative, State};
 use crate::render::tree::{Node, NodeKind, write_json, write_text};
-use crate::rollup::{CheckIns, Rollup};
+use crate::rollup::Rollup;
 use crate::selection::select;
 use std::collections::{HashMap, HashSet};
 use std::io::Write;
 
 pub(super) fn run(args: &TreeArgs, global: &GlobalArgs, out: &mut dyn Write) -> Result<Outcome> {
-    let Loaded {
-        workspace,
-        index,
-        as_of,
-    } = load(global)?;
-    let selection = select(&workspace, &index, as_of, &args.filter)?;
-    let rollup = Rollup::compute(&workspace, &index, as_of, &CheckIns::new());
+    let source = load_source(global, &args.revision)?;
+    let workspace = &source.loaded.workspace;
+    let index = &source.loaded.index;
+    let as_of = source.loaded.as_of;
+    let selection = select(workspace, index, as_of, &args.filter)?;
     let shown: Vec<ObjectiveRef> = selection
         .context
         .iter()
         .chain(&selection.objectives)
         .copied()
         .collect();
+    let (check_ins, notes) = check_ins(&source, &args.revision.git, &shown)?;
+    for note in &notes {
+        crate::terminal::note(note);
+    }
+    let rollup = Rollup::compute(workspace, index, as_of, &check_ins);
     let shown_set: HashSet<ObjectiveRef> = shown.iter().copied().collect();
 
     // Children of each parent (an objective, or a key result), among the shown objectives.
@@ -37,9 +41,9 @@ pub(super) fn run(args: &TreeArgs, global: &GlobalArgs, out: &mut dyn Write) -> 
         let Some(period) = index.file_period(at.file) else {
             continue;
         };
-        let objective = get_objective(&workspace, at);
+        let objective = get_objective(workspace, at);
         for reference in &objective.aligns_to {
-            if let Some(parent) = index.resolve(&workspace, &period.name, &reference.value)
+            if let Some(parent) = index.resolve(workspace, &period.name, &reference.value)
                 && shown_set.contains(&parent.objective_ref())
             {
                 children
@@ -51,7 +55,7 @@ pub(super) fn run(args: &TreeArgs, global: &GlobalArgs, out: &mut dyn Write) -> 
         }
         for (position, key_result) in objective.key_results.iter().enumerate() {
             for reference in &key_result.aligns_to {
-                if let Some(parent) = index.resolve(&workspace, &period.name, &reference.value)
+                if let Some(parent) = index.resolve(workspace, &period.name, &reference.value)
                     && shown_set.contains(&parent.objective_ref())
                     && parent.objective_ref() != at
                 {
@@ -64,8 +68,8 @@ pub(super) fn run(args: &TreeArgs, global: &GlobalArgs, out: &mut dyn Write) -> 
         }
     }
     let builder = TreeBuilder {
-        workspace: &workspace,
-        index: &index,
+        workspace,
+        index,
         rollup: &rollup,
         children: &children,
     };
@@ -80,7 +84,7 @@ pub(super) fn run(args: &TreeArgs, global: &GlobalArgs, out: &mut dyn Write) -> 
     }
     if !workspace.unparsed.is_empty() {
         out.flush()?;
-        report_unparsed(&workspace);
+        report_unparsed(workspace);
         return Err(Error::BrokenGoalFiles {
             count: workspace.unparsed.len(),
         });
@@ -96,7 +100,7 @@ struct TreeBuilder<'a> {
 }
 
 impl TreeBuilder<'_> {
-    /// Builds the node for `target` and everything aligned below it. `path` holds the
+    /// Builds the node for `target` and everything aligned below it. `path` contains the
     /// ancestors, so an alignment cycle ends the branch instead of recursing forever.
     fn node(&self, target: Target, path: &mut Vec<Target>) -> Node {
         let at = target.objective_ref();

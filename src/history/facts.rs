@@ -25,6 +25,7 @@ pub(crate) struct Interest {
 }
 
 /// Events of the key results asked for, oldest first, up to the cutoff date.
+#[derive(Default)]
 pub(crate) struct Facts {
     pub(crate) events: HashMap<ItemKey, Vec<(Arc<CommitMeta>, ItemEvent)>>,
     /// Key results that existed at a shallow clone's boundary without a check-in

@@ -3,9 +3,6 @@
 //! files as they were at a revision. Reads git in-process through git2 and never
 //! checks files out or writes anything but its cache.
 
-// The commands that use this module come in a later commit.
-#![allow(dead_code, unused_imports)]
-
 mod cache;
 mod event;
 mod facts;
@@ -23,12 +20,12 @@ mod walk;
 
 pub(crate) use cache::WalkedCommit;
 pub(crate) use event::{CommitMeta, EventKind, FieldChange, ItemEvent, ItemKey};
-pub(crate) use facts::{Facts, Interest, gather, is_check_in};
+pub(crate) use facts::{Facts, Interest, gather};
 pub(crate) use goalpost::{Ends, eases, frozen_from, is_moved};
 pub(crate) use reason::message_reason;
 pub(crate) use revision::{Range, default_base, parse_range};
 pub(crate) use scope::Scope;
-pub(crate) use snapshot::{Snapshot, load_at};
+pub(crate) use snapshot::load_at;
 pub(crate) use store::{GitRepository, ObjectId};
 pub(crate) use value::Value;
 pub(crate) use walk::{End, Limit, Walker};
@@ -40,7 +37,6 @@ use std::sync::Arc;
 /// A walked stretch of history, oldest commit first.
 pub(crate) struct History {
     pub(crate) commits: Vec<Arc<WalkedCommit>>,
-    pub(crate) end: End,
     pub(crate) notes: Vec<String>,
 }
 
@@ -58,11 +54,7 @@ impl History {
             .flat_map(|commit| commit.notes.iter().cloned())
             .collect();
         notes.extend(boundary_note(walker.repo(), segment.end));
-        Ok(History {
-            commits,
-            end: segment.end,
-            notes,
-        })
+        Ok(History { commits, notes })
     }
 
     /// Every event, oldest first.
@@ -83,6 +75,57 @@ impl History {
         }
         items
     }
+}
+
+/// The item events that turn one set of goal files into another, as (path, bytes):
+/// two revisions, or a revision and the working tree. Files that do not parse are
+/// left out and named in the notes.
+pub(crate) fn compare_files(
+    old: &[(String, Vec<u8>)],
+    new: &[(String, Vec<u8>)],
+) -> (Vec<ItemEvent>, Vec<String>) {
+    let mut notes = Vec::new();
+    let old_files = parse_files(old, "before", &mut notes);
+    let new_files = parse_files(new, "after", &mut notes);
+    let events = event::diff_sides(&side_of(&old_files), &side_of(&new_files), &[]);
+    (events, notes)
+}
+
+type ParsedFiles<'f> = Vec<(&'f str, parse::ParsedFile)>;
+
+fn parse_files<'f>(
+    files: &'f [(String, Vec<u8>)],
+    side: &str,
+    notes: &mut Vec<String>,
+) -> ParsedFiles<'f> {
+    use rayon::prelude::*;
+    let parsed: Vec<_> = files
+        .par_iter()
+        .map(|(path, bytes)| (path.as_str(), parse::parse_goal_file(bytes)))
+        .collect();
+    let mut valid = Vec::new();
+    for (path, result) in parsed {
+        match result {
+            Ok(file) => valid.push((path, file)),
+            Err(message) => notes.push(format!(
+                "{path} ({side}) could not be read ({message}) and was left out"
+            )),
+        }
+    }
+    valid
+}
+
+fn side_of<'f>(files: &'f [(&'f str, parse::ParsedFile)]) -> event::Side<'f> {
+    let mut side = event::Side { items: Vec::new() };
+    for (path, file) in files {
+        replay::add_items(&mut side, path, file);
+    }
+    side
+}
+
+/// The first parent of a commit; `None` for a root commit or a shallow boundary.
+pub(crate) fn first_parent(repo: &GitRepository, commit: ObjectId) -> Result<Option<ObjectId>> {
+    Ok(store::ObjectStore::commit(repo, commit)?.first_parent)
 }
 
 /// The note for a walk that stopped at a shallow clone's boundary.

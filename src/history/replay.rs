@@ -186,7 +186,7 @@ impl<'a, S: ObjectStore + ?Sized> Replay<'a, S> {
 }
 
 /// Adds a file version's items to a side; a file without a `period` holds none.
-fn add_items<'f>(side: &mut Side<'f>, path: &'f str, file: &'f ParsedFile) {
+pub(super) fn add_items<'f>(side: &mut Side<'f>, path: &'f str, file: &'f ParsedFile) {
     let Some(period) = &file.period else {
         return;
     };

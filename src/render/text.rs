@@ -1,7 +1,7 @@
 //! Small text helpers shared by renderers: bars, numbers, and escaping for
 //! Markdown and CSV. Every user string goes through an escape before it is printed.
 
-/// A bar of `width` cells for a score in 0..1.
+/// Draws a bar of `width` cells for a score in 0..1.
 pub(crate) fn bar(score: Option<f64>, width: usize) -> String {
     let Some(score) = score else {
         return " ".repeat(width);
@@ -12,12 +12,12 @@ pub(crate) fn bar(score: Option<f64>, width: usize) -> String {
     format!("{}{}", "█".repeat(filled), "░".repeat(width - filled))
 }
 
-/// A score as a whole percentage ("54%"), or "–" when undefined.
+/// Formats a score as a whole percentage ("54%"), or "–" when undefined.
 pub(crate) fn percent(value: Option<f64>) -> String {
     value.map_or_else(|| "–".to_owned(), |value| format!("{:.0}%", value * 100.0))
 }
 
-/// A number as written in goal files: no trailing zeros.
+/// Formats a number as written in goal files, without trailing zeros.
 pub(crate) fn number(value: Option<f64>) -> String {
     value.map_or_else(String::new, |value| {
         let text = format!("{value:.4}");
@@ -53,7 +53,7 @@ pub(crate) fn markdown(text: &str) -> String {
     escaped
 }
 
-/// Quotes a CSV field when it holds a separator, quote or line break (RFC 4180).
+/// Quotes a CSV field when it contains a separator, quote or line break (RFC 4180).
 /// A leading `=`, `+`, `-` or `@` is prefixed with `'` so spreadsheets do not run it.
 pub(crate) fn csv(text: &str) -> String {
     let guarded = if text.starts_with(['=', '+', '@'])
@@ -68,6 +68,47 @@ pub(crate) fn csv(text: &str) -> String {
     } else {
         guarded
     }
+}
+
+/// Cuts text to `budget` display columns, ending in `…` when cut.
+pub(crate) fn truncate(text: &str, budget: usize) -> String {
+    use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
+    if text.width() <= budget {
+        return text.to_owned();
+    }
+    let mut kept = String::new();
+    let mut used = 0;
+    for c in text.chars() {
+        let width = c.width().unwrap_or(0);
+        if used + width + 1 > budget {
+            break;
+        }
+        kept.push(c);
+        used += width;
+    }
+    kept.push('…');
+    kept
+}
+
+/// A sparkline of `values`, one block per value, scaled from their minimum to their
+/// maximum; equal values draw a flat middle line.
+pub(crate) fn sparkline(values: &[f64]) -> String {
+    const BLOCKS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
+    let finite: Vec<f64> = values.iter().copied().filter(|v| v.is_finite()).collect();
+    let min = finite.iter().copied().fold(f64::INFINITY, f64::min);
+    let max = finite.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    finite
+        .iter()
+        .map(|value| {
+            if max <= min {
+                return BLOCKS[3];
+            }
+            // The ratio is in 0..=1, so the index is in 0..=7.
+            #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+            let index = (((value - min) / (max - min)) * 7.0).round() as usize;
+            BLOCKS[index.min(7)]
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -95,6 +136,19 @@ mod tests {
         assert_eq!(csv("say \"hi\""), "\"say \"\"hi\"\"\"");
         assert_eq!(csv("=SUM(A1)"), "'=SUM(A1)");
         assert_eq!(csv("-0.5"), "-0.5");
+    }
+
+    #[test]
+    fn sparkline_scales_from_min_to_max() {
+        assert_eq!(sparkline(&[10.0, 20.0, 40.0]), "▁▃█");
+        assert_eq!(sparkline(&[5.0, 5.0]), "▄▄");
+        assert_eq!(sparkline(&[]), "");
+    }
+
+    #[test]
+    fn truncate_ends_in_ellipsis() {
+        assert_eq!(truncate("abcdef", 4), "abc…");
+        assert_eq!(truncate("abc", 4), "abc");
     }
 
     #[test]

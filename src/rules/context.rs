@@ -1,10 +1,12 @@
-//! What every rule sees (the workspace, the index, the as-of date) and the sink that
-//! applies okr.toml's levels and each item's `allow` list to what rules report.
+//! What every rule sees (the workspace, the index, the as-of date, what git history
+//! tells) and the sink that applies okr.toml's levels and each item's `allow` list to
+//! what rules report.
 
 use crate::diagnostic::{Finding, Severity};
 use crate::index::{Index, objectives};
 use crate::loader::Workspace;
 use crate::model::{GoalFile, KeyResult, Objective, Spanned};
+use crate::rules::history::HistoryInput;
 use crate::rules::{Level, REGISTRY};
 use chrono::NaiveDate;
 use std::ops::Range;
@@ -20,6 +22,8 @@ pub(crate) struct Context<'w> {
 pub(crate) struct Sink<'w> {
     workspace: &'w Workspace,
     pub(crate) findings: Vec<Finding>,
+    /// Remarks that are not findings, such as a rule skipped outside git.
+    pub(crate) notes: Vec<String>,
 }
 
 /// What a finding is about, for its `item` and `allow` lists.
@@ -97,6 +101,19 @@ impl<'w> Sink<'w> {
         Sink {
             workspace,
             findings: Vec::new(),
+            notes: Vec::new(),
+        }
+    }
+
+    /// True unless okr.toml turns the rule off.
+    pub(crate) fn is_enabled(&self, rule: &str) -> bool {
+        self.severity(rule).is_some()
+    }
+
+    /// Adds a note for the report, once per text.
+    pub(crate) fn note(&mut self, text: String) {
+        if !self.notes.contains(&text) {
+            self.notes.push(text);
         }
     }
 
@@ -151,9 +168,29 @@ impl<'w> Sink<'w> {
     }
 }
 
-/// Runs every rule and returns the findings, loader findings included, sorted by
-/// file, line, column and rule.
+/// Runs every rule without git history (the history rules then use `checked` dates
+/// only) and returns the findings, sorted as `check_all_with_history` sorts them.
+/// Commands read history, so only tests call this.
+#[cfg(test)]
 pub(crate) fn check_all(context: &Context<'_>) -> Vec<Finding> {
+    let running = context
+        .index
+        .periods
+        .values()
+        .filter(|period| period.contains(context.as_of))
+        .map(|period| period.name.clone())
+        .collect();
+    let history = HistoryInput::unavailable(running, "no git history was read");
+    check_all_with_history(context, &history).0
+}
+
+/// Runs every rule, the history rules with what `history` knows, and returns the
+/// findings, loader findings included, sorted by file, line, column and rule, and the
+/// notes rules left.
+pub(crate) fn check_all_with_history(
+    context: &Context<'_>,
+    history: &HistoryInput,
+) -> (Vec<Finding>, Vec<String>) {
     let workspace = context.workspace;
     let mut sink = Sink::new(workspace);
     for finding in &workspace.findings {
@@ -171,11 +208,13 @@ pub(crate) fn check_all(context: &Context<'_>) -> Vec<Finding> {
     super::relevant::check(context, &mut sink);
     super::time_bound::check(context, &mut sink);
     super::ownership::check(context, &mut sink);
+    super::history::check(context, history, &mut sink);
+    let notes = std::mem::take(&mut sink.notes);
     let mut findings = sink.findings;
     findings.sort_by_cached_key(|finding| {
         let source = &workspace.sources[finding.file];
         let position = finding.span.clone().map(|span| source.position(span.start));
         (source.path.clone(), position, finding.rule)
     });
-    findings
+    (findings, notes)
 }

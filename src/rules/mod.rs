@@ -3,6 +3,7 @@
 
 mod achievable;
 mod context;
+mod history;
 mod measurable;
 mod ownership;
 mod relevant;
@@ -10,7 +11,10 @@ mod specific;
 mod structure;
 mod time_bound;
 
-pub(crate) use context::{Context, check_all};
+#[cfg(test)]
+pub(crate) use context::check_all;
+pub(crate) use context::{Context, check_all_with_history};
+pub(crate) use history::{GitHistory, HistoryInput};
 
 /// A rule's level in okr.toml; `Off` silences it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -295,6 +299,18 @@ pub(crate) static REGISTRY: &[Rule] = &[
         TimeBound,
         Warn,
         "a committed objective that ended below 1.0 with no reason"
+    ),
+    rule!(
+        "stale",
+        TimeBound,
+        Warn,
+        "a key result of a running period with no check-in within the interval"
+    ),
+    rule!(
+        "moved-goalpost",
+        TimeBound,
+        Warn,
+        "a target or start eased after the period began, with no reason"
     ),
     rule!(
         "missing-owner",

@@ -1,0 +1,184 @@
+//! Steps shared by the commands that read git: opening the repository, loading the
+//! goals of a revision (`--rev`), and walking the history that lint, progress and
+//! tree need (last check-ins, target and start changes).
+
+use super::{Loaded, load};
+use crate::cli::{GitArgs, GlobalArgs, RevisionArgs};
+use crate::error::{Error, Result};
+use crate::history::{self, Facts, GitRepository, Interest, ItemKey, ObjectId, Scope, Walker};
+use crate::index::{Index, ObjectiveRef, objectives};
+use crate::loader::Workspace;
+use crate::rollup::CheckIns;
+use chrono::NaiveDate;
+use std::collections::HashSet;
+use std::path::PathBuf;
+
+/// The folder a command starts in: `-C DIR`, else the current folder.
+pub(crate) fn start_folder(global: &GlobalArgs) -> Result<PathBuf> {
+    match &global.directory {
+        Some(directory) => Ok(directory.clone()),
+        None => std::env::current_dir().map_err(|source| Error::Read {
+            path: ".".into(),
+            source,
+        }),
+    }
+}
+
+/// Goals loaded from the working tree or a revision, with the history behind them.
+pub(crate) struct Source {
+    pub(crate) loaded: Loaded,
+    pub(crate) repo: Option<GitRepository>,
+    /// The commit history is read from (`--rev`, else HEAD); `None` outside git and
+    /// in a repository without commits.
+    pub(crate) tip: Option<ObjectId>,
+    /// Why there is no history, for notes.
+    pub(crate) no_history: Option<String>,
+    /// History dated after this day is left out (an explicit `--as-of`).
+    pub(crate) cutoff: Option<NaiveDate>,
+}
+
+/// Loads the goals from the working tree, or from `--rev REV`'s tree with `--as-of`
+/// defaulting to that commit's date.
+pub(crate) fn load_source(global: &GlobalArgs, revision: &RevisionArgs) -> Result<Source> {
+    let Some(rev) = &revision.rev else {
+        let loaded = load(global)?;
+        let (repo, tip, no_history) = open_quietly(&loaded.workspace.config.root)?;
+        return Ok(Source {
+            loaded,
+            repo,
+            tip,
+            no_history,
+            cutoff: global.as_of,
+        });
+    };
+    let start = start_folder(global)?;
+    if !start.is_dir() {
+        return Err(Error::FolderNotFound { path: start });
+    }
+    let repo = GitRepository::require(&start)?;
+    let snapshot = history::load_at(&repo, &start, rev)?;
+    let workspace = Workspace::from_contents(snapshot.config, snapshot.contents);
+    let index = Index::build(&workspace);
+    let loaded = Loaded {
+        workspace,
+        index,
+        as_of: global.as_of.unwrap_or(snapshot.date),
+    };
+    Ok(Source {
+        loaded,
+        repo: Some(repo),
+        tip: Some(snapshot.commit),
+        no_history: None,
+        cutoff: global.as_of,
+    })
+}
+
+/// Opens the repository holding `folder` for commands that also work without one.
+fn open_quietly(
+    folder: &std::path::Path,
+) -> Result<(Option<GitRepository>, Option<ObjectId>, Option<String>)> {
+    let repo = match GitRepository::discover(folder) {
+        Ok(Some(repo)) => repo,
+        Ok(None) => return Ok((None, None, Some("not in a git repository".to_owned()))),
+        Err(error) => return Ok((None, None, Some(error.to_string()))),
+    };
+    match repo.head()? {
+        Some(head) => Ok((Some(repo), Some(head), None)),
+        None => Ok((
+            Some(repo),
+            None,
+            Some("the git repository has no commits yet".to_owned()),
+        )),
+    }
+}
+
+/// The key results of `objectives` as history keys, with the files they are in.
+pub(crate) fn interest(workspace: &Workspace, chosen: &[ObjectiveRef]) -> Vec<Interest> {
+    let chosen: HashSet<ObjectiveRef> = chosen.iter().copied().collect();
+    let mut interest = Vec::new();
+    for (at, file, objective) in objectives(workspace) {
+        if !chosen.contains(&at) {
+            continue;
+        }
+        let Some(period) = &file.period else {
+            continue;
+        };
+        let path = &workspace.source(file).path;
+        for key_result in &objective.key_results {
+            interest.push(Interest {
+                key: ItemKey::new(
+                    &period.value,
+                    &objective.id.value,
+                    Some(&key_result.id.value),
+                ),
+                path: path.clone(),
+            });
+        }
+    }
+    interest
+}
+
+/// Walks back from the source's commit as far as `interest` needs, starting from
+/// `since`. Returns `None` where there is no history.
+pub(crate) fn facts(
+    source: &Source,
+    git: &GitArgs,
+    interest: &[Interest],
+    since: Option<NaiveDate>,
+) -> Result<Option<Facts>> {
+    let (Some(repo), Some(tip)) = (&source.repo, source.tip) else {
+        return Ok(None);
+    };
+    let Some(since) = since else {
+        return Ok(Some(Facts::default()));
+    };
+    let scope = Scope::new(&source.loaded.workspace.config, repo.workdir())?;
+    let mut walker = Walker::new(repo, scope, !git.no_cache);
+    let facts = history::gather(&mut walker, tip, interest, since, source.cutoff)?;
+    walker.finish();
+    if git.verbose {
+        crate::terminal::note(&history::stats_line(&walker));
+    }
+    Ok(Some(facts))
+}
+
+/// Last check-ins from git for the key results of `chosen`, keyed as the roll-up
+/// expects, and the notes of the walk.
+pub(crate) fn check_ins(
+    source: &Source,
+    git: &GitArgs,
+    chosen: &[ObjectiveRef],
+) -> Result<(CheckIns, Vec<String>)> {
+    let workspace = &source.loaded.workspace;
+    let index = &source.loaded.index;
+    let since = chosen
+        .iter()
+        .filter_map(|at| index.file_period(at.file))
+        .map(|period| period.start)
+        .min();
+    let wanted = interest(workspace, chosen);
+    let Some(facts) = facts(source, git, &wanted, since)? else {
+        return Ok((CheckIns::new(), Vec::new()));
+    };
+    let chosen: HashSet<ObjectiveRef> = chosen.iter().copied().collect();
+    let mut check_ins = CheckIns::new();
+    for (at, file, objective) in objectives(workspace) {
+        let Some(period) = &file.period else {
+            continue;
+        };
+        if !chosen.contains(&at) {
+            continue;
+        }
+        for (position, key_result) in objective.key_results.iter().enumerate() {
+            let key = ItemKey::new(
+                &period.value,
+                &objective.id.value,
+                Some(&key_result.id.value),
+            );
+            if let Some(date) = facts.last_check_in(&key) {
+                check_ins.insert((at, position), date);
+            }
+        }
+    }
+    Ok((check_ins, facts.notes))
+}

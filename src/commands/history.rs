@@ -1,0 +1,281 @@
+//! `okr history [ITEM]`: the timeline of objectives and key results from git, one
+//! event per commit that changed them, oldest first.
+
+use super::git::start_folder;
+use crate::Outcome;
+use crate::cli::{GlobalArgs, HistoryArgs};
+use crate::config::Config;
+use crate::error::{Error, Result};
+use crate::history::{
+    self, Dated, GitRepository, History, ItemKey, Limit, ObjectId, Range, Scope, Walker,
+};
+use crate::period::Calendar;
+use crate::render::history::{HistoryReport, ItemTimeline, TimelineEvent, write};
+use chrono::NaiveDate;
+use std::collections::BTreeMap;
+use std::io::Write;
+
+pub(super) fn run(
+    args: &HistoryArgs,
+    global: &GlobalArgs,
+    color: bool,
+    out: &mut dyn Write,
+) -> Result<Outcome> {
+    let start = start_folder(global)?;
+    let config = Config::discover(&start)?;
+    let repo = GitRepository::require(&config.root)?;
+    let range = match &args.rev {
+        Some(text) => history::parse_range(&repo, text)?,
+        None => Range {
+            from: None,
+            to: repo.require_head()?,
+        },
+    };
+    let scope = Scope::new(&config, repo.workdir())?;
+    let mut walker = Walker::new(&repo, scope, !args.git.no_cache);
+    let history = match range_limit(&repo, range)? {
+        Some(limit) => History::read(&mut walker, range.to, &limit)?,
+        None => History {
+            commits: Vec::new(),
+            notes: Vec::new(),
+        },
+    };
+    walker.finish();
+    if args.git.verbose {
+        crate::terminal::note(&history::stats_line(&walker));
+    }
+    let as_of = global
+        .as_of
+        .unwrap_or_else(|| chrono::Local::now().date_naive());
+    let items = history.by_item();
+    let chosen = choose(&items, args, &config.calendar, as_of)?;
+    let report = HistoryReport {
+        items: chosen
+            .into_iter()
+            .map(|key| timeline(key, &items[key], &config))
+            .collect(),
+    };
+    write(&report, args.format, color, out)?;
+    out.flush()?;
+    for note in &history.notes {
+        crate::terminal::note(note);
+    }
+    Ok(Outcome::Success)
+}
+
+/// The walk limit for a range; `None` when the range holds no commits.
+pub(super) fn range_limit(repo: &GitRepository, range: Range) -> Result<Option<Limit>> {
+    let Some(from) = range.from else {
+        return Ok(Some(Limit::default()));
+    };
+    let chain: Vec<ObjectId> = repo.first_parent_range(from, range.to)?;
+    let Some(oldest) = chain.last() else {
+        return Ok(None);
+    };
+    let stop_at = history::first_parent(repo, *oldest)?;
+    Ok(Some(Limit {
+        stop_at,
+        ..Limit::default()
+    }))
+}
+
+/// The items to show, in period and id order.
+fn choose<'h>(
+    items: &BTreeMap<&'h ItemKey, Vec<Dated<'h>>>,
+    args: &HistoryArgs,
+    calendar: &Calendar,
+    as_of: NaiveDate,
+) -> Result<Vec<&'h ItemKey>> {
+    let period_filter = match args.filter.period.as_deref() {
+        None | Some("all") => None,
+        Some(name) => Some(
+            calendar
+                .resolve(name)
+                .ok_or_else(|| Error::Reference {
+                    message: format!("invalid period `{name}`"),
+                    help: Some("use YYYY-Qn, YYYY-Hn, YYYY, a named period, or `all`".to_owned()),
+                })?
+                .name,
+        ),
+    };
+    let mut keys: Vec<&ItemKey> = items.keys().copied().collect();
+    if let Some(reference) = &args.item {
+        keys = resolve_reference(&keys, reference, calendar, as_of, true)?;
+    }
+    let states = final_states(items);
+    keys.retain(|key| {
+        period_filter
+            .as_ref()
+            .is_none_or(|period| *period == *key.period)
+    });
+    if let Some(team) = &args.filter.team {
+        keys.retain(|key| states.get(*key).is_some_and(|state| state.team == *team));
+    }
+    if let Some(owner) = &args.filter.owner {
+        keys.retain(|key| effective_owner(key, &states).is_some_and(|o| o == owner));
+    }
+    keys.sort_by_key(|key| {
+        let period = calendar.resolve(&key.period).map(|p| (p.start, -p.days()));
+        (period, *key)
+    });
+    Ok(keys)
+}
+
+/// The keys a command-line reference `[PERIOD/]OBJECTIVE[/KEY_RESULT]` names among
+/// `keys`. Without a period, the period that holds it is used; where several do,
+/// the shortest that contains `as_of`, else the reference is ambiguous. With
+/// `with_key_results`, an objective reference also names its key results.
+pub(super) fn resolve_reference<'k>(
+    keys: &[&'k ItemKey],
+    reference: &str,
+    calendar: &Calendar,
+    as_of: NaiveDate,
+    with_key_results: bool,
+) -> Result<Vec<&'k ItemKey>> {
+    let parts: Vec<&str> = reference.split('/').collect();
+    let (period, rest) = match calendar.resolve(parts[0]) {
+        Some(period) if parts.len() > 1 => (Some(period.name), &parts[1..]),
+        _ => (None, &parts[..]),
+    };
+    if rest.is_empty() || rest.len() > 2 || rest.iter().any(|part| part.is_empty()) {
+        return Err(Error::Reference {
+            message: format!("invalid item `{reference}`"),
+            help: Some("write [PERIOD/]OBJECTIVE[/KEY_RESULT], for example 2026-Q4/reliable-checkout/availability".to_owned()),
+        });
+    }
+    let matches = |key: &ItemKey| {
+        period.as_ref().is_none_or(|period| **period == *key.period)
+            && *key.objective == *rest[0]
+            && match rest.get(1) {
+                Some(key_result) => key.key_result.as_deref() == Some(*key_result),
+                None => with_key_results || key.key_result.is_none(),
+            }
+    };
+    let found: Vec<&ItemKey> = keys.iter().copied().filter(|key| matches(key)).collect();
+    let mut periods: Vec<&str> = found.iter().map(|key| &*key.period).collect();
+    periods.sort_unstable();
+    periods.dedup();
+    let chosen_period = match periods.as_slice() {
+        [] => {
+            return Err(Error::Reference {
+                message: format!("no history found for `{reference}`"),
+                help: Some(
+                    "check the ids (`okr history` lists every item with history) and the revision"
+                        .to_owned(),
+                ),
+            });
+        }
+        [only] => (*only).to_owned(),
+        several => {
+            let containing: Vec<_> = several
+                .iter()
+                .filter_map(|name| calendar.resolve(name))
+                .filter(|period| period.contains(as_of))
+                .collect();
+            let shortest = containing.iter().map(|period| period.days()).min();
+            let best: Vec<_> = containing
+                .iter()
+                .filter(|period| Some(period.days()) == shortest)
+                .collect();
+            match best.as_slice() {
+                [one] => one.name.clone(),
+                _ => {
+                    let candidates: Vec<String> = several
+                        .iter()
+                        .map(|period| format!("{period}/{}", rest.join("/")))
+                        .collect();
+                    return Err(Error::Reference {
+                        message: format!(
+                            "`{reference}` is ambiguous: it names items in several periods"
+                        ),
+                        help: Some(format!("name the period: {}", candidates.join(", "))),
+                    });
+                }
+            }
+        }
+    };
+    Ok(found
+        .into_iter()
+        .filter(|key| *key.period == *chosen_period)
+        .collect())
+}
+
+/// An item's fields after its last event, and the team of its file.
+pub(super) struct ItemState {
+    pub(super) team: String,
+    pub(super) fields: BTreeMap<String, history::Value>,
+    pub(super) removed: bool,
+}
+
+pub(super) fn final_states<'h>(
+    items: &BTreeMap<&'h ItemKey, Vec<Dated<'h>>>,
+) -> BTreeMap<&'h ItemKey, ItemState> {
+    let mut states = BTreeMap::new();
+    for (key, events) in items {
+        let mut state = ItemState {
+            team: String::new(),
+            fields: BTreeMap::new(),
+            removed: false,
+        };
+        for (_, event) in events {
+            state.team = event.team.to_string();
+            state.removed = event.kind == history::EventKind::Removed;
+            for change in &event.changes {
+                match &change.to {
+                    Some(value) => {
+                        state.fields.insert(change.field.to_string(), value.clone());
+                    }
+                    None if !state.removed => {
+                        state.fields.remove(&*change.field);
+                    }
+                    None => {}
+                }
+            }
+        }
+        states.insert(*key, state);
+    }
+    states
+}
+
+/// A key result's owner, else its objective's.
+fn effective_owner<'s>(
+    key: &ItemKey,
+    states: &'s BTreeMap<&ItemKey, ItemState>,
+) -> Option<&'s str> {
+    let own = |key: &ItemKey| {
+        states
+            .get(key)
+            .and_then(|state| state.fields.get("owner"))
+            .and_then(history::Value::as_text)
+    };
+    own(key).or_else(|| own(&key.objective_key()))
+}
+
+fn timeline<'h>(key: &'h ItemKey, events: &[Dated<'h>], config: &Config) -> ItemTimeline<'h> {
+    let period = config.calendar.resolve(&key.period);
+    let states = final_states(&BTreeMap::from([(key, events.to_vec())]));
+    let state = &states[key];
+    let title = state
+        .fields
+        .get("title")
+        .and_then(history::Value::as_text)
+        .map(str::to_owned);
+    ItemTimeline {
+        key,
+        team: state.team.clone(),
+        title,
+        events: events
+            .iter()
+            .map(|(meta, event)| TimelineEvent {
+                meta,
+                event,
+                moved_goalpost: history::is_moved(
+                    event,
+                    meta.date(),
+                    period.as_ref(),
+                    config.freeze,
+                ),
+            })
+            .collect(),
+    }
+}

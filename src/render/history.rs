@@ -1,0 +1,276 @@
+//! `okr history` output: per item, a timeline table (text or Markdown) with a
+//! sparkline of `current`, CSV rows (one per field change), or the documented JSON.
+
+use super::text::{csv, markdown, sparkline, truncate};
+use crate::cli::TableFormat;
+use crate::history::{CommitMeta, EventKind, FieldChange, ItemEvent, ItemKey, Value};
+use comfy_table::{Cell, ContentArrangement, LineStyle, Table, TableStyle};
+use serde_json::json;
+use std::io::{self, Write};
+use unicode_width::UnicodeWidthStr;
+
+pub(crate) struct HistoryReport<'a> {
+    pub(crate) items: Vec<ItemTimeline<'a>>,
+}
+
+pub(crate) struct ItemTimeline<'a> {
+    pub(crate) key: &'a ItemKey,
+    /// The team of the item's file after its last event.
+    pub(crate) team: String,
+    pub(crate) title: Option<String>,
+    pub(crate) events: Vec<TimelineEvent<'a>>,
+}
+
+pub(crate) struct TimelineEvent<'a> {
+    pub(crate) meta: &'a CommitMeta,
+    pub(crate) event: &'a ItemEvent,
+    pub(crate) moved_goalpost: bool,
+}
+
+/// Widest a single value gets in a table cell before it is cut.
+const VALUE_WIDTH: usize = 32;
+
+pub(crate) fn write(
+    report: &HistoryReport<'_>,
+    format: TableFormat,
+    color: bool,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    match format {
+        TableFormat::Table => write_table(report, color, out),
+        TableFormat::Markdown => write_markdown(report, out),
+        TableFormat::Csv => write_csv(report, out),
+        TableFormat::Json => write_json(report, out),
+    }
+}
+
+impl ItemTimeline<'_> {
+    /// The values of `current` after each event that set one.
+    fn current_values(&self) -> Vec<f64> {
+        self.events
+            .iter()
+            .filter_map(|event| event.event.change("current"))
+            .filter_map(|change| change.to.as_ref().and_then(Value::as_number))
+            .collect()
+    }
+
+    fn heading(&self) -> String {
+        let mut heading = format!("{} {}", self.key.period, self.key.item());
+        if let Some(title) = &self.title {
+            heading.push_str(&format!(" · {title}"));
+        }
+        heading.push_str(&format!(" (team {})", self.team));
+        heading
+    }
+}
+
+/// A value for a table: `–` where there is none, long ones cut.
+fn shown(value: Option<&Value>) -> String {
+    value.map_or_else(
+        || "–".to_owned(),
+        |value| truncate(&value.display(), VALUE_WIDTH),
+    )
+}
+
+/// What an event did, in one line: `current 40 → 55; target 90 → 80`.
+pub(crate) fn describe(event: &ItemEvent, moved_goalpost: bool) -> String {
+    let mut text = match event.kind {
+        EventKind::Added => {
+            let fields: Vec<String> = event
+                .changes
+                .iter()
+                .filter(|change| change.field != "title")
+                .map(|change| format!("{} {}", change.field, shown(change.to.as_ref())))
+                .collect();
+            if fields.is_empty() {
+                "added".to_owned()
+            } else {
+                format!("added: {}", fields.join(", "))
+            }
+        }
+        EventKind::Removed => "removed".to_owned(),
+        EventKind::Changed => event
+            .changes
+            .iter()
+            .map(describe_change)
+            .collect::<Vec<_>>()
+            .join("; "),
+    };
+    if moved_goalpost {
+        text.push_str(" (moved goalpost)");
+    }
+    text
+}
+
+fn describe_change(change: &FieldChange) -> String {
+    format!(
+        "{} {} → {}",
+        change.field,
+        shown(change.from.as_ref()),
+        shown(change.to.as_ref())
+    )
+}
+
+fn write_table(report: &HistoryReport<'_>, color: bool, out: &mut dyn Write) -> io::Result<()> {
+    if report.items.is_empty() {
+        return writeln!(out, "No goal changes found in the history.");
+    }
+    for (position, item) in report.items.iter().enumerate() {
+        if position > 0 {
+            writeln!(out)?;
+        }
+        writeln!(out, "{}", item.heading())?;
+        let values = item.current_values();
+        if !values.is_empty() {
+            writeln!(out, "current {}", sparkline(&values))?;
+        }
+        let author_width = item
+            .events
+            .iter()
+            .map(|event| event.meta.author.width())
+            .max()
+            .unwrap_or(0)
+            .min(20);
+        let fixed = 10 + 7 + author_width.max(6) + 3 * 2 + 2;
+        let budget = crate::terminal::width().saturating_sub(fixed).max(24);
+        let mut table = Table::new();
+        table
+            .load_style(
+                TableStyle::new().header_separator(LineStyle::none().fill('─').junction(' ')),
+            )
+            .set_content_arrangement(ContentArrangement::Disabled)
+            .set_header(["Date", "Commit", "Author", "Change"]);
+        if color {
+            table.enforce_styling();
+        }
+        for event in &item.events {
+            table.add_row(vec![
+                Cell::new(event.meta.date()),
+                Cell::new(event.meta.short_id()),
+                Cell::new(truncate(&event.meta.author, 20)),
+                Cell::new(truncate(
+                    &describe(event.event, event.moved_goalpost),
+                    budget,
+                )),
+            ]);
+        }
+        writeln!(out, "{table}")?;
+    }
+    Ok(())
+}
+
+fn write_markdown(report: &HistoryReport<'_>, out: &mut dyn Write) -> io::Result<()> {
+    if report.items.is_empty() {
+        return writeln!(out, "No goal changes found in the history.");
+    }
+    for (position, item) in report.items.iter().enumerate() {
+        if position > 0 {
+            writeln!(out)?;
+        }
+        writeln!(out, "### {}\n", markdown(&item.heading()))?;
+        let values = item.current_values();
+        if !values.is_empty() {
+            writeln!(out, "current `{}`\n", sparkline(&values))?;
+        }
+        writeln!(out, "| Date | Commit | Author | Change |")?;
+        writeln!(out, "| --- | --- | --- | --- |")?;
+        for event in &item.events {
+            writeln!(
+                out,
+                "| {} | `{}` | {} | {} |",
+                event.meta.date(),
+                event.meta.short_id(),
+                markdown(&event.meta.author),
+                markdown(&describe(event.event, event.moved_goalpost))
+            )?;
+        }
+    }
+    Ok(())
+}
+
+/// A value for CSV: text as written, other values as in JSON, nothing for none.
+fn csv_value(value: Option<&Value>) -> String {
+    match value {
+        None => String::new(),
+        Some(Value::Text(text) | Value::Datetime(text)) => csv(text),
+        Some(other) => csv(&other.to_json().to_string()),
+    }
+}
+
+fn write_csv(report: &HistoryReport<'_>, out: &mut dyn Write) -> io::Result<()> {
+    writeln!(
+        out,
+        "period,item,team,date,commit,author,email,subject,kind,field,from,to,moved_goalpost"
+    )?;
+    for item in &report.items {
+        for event in &item.events {
+            let meta = event.meta;
+            let lead = [
+                csv(&item.key.period),
+                csv(&item.key.item()),
+                csv(&item.team),
+                meta.iso_date(),
+                meta.id.to_hex(),
+                csv(&meta.author),
+                csv(&meta.email),
+                csv(meta.subject()),
+                event.event.kind.as_str().to_owned(),
+            ]
+            .join(",");
+            for change in &event.event.changes {
+                writeln!(
+                    out,
+                    "{lead},{},{},{},{}",
+                    csv(&change.field),
+                    csv_value(change.from.as_ref()),
+                    csv_value(change.to.as_ref()),
+                    event.moved_goalpost
+                )?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// A field change as JSON: `{"field", "from", "to"}`, values as in the files.
+pub(crate) fn change_json(change: &FieldChange) -> serde_json::Value {
+    let value = |value: Option<&Value>| value.map_or(serde_json::Value::Null, Value::to_json);
+    json!({
+        "field": change.field,
+        "from": value(change.from.as_ref()),
+        "to": value(change.to.as_ref()),
+    })
+}
+
+fn write_json(report: &HistoryReport<'_>, out: &mut dyn Write) -> io::Result<()> {
+    let items: Vec<serde_json::Value> = report
+        .items
+        .iter()
+        .map(|item| {
+            let events: Vec<serde_json::Value> = item
+                .events
+                .iter()
+                .map(|event| {
+                    json!({
+                        "commit": event.meta.id.to_hex(),
+                        "author": event.meta.author,
+                        "email": event.meta.email,
+                        "date": event.meta.iso_date(),
+                        "subject": event.meta.subject(),
+                        "kind": event.event.kind.as_str(),
+                        "changes": event.event.changes.iter().map(change_json).collect::<Vec<_>>(),
+                        "moved_goalpost": event.moved_goalpost,
+                    })
+                })
+                .collect();
+            json!({
+                "item": item.key.item(),
+                "period": &*item.key.period,
+                "events": events,
+            })
+        })
+        .collect();
+    let document = json!({ "schema_version": 1, "items": items });
+    serde_json::to_writer_pretty(&mut *out, &document)?;
+    writeln!(out)
+}

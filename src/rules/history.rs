@@ -1,0 +1,345 @@
+//! The rules that read git history: `stale` (no check-in within the interval while
+//! the period runs) and `moved-goalpost` (a target or start eased after the period
+//! began, with no reason given). Both point at the key result's header line.
+
+use super::context::{Context, Sink, Subject};
+use crate::history::{self, CommitMeta, EventKind, Facts, ItemEvent, ItemKey, Value};
+use crate::index::objectives;
+use crate::model::{Direction, GoalFile, KeyResult, Kind, Objective, State};
+use crate::period::Period;
+use crate::progress::{Status, key_result_progress};
+use crate::rollup::thresholds;
+use chrono::NaiveDate;
+use std::sync::Arc;
+
+/// What the history rules know, and which periods they check.
+pub(crate) struct HistoryInput {
+    /// The periods checked: the running ones, or those `--period` names.
+    pub(crate) periods: Vec<String>,
+    pub(crate) git: GitHistory,
+}
+
+pub(crate) enum GitHistory {
+    Known(Facts),
+    /// No history can be read; the text says why ("not in a git repository").
+    Unavailable(String),
+}
+
+impl HistoryInput {
+    /// No history, for runs outside git.
+    pub(crate) fn unavailable(periods: Vec<String>, reason: &str) -> HistoryInput {
+        HistoryInput {
+            periods,
+            git: GitHistory::Unavailable(reason.to_owned()),
+        }
+    }
+}
+
+pub(super) fn check(context: &Context<'_>, history: &HistoryInput, sink: &mut Sink<'_>) {
+    stale(context, history, sink);
+    moved_goalpost(context, history, sink);
+}
+
+/// A key result of a checked period, with its period and history key.
+struct Candidate<'a> {
+    file: &'a GoalFile,
+    objective: &'a Objective,
+    key_result: &'a KeyResult,
+    period: &'a Period,
+    key: ItemKey,
+}
+
+fn candidates<'a>(context: &'a Context<'_>, history: &HistoryInput) -> Vec<Candidate<'a>> {
+    let mut found = Vec::new();
+    for (at, file, objective) in objectives(context.workspace) {
+        let Some(period) = context.index.file_period(at.file) else {
+            continue;
+        };
+        let Some(period_text) = &file.period else {
+            continue;
+        };
+        if !history.periods.contains(&period.name) || !objective.state.is_live() {
+            continue;
+        }
+        for key_result in &objective.key_results {
+            if !key_result.state.is_live() {
+                continue;
+            }
+            found.push(Candidate {
+                file,
+                objective,
+                key_result,
+                period,
+                key: ItemKey::new(
+                    &period_text.value,
+                    &objective.id.value,
+                    Some(&key_result.id.value),
+                ),
+            });
+        }
+    }
+    found
+}
+
+fn stale(context: &Context<'_>, history: &HistoryInput, sink: &mut Sink<'_>) {
+    if !sink.is_enabled("stale") {
+        return;
+    }
+    let interval = context.workspace.config.check_in_interval;
+    let limits = thresholds(context.workspace);
+    let mut without_date = 0;
+    let mut beyond_boundary = 0;
+    for candidate in candidates(context, history) {
+        let key_result = candidate.key_result;
+        if !candidate.period.contains(context.as_of) || key_result.state == State::Done {
+            continue;
+        }
+        let progress =
+            key_result_progress(key_result, candidate.period, context.as_of, limits, None);
+        if progress.status == Some(Status::Done) {
+            continue;
+        }
+        let checked = key_result.checked.as_ref().map(|checked| checked.value);
+        let from_git = match &history.git {
+            GitHistory::Known(facts) => {
+                if checked.is_none() && facts.unknown.contains(&candidate.key) {
+                    beyond_boundary += 1;
+                    continue;
+                }
+                facts.last_check_in(&candidate.key)
+            }
+            GitHistory::Unavailable(_) => None,
+        };
+        let Some(last) = checked.max(from_git) else {
+            if let GitHistory::Unavailable(_) = history.git {
+                without_date += 1;
+            }
+            continue;
+        };
+        let days = (context.as_of - last).num_days();
+        if days <= interval {
+            continue;
+        }
+        sink.report(
+            "stale",
+            candidate.file,
+            Subject::KeyResult(candidate.objective, key_result),
+            key_result.span.clone(),
+            format!(
+                "key result `{}` has had no check-in for {days} days (last on {last}); \
+                 the check-in interval is {interval} days",
+                candidate.key.item()
+            ),
+            "record where it stands with `okr check-in` (or commit a new `current`, \
+             `confidence` or note), or drop it with `state = \"dropped\"` if nobody \
+             works on it any more"
+                .to_owned(),
+        );
+    }
+    if without_date > 0
+        && let GitHistory::Unavailable(reason) = &history.git
+    {
+        sink.note(format!(
+            "stale: {reason}, so {} without a `checked` date could not be checked",
+            plural_key_results(without_date)
+        ));
+    }
+    if beyond_boundary > 0 {
+        sink.note(format!(
+            "stale: {} had no check-in after the shallow clone's boundary, so their last \
+             check-in is unknown and they were not checked",
+            plural_key_results(beyond_boundary)
+        ));
+    }
+    if let GitHistory::Known(facts) = &history.git
+        && beyond_boundary > 0
+    {
+        for note in &facts.notes {
+            sink.note(note.clone());
+        }
+    }
+}
+
+fn plural_key_results(count: usize) -> String {
+    if count == 1 {
+        "1 key result".to_owned()
+    } else {
+        format!("{count} key results")
+    }
+}
+
+/// One target or start change that eased a key result without a reason.
+struct Unexplained<'e> {
+    meta: &'e CommitMeta,
+    event: &'e ItemEvent,
+}
+
+fn moved_goalpost(context: &Context<'_>, history: &HistoryInput, sink: &mut Sink<'_>) {
+    if !sink.is_enabled("moved-goalpost") {
+        return;
+    }
+    let candidates = candidates(context, history);
+    let facts = match &history.git {
+        GitHistory::Known(facts) => facts,
+        GitHistory::Unavailable(reason) => {
+            if !candidates.is_empty() {
+                sink.note(format!(
+                    "moved-goalpost: {reason}, so target and start changes could not be checked"
+                ));
+            }
+            return;
+        }
+    };
+    let freeze = context.workspace.config.freeze;
+    for candidate in candidates {
+        let key_result = candidate.key_result;
+        if key_result
+            .reason
+            .as_ref()
+            .is_some_and(|reason| !reason.trim().is_empty())
+        {
+            continue;
+        }
+        let Some(events) = facts.events.get(&candidate.key) else {
+            continue;
+        };
+        let frozen_from = history::frozen_from(candidate.period, freeze);
+        let unexplained = unexplained_moves(events, key_result, frozen_from);
+        let Some(latest) = unexplained.last() else {
+            continue;
+        };
+        let mut message = format!(
+            "{} of key result `{}` eased on {} (commit {}) with no reason given",
+            describe_move(latest.event),
+            candidate.key.item(),
+            latest.meta.date(),
+            latest.meta.short_id()
+        );
+        if freeze > 0 {
+            message.push_str(&format!(", after the freeze on {frozen_from}"));
+        } else {
+            message.push_str(&format!(", after {} began", candidate.period.name));
+        }
+        if unexplained.len() > 1 {
+            message.push_str(&format!(
+                " (and {} earlier unexplained change{})",
+                unexplained.len() - 1,
+                if unexplained.len() == 2 { "" } else { "s" }
+            ));
+        }
+        sink.report(
+            "moved-goalpost",
+            candidate.file,
+            Subject::KeyResult(candidate.objective, key_result),
+            key_result.span.clone(),
+            message,
+            "say why with `reason = \"...\"` on the key result, or in the commit message \
+             body (for example a `Reason:` or `Approved-by:` trailer); a harder target \
+             needs no reason"
+                .to_owned(),
+        );
+    }
+}
+
+/// `target 90 → 80`, or both ends when both moved.
+fn describe_move(event: &ItemEvent) -> String {
+    ["start", "target"]
+        .iter()
+        .filter_map(|field| event.change(field))
+        .map(|change| {
+            let shown =
+                |value: Option<&Value>| value.map_or_else(|| "none".to_owned(), Value::display);
+            format!(
+                "{} {} → {}",
+                change.field,
+                shown(change.from.as_ref()),
+                shown(change.to.as_ref())
+            )
+        })
+        .collect::<Vec<_>>()
+        .join(" and ")
+}
+
+/// The target and start changes from `frozen_from` on that eased the key result and
+/// gave no reason, oldest first.
+fn unexplained_moves<'e>(
+    events: &'e [(Arc<CommitMeta>, ItemEvent)],
+    key_result: &KeyResult,
+    frozen_from: NaiveDate,
+) -> Vec<Unexplained<'e>> {
+    let maintain = (key_result.kind == Kind::Maintain).then(|| {
+        key_result
+            .direction
+            .as_ref()
+            .map_or(Direction::AtLeast, |direction| direction.value)
+    });
+    let mut ends = history::Ends {
+        start: initial(events, "start", key_result.start.as_ref().map(|s| s.value)),
+        target: initial(
+            events,
+            "target",
+            key_result.target.as_ref().map(|t| t.value),
+        ),
+    };
+    let mut found = Vec::new();
+    for (meta, event) in events {
+        let number = |field: &str| {
+            event
+                .change(field)
+                .and_then(|change| change.to.as_ref())
+                .and_then(Value::as_number)
+        };
+        let before = ends;
+        match event.kind {
+            EventKind::Added => {
+                ends = history::Ends {
+                    start: number("start"),
+                    target: number("target"),
+                };
+                continue;
+            }
+            EventKind::Removed => continue,
+            EventKind::Changed => {
+                if event.change("start").is_some() {
+                    ends.start = number("start");
+                }
+                if event.change("target").is_some() {
+                    ends.target = number("target");
+                }
+            }
+        }
+        let moved = event.change("start").is_some() || event.change("target").is_some();
+        if !moved || meta.date() < frozen_from || !history::eases(before, ends, maintain) {
+            continue;
+        }
+        if !gives_reason(meta, event) {
+            found.push(Unexplained { meta, event });
+        }
+    }
+    found
+}
+
+/// The value a field had before the first walked event: the `from` of its first
+/// change, or, when the walked events never change it, its value now.
+fn initial(events: &[(Arc<CommitMeta>, ItemEvent)], field: &str, now: Option<f64>) -> Option<f64> {
+    for (_, event) in events {
+        if let Some(change) = event.change(field) {
+            return match event.kind {
+                EventKind::Added => None,
+                _ => change.from.as_ref().and_then(Value::as_number),
+            };
+        }
+    }
+    now
+}
+
+/// True when the commit explains itself: it sets a `reason` on the key result, or
+/// its message gives one.
+fn gives_reason(meta: &CommitMeta, event: &ItemEvent) -> bool {
+    let reason_field = event
+        .change("reason")
+        .and_then(|change| change.to.as_ref())
+        .and_then(Value::as_text)
+        .is_some_and(|reason| !reason.trim().is_empty());
+    reason_field || history::message_reason(&meta.message).is_some()
+}
