@@ -27,7 +27,8 @@ pub(crate) struct TimelineEvent<'a> {
     pub(crate) moved_goalpost: bool,
 }
 
-/// Widest a single value gets in a table cell before it is cut.
+/// Widest a single value gets in a text table cell before it is cut; Markdown keeps
+/// whole values.
 const VALUE_WIDTH: usize = 32;
 
 pub(crate) fn write(
@@ -64,23 +65,21 @@ impl ItemTimeline<'_> {
     }
 }
 
-/// A value for a table: `–` where there is none, long ones cut.
-fn shown(value: Option<&Value>) -> String {
-    value.map_or_else(
-        || "–".to_owned(),
-        |value| truncate(&value.display(), VALUE_WIDTH),
-    )
+/// A value for a table: `–` where there is none, cut to `width` columns.
+fn shown(value: Option<&Value>, width: usize) -> String {
+    value.map_or_else(|| "–".to_owned(), |value| truncate(&value.display(), width))
 }
 
-/// What an event did, in one line: `current 40 → 55; target 90 → 80`.
-pub(crate) fn describe(event: &ItemEvent, moved_goalpost: bool) -> String {
+/// Describes an event in one line (`current 40 → 55; target 90 → 80`), each value
+/// cut to `width` columns.
+pub(crate) fn describe(event: &ItemEvent, moved_goalpost: bool, width: usize) -> String {
     let mut text = match event.kind {
         EventKind::Added => {
             let fields: Vec<String> = event
                 .changes
                 .iter()
                 .filter(|change| change.field != "title")
-                .map(|change| format!("{} {}", change.field, shown(change.to.as_ref())))
+                .map(|change| format!("{} {}", change.field, shown(change.to.as_ref(), width)))
                 .collect();
             if fields.is_empty() {
                 "added".to_owned()
@@ -92,7 +91,7 @@ pub(crate) fn describe(event: &ItemEvent, moved_goalpost: bool) -> String {
         EventKind::Changed => event
             .changes
             .iter()
-            .map(describe_change)
+            .map(|change| describe_change(change, width))
             .collect::<Vec<_>>()
             .join("; "),
     };
@@ -102,12 +101,12 @@ pub(crate) fn describe(event: &ItemEvent, moved_goalpost: bool) -> String {
     text
 }
 
-fn describe_change(change: &FieldChange) -> String {
+fn describe_change(change: &FieldChange, width: usize) -> String {
     format!(
         "{} {} → {}",
         change.field,
-        shown(change.from.as_ref()),
-        shown(change.to.as_ref())
+        shown(change.from.as_ref(), width),
+        shown(change.to.as_ref(), width)
     )
 }
 
@@ -149,7 +148,7 @@ fn write_table(report: &HistoryReport<'_>, color: bool, out: &mut dyn Write) -> 
                 Cell::new(event.meta.short_id()),
                 Cell::new(truncate(&event.meta.author, 20)),
                 Cell::new(truncate(
-                    &describe(event.event, event.moved_goalpost),
+                    &describe(event.event, event.moved_goalpost, VALUE_WIDTH),
                     budget,
                 )),
             ]);
@@ -181,7 +180,7 @@ fn write_markdown(report: &HistoryReport<'_>, out: &mut dyn Write) -> io::Result
                 event.meta.date(),
                 event.meta.short_id(),
                 markdown(&event.meta.author),
-                markdown(&describe(event.event, event.moved_goalpost))
+                markdown(&describe(event.event, event.moved_goalpost, usize::MAX))
             )?;
         }
     }

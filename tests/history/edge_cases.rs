@@ -1,0 +1,316 @@
+//! Repositories that history must handle or reject with a clear message: no git,
+//! no commits, a shallow clone, a detached HEAD, merges, files removed and added
+//! back, renamed and edited at once, invalid TOML in the past, non-UTF-8 paths,
+//! odd time zones and bad revision names.
+
+use super::repo::{Repo, goal_file};
+
+fn weekly(current: u32) -> String {
+    goal_file(&format!("start = 40\ntarget = 90\ncurrent = {current}\n"))
+}
+
+fn subjects(document: &serde_json::Value, item: &str) -> Vec<String> {
+    document["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|entry| entry["item"] == item)
+        .flat_map(|entry| entry["events"].as_array().unwrap())
+        .map(|event| event["subject"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+#[test]
+fn outside_git_history_fails_lint_works() {
+    let repo = Repo::new();
+    let plain = repo.sibling("plain");
+    std::fs::create_dir_all(plain.join("okrs")).unwrap();
+    std::fs::write(plain.join("okrs/growth.toml"), weekly(50)).unwrap();
+    for command in [
+        &["history"][..],
+        &["blame", "signups"],
+        &["diff"],
+        &["progress", "--rev", "HEAD"],
+    ] {
+        let output = repo.okr_in(&plain, command);
+        assert_eq!(output.code, 2, "{command:?}: {}", output.stdout);
+        assert!(
+            output.stderr.contains("is not inside a git repository"),
+            "{command:?}: {}",
+            output.stderr
+        );
+    }
+    let lint = repo.okr_in(
+        &plain,
+        &["lint", "--as-of", "2026-11-15", "--format", "json"],
+    );
+    assert!(lint.code == 0 || lint.code == 1, "{}", lint.stderr);
+    let notes = lint.json()["notes"].to_string();
+    assert!(notes.contains("not in a git repository"), "{notes}");
+    let progress = repo.okr_in(&plain, &["progress", "--as-of", "2026-11-15"]);
+    assert_eq!(progress.code, 0, "{}", progress.stderr);
+}
+
+#[test]
+fn empty_repository_is_explained() {
+    let repo = Repo::new();
+    repo.write("okrs/growth.toml", &weekly(50));
+    let output = repo.okr(&["history"]);
+    assert_eq!(output.code, 2);
+    assert!(
+        output.stderr.contains("has no commits yet"),
+        "{}",
+        output.stderr
+    );
+    let output = repo.okr(&["diff"]);
+    assert_eq!(output.code, 2);
+    assert!(
+        output.stderr.contains("has no commits yet"),
+        "{}",
+        output.stderr
+    );
+    let lint = repo.okr(&["lint", "--as-of", "2026-11-15", "--format", "json"]);
+    assert!(
+        lint.json()["notes"].to_string().contains("no commits yet"),
+        "{}",
+        lint.stdout
+    );
+}
+
+#[test]
+fn shallow_clone_stops_at_boundary() {
+    let repo = Repo::new();
+    for (week, current) in [(1, 40), (2, 45), (3, 50), (4, 55)] {
+        repo.write("okrs/growth.toml", &weekly(current));
+        repo.commit(
+            &format!("2026-10-0{week}T09:00:00+00:00"),
+            &format!("Week {week}"),
+        );
+    }
+    let clone = repo.sibling("clone");
+    let source = format!("file://{}", repo.path.display());
+    repo.git_in(
+        &repo.sibling(""),
+        &[
+            "clone",
+            "-q",
+            "--depth",
+            "2",
+            &source,
+            clone.to_str().unwrap(),
+        ],
+        "2026-10-05T00:00:00+00:00",
+    );
+    let output = repo.okr_in(&clone, &["history", "--format", "json"]);
+    assert_eq!(output.code, 0, "{}", output.stderr);
+    assert_eq!(subjects(&output.json(), "signups/weekly"), ["Week 4"]);
+    assert!(output.stderr.contains("shallow clone"), "{}", output.stderr);
+    assert!(output.stderr.contains("unshallow"), "{}", output.stderr);
+}
+
+#[test]
+fn detached_head_walks_from_head() {
+    let repo = Repo::new();
+    repo.write("okrs/growth.toml", &weekly(40));
+    repo.commit("2026-10-01T09:00:00+00:00", "Plan");
+    repo.write("okrs/growth.toml", &weekly(50));
+    repo.commit("2026-10-08T09:00:00+00:00", "Check in");
+    repo.git(
+        &["checkout", "-q", "--detach", "HEAD~1"],
+        "2026-10-09T00:00:00+00:00",
+    );
+    let document = repo.okr_ok(&["history", "--format", "json"]).json();
+    assert_eq!(subjects(&document, "signups/weekly"), ["Plan"]);
+}
+
+#[test]
+fn merge_changes_belong_to_merge_commit() {
+    let repo = Repo::new();
+    repo.write("okrs/growth.toml", &weekly(40));
+    repo.commit("2026-10-01T09:00:00+00:00", "Plan");
+    repo.git(
+        &["checkout", "-q", "-b", "check-in"],
+        "2026-10-02T00:00:00+00:00",
+    );
+    repo.write("okrs/growth.toml", &weekly(45));
+    repo.commit("2026-10-02T09:00:00+00:00", "Feature step one");
+    repo.write("okrs/growth.toml", &weekly(50));
+    repo.commit("2026-10-03T09:00:00+00:00", "Feature step two");
+    repo.git(&["checkout", "-q", "main"], "2026-10-04T00:00:00+00:00");
+    repo.write("README.md", "goals\n");
+    repo.commit("2026-10-04T09:00:00+00:00", "Add a readme");
+    repo.git(
+        &[
+            "merge",
+            "-q",
+            "--no-ff",
+            "-m",
+            "Merge the check-in",
+            "check-in",
+        ],
+        "2026-10-05T09:00:00+00:00",
+    );
+    let document = repo.okr_ok(&["history", "--format", "json"]).json();
+    assert_eq!(
+        subjects(&document, "signups/weekly"),
+        ["Plan", "Merge the check-in"]
+    );
+    let event = &document["items"][1]["events"][1];
+    assert_eq!(
+        event["changes"][0],
+        serde_json::json!({"field": "current", "from": 40, "to": 50})
+    );
+    assert_eq!(event["date"], "2026-10-05T09:00:00+00:00");
+}
+
+#[test]
+fn removed_file_added_back_keeps_history() {
+    let repo = Repo::new();
+    repo.write("okrs/growth.toml", &weekly(40));
+    repo.commit("2026-10-01T09:00:00+00:00", "Plan");
+    repo.remove("okrs/growth.toml");
+    repo.commit("2026-10-02T09:00:00+00:00", "Remove by mistake");
+    repo.write("okrs/growth.toml", &weekly(45));
+    repo.commit("2026-10-03T09:00:00+00:00", "Restore");
+    let document = repo
+        .okr_ok(&["history", "signups/weekly", "--format", "json"])
+        .json();
+    let kinds: Vec<&str> = document["items"][0]["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|event| event["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(kinds, ["added", "removed", "added"]);
+}
+
+#[test]
+fn rename_with_edit_is_one_change() {
+    let repo = Repo::new();
+    repo.write("okrs/growth.toml", &weekly(40));
+    repo.commit("2026-10-01T09:00:00+00:00", "Plan");
+    std::fs::create_dir_all(repo.path.join("okrs/q4")).unwrap();
+    repo.git(
+        &["mv", "okrs/growth.toml", "okrs/q4/trials.toml"],
+        "2026-10-02T00:00:00+00:00",
+    );
+    repo.write("okrs/q4/trials.toml", &weekly(45));
+    repo.commit("2026-10-02T09:00:00+00:00", "Move and check in");
+    let document = repo.okr_ok(&["history", "--format", "json"]).json();
+    assert_eq!(
+        subjects(&document, "signups/weekly"),
+        ["Plan", "Move and check in"]
+    );
+    assert_eq!(
+        subjects(&document, "signups"),
+        ["Plan"],
+        "the file's team field did not change"
+    );
+    let event = &document["items"][1]["events"][1];
+    assert_eq!(event["kind"], "changed");
+    assert_eq!(event["changes"].as_array().unwrap().len(), 1);
+}
+
+#[test]
+fn invalid_past_version_is_skipped_with_note() {
+    let repo = Repo::new();
+    repo.write("okrs/growth.toml", &weekly(40));
+    repo.commit("2026-10-01T09:00:00+00:00", "Plan");
+    repo.write(
+        "okrs/growth.toml",
+        "period = \"2026-Q4\"\n[[objective]\nid = \n",
+    );
+    let broken = repo.commit("2026-10-02T09:00:00+00:00", "Break the file");
+    repo.write("okrs/growth.toml", &weekly(50));
+    repo.commit("2026-10-03T09:00:00+00:00", "Fix the file");
+    let output = repo.okr_ok(&["history", "--format", "json"]);
+    assert!(output.stderr.contains(&broken[..7]), "{}", output.stderr);
+    assert!(
+        output.stderr.contains("that version was skipped"),
+        "{}",
+        output.stderr
+    );
+    let document = output.json();
+    assert_eq!(
+        subjects(&document, "signups/weekly"),
+        ["Plan", "Fix the file"]
+    );
+    let fixed = &document["items"][1]["events"][1]["changes"];
+    assert_eq!(
+        fixed[0],
+        serde_json::json!({"field": "current", "from": 40, "to": 50})
+    );
+}
+
+#[test]
+fn non_utf8_path_outside_goals_is_ignored() {
+    use std::os::unix::ffi::OsStrExt;
+    let repo = Repo::new();
+    repo.write("okrs/growth.toml", &weekly(40));
+    let name = std::ffi::OsStr::from_bytes(b"caf\xe9.txt");
+    std::fs::write(repo.path.join(name), "menu\n").unwrap();
+    repo.commit("2026-10-01T09:00:00+00:00", "Plan");
+    std::fs::write(repo.path.join(name), "new menu\n").unwrap();
+    repo.write("okrs/growth.toml", &weekly(45));
+    repo.commit("2026-10-02T09:00:00+00:00", "Check in");
+    let document = repo.okr_ok(&["history", "--format", "json"]).json();
+    assert_eq!(subjects(&document, "signups/weekly"), ["Plan", "Check in"]);
+}
+
+#[test]
+fn odd_time_zones_keep_their_offsets() {
+    let repo = Repo::new();
+    let dates = [
+        "2026-10-01T23:30:00+05:45",
+        "2026-10-02T00:15:00-09:30",
+        "2026-10-03T23:59:59+14:00",
+        "2026-10-04T00:00:01-12:00",
+    ];
+    for (step, date) in dates.iter().enumerate() {
+        repo.write(
+            "okrs/growth.toml",
+            &weekly(40 + u32::try_from(step).unwrap()),
+        );
+        repo.commit(date, &format!("Step {step}"));
+    }
+    let document = repo
+        .okr_ok(&["history", "signups/weekly", "--format", "json"])
+        .json();
+    let shown: Vec<&str> = document["items"][0]["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|event| event["date"].as_str().unwrap())
+        .collect();
+    assert_eq!(shown, dates);
+    let table = repo.okr_ok(&["history", "signups/weekly"]).stdout;
+    for day in ["2026-10-01", "2026-10-02", "2026-10-03", "2026-10-04"] {
+        assert!(table.contains(day), "local commit days are shown: {table}");
+    }
+}
+
+#[test]
+fn bad_revision_exits_2() {
+    let repo = Repo::new();
+    repo.write("okrs/growth.toml", &weekly(40));
+    repo.commit("2026-10-01T09:00:00+00:00", "Plan");
+    for command in [
+        &["history", "--rev", "no-such-branch"][..],
+        &["history", "--rev", "no-such-branch..HEAD"],
+        &["progress", "--rev", "no-such-branch"],
+        &["lint", "--rev", "no-such-branch"],
+        &["tree", "--rev", "no-such-branch"],
+        &["diff", "no-such-branch"],
+        &["diff", "HEAD", "no-such-branch"],
+    ] {
+        let output = repo.okr(command);
+        assert_eq!(output.code, 2, "{command:?}: {}", output.stdout);
+        assert!(
+            output.stderr.contains("invalid revision `no-such-branch"),
+            "{command:?}: {}",
+            output.stderr
+        );
+    }
+    let output = repo.okr(&["history", "--rev", "-x"]);
+    assert_eq!(output.code, 2, "{}", output.stderr);
+}

@@ -1,0 +1,351 @@
+//! The history rules on real repositories: `stale` from commit dates and
+//! `moved-goalpost` from target and start changes, with and without reasons.
+
+use super::repo::{Repo, goal_file};
+
+fn rules(repo: &Repo, as_of: &str) -> (Vec<String>, serde_json::Value) {
+    let output = repo.okr(&["lint", "--format", "json", "--as-of", as_of]);
+    assert!(output.code == 0 || output.code == 1, "{}", output.stderr);
+    let document = output.json();
+    let rules = document["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|finding| finding["rule"].as_str().unwrap().to_owned())
+        .collect();
+    (rules, document)
+}
+
+/// The first finding of `rule` in a lint JSON document.
+fn finding<'d>(document: &'d serde_json::Value, rule: &str) -> &'d serde_json::Value {
+    document["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|finding| finding["rule"] == rule)
+        .unwrap_or_else(|| panic!("no {rule} finding in {document}"))
+}
+
+fn fires(repo: &Repo, as_of: &str, rule: &str) -> bool {
+    rules(repo, as_of).0.iter().any(|name| name == rule)
+}
+
+fn planned(target: u32) -> String {
+    goal_file(&format!(
+        "start = 40\ntarget = {target}\ncurrent = 50\nchecked = 2026-11-12\n"
+    ))
+}
+
+#[test]
+fn stale_uses_the_last_check_in_commit() {
+    let repo = Repo::new();
+    repo.write(
+        "okrs/growth.toml",
+        &goal_file("start = 40\ntarget = 90\ncurrent = 40\n"),
+    );
+    repo.commit("2026-09-28T09:00:00+00:00", "Plan");
+    repo.write(
+        "okrs/growth.toml",
+        &goal_file("start = 40\ntarget = 90\ncurrent = 60\n"),
+    );
+    repo.commit("2026-10-20T09:00:00+00:00", "Check in");
+    assert!(
+        !fires(&repo, "2026-11-01", "stale"),
+        "12 days after the check-in"
+    );
+    assert!(
+        fires(&repo, "2026-11-05", "stale"),
+        "16 days after the check-in"
+    );
+    let (_, document) = rules(&repo, "2026-11-05");
+    let finding = finding(&document, "stale");
+    assert_eq!(finding["item"], "signups/weekly");
+    assert_eq!(finding["line"], 9, "the key result's header");
+    assert!(
+        finding["message"].as_str().unwrap().contains("16 days"),
+        "{finding}"
+    );
+}
+
+#[test]
+fn stale_ignores_unrelated_commits() {
+    let repo = Repo::new();
+    repo.write(
+        "okrs/growth.toml",
+        &goal_file("start = 40\ntarget = 90\ncurrent = 40\n"),
+    );
+    repo.commit("2026-10-01T09:00:00+00:00", "Plan");
+    repo.write(
+        "okrs/growth.toml",
+        &goal_file("start = 40\ntarget = 90\ncurrent = 40\n")
+            .replace("More teams", "Many more teams"),
+    );
+    repo.commit("2026-10-25T09:00:00+00:00", "Reword the objective");
+    assert!(
+        fires(&repo, "2026-11-01", "stale"),
+        "a title edit is not a check-in"
+    );
+}
+
+#[test]
+fn stale_prefers_a_newer_checked_date() {
+    let repo = Repo::new();
+    repo.write(
+        "okrs/growth.toml",
+        &goal_file("start = 40\ntarget = 90\ncurrent = 40\n"),
+    );
+    repo.commit("2026-10-01T09:00:00+00:00", "Plan");
+    repo.write(
+        "okrs/growth.toml",
+        &goal_file("start = 40\ntarget = 90\ncurrent = 40\nchecked = 2026-10-30\n"),
+    );
+    assert!(
+        !fires(&repo, "2026-11-05", "stale"),
+        "an uncommitted `checked` counts"
+    );
+}
+
+#[test]
+fn stale_skips_done_and_ended_key_results() {
+    let repo = Repo::new();
+    repo.write(
+        "okrs/growth.toml",
+        &goal_file("start = 40\ntarget = 90\ncurrent = 90\n"),
+    );
+    repo.commit("2026-10-01T09:00:00+00:00", "Plan, already done");
+    assert!(!fires(&repo, "2026-11-20", "stale"));
+    repo.write(
+        "okrs/growth.toml",
+        &goal_file("start = 40\ntarget = 90\ncurrent = 50\n"),
+    );
+    repo.commit("2026-10-02T09:00:00+00:00", "Correct the value");
+    assert!(fires(&repo, "2026-11-20", "stale"));
+    assert!(!fires(&repo, "2027-01-20", "stale"), "the period has ended");
+}
+
+#[test]
+fn stale_outside_git_uses_checked_and_notes_the_rest() {
+    let repo = Repo::new();
+    let plain = repo.sibling("plain");
+    std::fs::create_dir_all(plain.join("okrs")).unwrap();
+    let text = goal_file("start = 40\ntarget = 90\ncurrent = 50\nchecked = 2026-10-01\n")
+        + "\n[[objective.key_result]]\nid = \"unchecked\"\ntitle = \"Raise activation from 20% to 30%\"\n\
+           unit = \"%\"\nstart = 20\ntarget = 30\ncurrent = 22\n";
+    std::fs::write(plain.join("okrs/growth.toml"), text).unwrap();
+    let output = repo.okr_in(
+        &plain,
+        &["lint", "--format", "json", "--as-of", "2026-11-01"],
+    );
+    let document = output.json();
+    let stale: Vec<&str> = document["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|finding| finding["rule"] == "stale")
+        .map(|finding| finding["item"].as_str().unwrap())
+        .collect();
+    assert_eq!(stale, ["signups/weekly"]);
+    let notes = document["notes"].as_array().unwrap();
+    assert!(
+        notes.iter().any(|note| note
+            .as_str()
+            .unwrap()
+            .contains("1 key result without a `checked` date")),
+        "{notes:?}"
+    );
+}
+
+#[test]
+fn stale_in_shallow_clone_skips_unknown() {
+    let repo = Repo::new();
+    repo.write(
+        "okrs/growth.toml",
+        &goal_file("start = 40\ntarget = 90\ncurrent = 40\n"),
+    );
+    repo.commit("2026-10-01T09:00:00+00:00", "Plan");
+    repo.write("README.md", "one\n");
+    repo.commit("2026-10-20T09:00:00+00:00", "Unrelated one");
+    repo.write("README.md", "two\n");
+    repo.commit("2026-10-21T09:00:00+00:00", "Unrelated two");
+    let clone = repo.sibling("clone");
+    let source = format!("file://{}", repo.path.display());
+    repo.git_in(
+        &repo.sibling(""),
+        &[
+            "clone",
+            "-q",
+            "--depth",
+            "1",
+            &source,
+            clone.to_str().unwrap(),
+        ],
+        "2026-10-22T00:00:00+00:00",
+    );
+    let output = repo.okr_in(
+        &clone,
+        &["lint", "--format", "json", "--as-of", "2026-11-20"],
+    );
+    let document = output.json();
+    let rules: Vec<&str> = document["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|finding| finding["rule"].as_str().unwrap())
+        .collect();
+    assert!(!rules.contains(&"stale"), "{rules:?}");
+    let notes = document["notes"].to_string();
+    assert!(notes.contains("shallow clone"), "{notes}");
+    assert!(
+        fires(&repo, "2026-11-20", "stale"),
+        "the full clone knows the check-in date"
+    );
+}
+
+#[test]
+fn moved_goalpost_fires_on_eased_target_without_reason() {
+    let repo = Repo::new();
+    repo.write("okrs/growth.toml", &planned(90));
+    repo.commit("2026-09-28T09:00:00+00:00", "Plan");
+    repo.write("okrs/growth.toml", &planned(80));
+    let lowered = repo.commit("2026-11-03T09:00:00+00:00", "Lower the target");
+    let (rules, document) = rules(&repo, "2026-11-15");
+    assert!(!rules.contains(&"stale".to_owned()), "{rules:?}");
+    let finding = finding(&document, "moved-goalpost");
+    let message = finding["message"].as_str().unwrap();
+    assert!(message.contains("target 90 → 80"), "{message}");
+    assert!(message.contains(&lowered[..7]), "{message}");
+    assert!(message.contains("after 2026-Q4 began"), "{message}");
+    assert_eq!(finding["line"], 9);
+}
+
+#[test]
+fn moved_goalpost_accepts_reasons() {
+    let messages = [
+        "Lower the target\n\nReason: the campaign moved to January",
+        "Lower the target\n\nApproved-by: Dana <dana@example.com>",
+        "Lower the target\n\nThe survey vendor changed its scale.",
+    ];
+    for message in messages {
+        let repo = Repo::new();
+        repo.write("okrs/growth.toml", &planned(90));
+        repo.commit("2026-09-28T09:00:00+00:00", "Plan");
+        repo.write("okrs/growth.toml", &planned(80));
+        repo.commit("2026-11-03T09:00:00+00:00", message);
+        assert!(!fires(&repo, "2026-11-15", "moved-goalpost"), "{message}");
+    }
+    let repo = Repo::new();
+    repo.write("okrs/growth.toml", &planned(90));
+    repo.commit("2026-09-28T09:00:00+00:00", "Plan");
+    repo.write(
+        "okrs/growth.toml",
+        &(planned(80) + "reason = \"Budget cut in November\"\n"),
+    );
+    repo.commit("2026-11-03T09:00:00+00:00", "Lower the target");
+    assert!(
+        !fires(&repo, "2026-11-15", "moved-goalpost"),
+        "a reason field"
+    );
+}
+
+#[test]
+fn moved_goalpost_ignores_harder_and_early_changes() {
+    let repo = Repo::new();
+    repo.write("okrs/growth.toml", &planned(90));
+    repo.commit("2026-09-20T09:00:00+00:00", "Plan");
+    repo.write("okrs/growth.toml", &planned(70));
+    repo.commit("2026-09-28T09:00:00+00:00", "Lower before the quarter");
+    repo.write("okrs/growth.toml", &planned(95));
+    repo.commit("2026-11-03T09:00:00+00:00", "Raise the bar");
+    assert!(!fires(&repo, "2026-11-15", "moved-goalpost"));
+    let history = repo
+        .okr_ok(&["history", "signups/weekly", "--format", "json"])
+        .json();
+    let marks: Vec<bool> = history["items"][0]["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|event| event["moved_goalpost"].as_bool().unwrap())
+        .collect();
+    assert_eq!(
+        marks,
+        [false, false, true],
+        "history marks the harder change too"
+    );
+}
+
+#[test]
+fn moved_goalpost_respects_freeze() {
+    let repo = Repo::new();
+    repo.write("okr.toml", "freeze = 14\n");
+    repo.write("okrs/growth.toml", &planned(90));
+    repo.commit("2026-09-28T09:00:00+00:00", "Plan");
+    repo.write("okrs/growth.toml", &planned(80));
+    repo.commit("2026-10-10T09:00:00+00:00", "Adjust in the first two weeks");
+    assert!(!fires(&repo, "2026-11-15", "moved-goalpost"));
+    repo.write("okrs/growth.toml", &planned(70));
+    repo.commit("2026-10-20T09:00:00+00:00", "Lower again");
+    let (_, document) = rules(&repo, "2026-11-15");
+    let message = finding(&document, "moved-goalpost")["message"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        message.contains("after the freeze on 2026-10-15"),
+        "{message}"
+    );
+}
+
+#[test]
+fn moved_goalpost_eased_decrease_and_start() {
+    let repo = Repo::new();
+    let churn = |start: f64, target: f64| {
+        goal_file(&format!(
+            "start = {start:?}\ntarget = {target:?}\ncurrent = 4.0\nchecked = 2026-11-12\n"
+        ))
+    };
+    repo.write("okrs/growth.toml", &churn(5.0, 2.0));
+    repo.commit("2026-09-28T09:00:00+00:00", "Plan");
+    repo.write("okrs/growth.toml", &churn(5.0, 3.0));
+    repo.commit("2026-10-10T09:00:00+00:00", "Ease the churn target");
+    repo.write("okrs/growth.toml", &churn(4.0, 3.0));
+    repo.commit("2026-10-20T09:00:00+00:00", "Ease the start too");
+    let (_, document) = rules(&repo, "2026-11-15");
+    let message = finding(&document, "moved-goalpost")["message"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(message.contains("start 5 → 4"), "{message}");
+    assert!(
+        message.contains("and 1 earlier unexplained change"),
+        "{message}"
+    );
+}
+
+#[test]
+fn moved_goalpost_outside_git_is_noted() {
+    let repo = Repo::new();
+    repo.write("okrs/growth.toml", &planned(90));
+    let (rules, document) = rules(&repo, "2026-11-15");
+    assert!(!rules.contains(&"moved-goalpost".to_owned()));
+    assert!(
+        document["notes"].to_string().contains("moved-goalpost"),
+        "{document}"
+    );
+}
+
+#[test]
+fn rules_can_be_turned_off() {
+    let repo = Repo::new();
+    repo.write(
+        "okr.toml",
+        "[rules]\nstale = \"off\"\nmoved-goalpost = \"off\"\n",
+    );
+    repo.write("okrs/growth.toml", &planned(90));
+    repo.commit("2026-09-28T09:00:00+00:00", "Plan");
+    repo.write("okrs/growth.toml", &planned(80));
+    repo.commit("2026-11-03T09:00:00+00:00", "Lower the target");
+    let (rules, document) = rules(&repo, "2026-12-20");
+    assert!(!rules.contains(&"stale".to_owned()), "{rules:?}");
+    assert!(!rules.contains(&"moved-goalpost".to_owned()), "{rules:?}");
+    assert_eq!(document["notes"], serde_json::json!([]));
+}
