@@ -97,7 +97,7 @@ impl Rollup {
         }
     }
 
-    /// The weighted mean of objectives (by objective weight), dropped ones left out.
+    /// Computes the weighted mean of objectives (by objective weight), dropped ones left out.
     pub(crate) fn aggregate(&self, workspace: &Workspace, members: &[ObjectiveRef]) -> Progress {
         let mut parts = Vec::new();
         for at in members {

@@ -1,4 +1,4 @@
-//! Which goals a command shows: the default period at the as-of date, `--period`,
+//! Goal selection for display: the default period at the as-of date, `--period`,
 //! `--team` and `--owner`, plus the enclosing-period objectives shown items align to.
 
 use crate::cli::Filter;
@@ -19,7 +19,7 @@ pub(crate) struct Selection {
     pub(crate) owner: Option<String>,
 }
 
-/// The shortest periods that contain `as_of` (all of them on a tie); else the latest
+/// Returns the shortest periods that contain `as_of` (all of them on a tie); else the latest
 /// that ended before it; else the earliest.
 pub(crate) fn default_periods(index: &Index, as_of: NaiveDate) -> Vec<String> {
     let periods: Vec<_> = index.periods.values().collect();

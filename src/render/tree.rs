@@ -63,7 +63,7 @@ fn write_node(
     } else {
         "dropped"
     };
-    // Items from another team or period than their parent say where they come from.
+    // Items from another team or period than their parent show where they come from.
     let origin = match parent {
         Some(parent) if parent.team == node.team && parent.period == node.period => String::new(),
         _ => format!("[{} {}] ", node.team, node.period),
