@@ -7,9 +7,9 @@ use crate::diagnostic::{Finding, Severity};
 use crate::error::{Error, Result};
 use crate::index::{ObjectiveRef, objectives};
 use crate::render::findings;
-use crate::rules::{Context, GitHistory, HistoryInput, check_all_with_history};
+use crate::rules::{Context, GitHistory, HistoryInput, Level, check_all_with_history};
 use std::io::Write;
-use std::path::Path;
+use std::path::{Component, Path, PathBuf};
 
 pub(super) fn run(
     args: &LintArgs,
@@ -19,7 +19,23 @@ pub(super) fn run(
 ) -> Result<Outcome> {
     let source = load_source(global, &args.revision)?;
     let workspace = &source.loaded.workspace;
-    let scope = Scope::new(&args.paths, &workspace.config.display_root)?;
+    let base = match &global.directory {
+        Some(directory) => directory.clone(),
+        None => std::env::current_dir().map_err(|source| Error::Read {
+            path: ".".into(),
+            source,
+        })?,
+    };
+    let scope = Scope::new(&args.paths, &base, &workspace.config.display_root)?;
+    if let Some(unmatched) = scope.unmatched(workspace.sources.iter().map(|s| s.path.as_str())) {
+        return Err(Error::Reference {
+            message: format!("no goal files under `{unmatched}`"),
+            help: Some(
+                "name goal files or folders inside the goal folders of okr.toml (default okrs/)"
+                    .to_owned(),
+            ),
+        });
+    }
     let period = match &args.period {
         Some(name) if name != "all" => Some(
             workspace
@@ -98,6 +114,11 @@ pub(super) fn check(
         .filter_map(|name| index.periods.get(name))
         .map(|period| period.start)
         .min();
+    // Walk nothing when okr.toml turns off both rules that read history.
+    let history_rules_on = ["stale", "moved-goalpost"].iter().any(|name| {
+        crate::rules::find(name).is_some_and(|rule| workspace.config.level(rule) != Level::Off)
+    });
+    let since = since.filter(|_| history_rules_on);
     let wanted = interest(workspace, &chosen);
     let history = match facts(source, git, &wanted, since)? {
         Some(facts) => HistoryInput {
@@ -139,23 +160,32 @@ struct Scope {
 }
 
 impl Scope {
-    fn new(paths: &[std::path::PathBuf], root: &Path) -> Result<Scope> {
+    /// Resolves each path against `base` (the `-C` folder or the working directory);
+    /// a path outside the repository is an error.
+    fn new(paths: &[PathBuf], base: &Path, root: &Path) -> Result<Scope> {
         let mut prefixes = Vec::new();
         for path in paths {
-            if !path.exists() {
+            let absolute =
+                normalize(
+                    &std::path::absolute(base.join(path)).map_err(|source| Error::Read {
+                        path: path.clone(),
+                        source,
+                    })?,
+                );
+            if !absolute.exists() {
                 return Err(Error::Reference {
                     message: format!("path not found: {}", path.display()),
                     help: Some("name goal files or folders that exist".to_owned()),
                 });
             }
-            let absolute = std::path::absolute(path).map_err(|source| Error::Read {
-                path: path.clone(),
-                source,
-            })?;
-            let relative = absolute.strip_prefix(root).unwrap_or(&absolute);
+            let Ok(relative) = absolute.strip_prefix(normalize(root)) else {
+                return Err(Error::Reference {
+                    message: format!("{} is outside the repository", path.display()),
+                    help: Some(format!("name files or folders under {}", root.display())),
+                });
+            };
             let text = relative
                 .components()
-                .filter(|part| !matches!(part, std::path::Component::CurDir))
                 .map(|part| part.as_os_str().to_string_lossy())
                 .collect::<Vec<_>>()
                 .join("/");
@@ -164,14 +194,43 @@ impl Scope {
         Ok(Scope { prefixes })
     }
 
+    fn covers(prefix: &str, path: &str) -> bool {
+        prefix.is_empty()
+            || path == prefix
+            || path
+                .strip_prefix(prefix)
+                .is_some_and(|rest| rest.starts_with('/'))
+    }
+
     fn contains(&self, path: &str) -> bool {
         self.prefixes.is_empty()
-            || self.prefixes.iter().any(|prefix| {
-                prefix.is_empty()
-                    || path == prefix
-                    || path
-                        .strip_prefix(prefix.as_str())
-                        .is_some_and(|rest| rest.starts_with('/'))
-            })
+            || self
+                .prefixes
+                .iter()
+                .any(|prefix| Self::covers(prefix, path))
     }
+
+    /// The first given path that covers none of `paths`.
+    fn unmatched<'p>(&self, paths: impl Iterator<Item = &'p str> + Clone) -> Option<&str> {
+        self.prefixes
+            .iter()
+            .find(|prefix| !paths.clone().any(|path| Self::covers(prefix, path)))
+            .map(String::as_str)
+    }
+}
+
+/// Removes `.` and resolves `..` without touching the file system, so `okrs/sub/..`
+/// names the same files as `okrs`.
+fn normalize(path: &Path) -> PathBuf {
+    let mut normal = PathBuf::new();
+    for part in path.components() {
+        match part {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                normal.pop();
+            }
+            other => normal.push(other),
+        }
+    }
+    normal
 }

@@ -84,7 +84,7 @@ pub(crate) struct FieldChange {
 pub(crate) struct ItemEvent {
     pub(crate) key: ItemKey,
     /// The team of the file the item is in after the commit (before it, when removed).
-    pub(crate) team: Box<str>,
+    pub(crate) team: Arc<str>,
     pub(crate) kind: EventKind,
     pub(crate) changes: Vec<FieldChange>,
 }
@@ -138,13 +138,13 @@ impl CommitMeta {
 
 /// One side of a commit: the items of the changed files, with each file's team.
 pub(crate) struct Side<'a> {
-    pub(crate) items: Vec<(ItemKey, &'a str, &'a ParsedItem)>,
+    pub(crate) items: Vec<(ItemKey, Arc<str>, &'a ParsedItem)>,
 }
 
 /// The events that turn the `old` side into the `new` side. Keys in `skip` (items of
 /// files whose earlier version is unknown) get none.
 pub(crate) fn diff_sides(old: &Side<'_>, new: &Side<'_>, skip: &[ItemKey]) -> Vec<ItemEvent> {
-    let mut old_items: HashMap<&ItemKey, (&str, &ParsedItem)> = HashMap::new();
+    let mut old_items: HashMap<&ItemKey, (&Arc<str>, &ParsedItem)> = HashMap::new();
     for (key, team, item) in &old.items {
         old_items.entry(key).or_insert((team, item));
     }
@@ -154,13 +154,12 @@ pub(crate) fn diff_sides(old: &Side<'_>, new: &Side<'_>, skip: &[ItemKey]) -> Ve
         if seen.insert(key, ()).is_some() || skip.contains(key) {
             continue;
         }
-        let new_fields = fields_with_team(key, team, item);
         let event = match old_items.get(key) {
             None => ItemEvent {
                 key: key.clone(),
-                team: (*team).into(),
+                team: Arc::clone(team),
                 kind: EventKind::Added,
-                changes: new_fields
+                changes: fields_with_team(key, team, item)
                     .into_iter()
                     .map(|(field, value)| FieldChange {
                         field,
@@ -170,14 +169,13 @@ pub(crate) fn diff_sides(old: &Side<'_>, new: &Side<'_>, skip: &[ItemKey]) -> Ve
                     .collect(),
             },
             Some((old_team, old_item)) => {
-                let old_fields = fields_with_team(key, old_team, old_item);
-                let changes = field_changes(old_fields, new_fields);
+                let changes = item_changes(key, (old_team, old_item), (team, item));
                 if changes.is_empty() {
                     continue;
                 }
                 ItemEvent {
                     key: key.clone(),
-                    team: (*team).into(),
+                    team: Arc::clone(team),
                     kind: EventKind::Changed,
                     changes,
                 }
@@ -191,7 +189,7 @@ pub(crate) fn diff_sides(old: &Side<'_>, new: &Side<'_>, skip: &[ItemKey]) -> Ve
         }
         events.push(ItemEvent {
             key: key.clone(),
-            team: (*team).into(),
+            team: Arc::clone(team),
             kind: EventKind::Removed,
             changes: fields_with_team(key, team, item)
                 .into_iter()
@@ -208,18 +206,25 @@ pub(crate) fn diff_sides(old: &Side<'_>, new: &Side<'_>, skip: &[ItemKey]) -> Ve
 
 /// An item's fields; an objective also gets `team` (its file's `team`, else the
 /// file's stem), so moving an objective to another team's file shows.
-fn fields_with_team(key: &ItemKey, team: &str, item: &ParsedItem) -> Vec<(FieldName, Value)> {
+fn fields_with_team(key: &ItemKey, team: &Arc<str>, item: &ParsedItem) -> Vec<(FieldName, Value)> {
     let mut fields: Vec<(FieldName, Value)> = item.fields.to_vec();
     if !key.is_key_result() && !fields.iter().any(|(name, _)| name == "team") {
-        fields.push((FieldName::Borrowed("team"), Value::Text(team.into())));
+        fields.push((FieldName::Borrowed("team"), Value::Text(Arc::clone(team))));
     }
     fields
 }
 
-fn field_changes(old: Vec<(FieldName, Value)>, new: Vec<(FieldName, Value)>) -> Vec<FieldChange> {
+/// The field changes between two versions of an item, each version with its
+/// file's team. Fields are compared in place and cloned only where they differ,
+/// because most items of a changed file do not change.
+fn item_changes(
+    key: &ItemKey,
+    (old_team, old): (&Arc<str>, &ParsedItem),
+    (new_team, new): (&Arc<str>, &ParsedItem),
+) -> Vec<FieldChange> {
     let mut changes = Vec::new();
-    for (field, value) in &new {
-        match old.iter().find(|(name, _)| name == field) {
+    for (field, value) in &new.fields {
+        match old.fields.iter().find(|(name, _)| name == field) {
             Some((_, before)) if before == value => {}
             before => changes.push(FieldChange {
                 field: field.clone(),
@@ -228,14 +233,22 @@ fn field_changes(old: Vec<(FieldName, Value)>, new: Vec<(FieldName, Value)>) -> 
             }),
         }
     }
-    for (field, value) in old {
-        if !new.iter().any(|(name, _)| *name == field) {
+    for (field, value) in &old.fields {
+        if !new.fields.iter().any(|(name, _)| name == field) {
             changes.push(FieldChange {
-                field,
-                from: Some(value),
+                field: field.clone(),
+                from: Some(value.clone()),
                 to: None,
             });
         }
+    }
+    let own_team = |item: &ParsedItem| item.fields.iter().any(|(name, _)| name == "team");
+    if !key.is_key_result() && !own_team(old) && !own_team(new) && old_team != new_team {
+        changes.push(FieldChange {
+            field: FieldName::Borrowed("team"),
+            from: Some(Value::Text(Arc::clone(old_team))),
+            to: Some(Value::Text(Arc::clone(new_team))),
+        });
     }
     changes
 }
@@ -245,7 +258,7 @@ mod tests {
     use super::*;
     use crate::history::parse::parse_goal_file;
 
-    fn side<'a>(file: &'a super::super::parse::ParsedFile, team: &'a str) -> Side<'a> {
+    fn side<'a>(file: &'a super::super::parse::ParsedFile, team: &str) -> Side<'a> {
         Side {
             items: file
                 .items
@@ -256,7 +269,7 @@ mod tests {
                         objective: Arc::clone(&item.objective),
                         key_result: item.key_result.clone(),
                     };
-                    (key, team, item)
+                    (key, Arc::from(team), item)
                 })
                 .collect(),
         }

@@ -5,6 +5,8 @@
 use super::value::{FieldName, Value, field_name};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use toml::Spanned;
+use toml::de::{DeTable, DeValue};
 
 /// Blobs parsed by this process, reported by `--verbose` so tests can check that
 /// each distinct blob is parsed once.
@@ -21,7 +23,7 @@ pub(crate) struct ParsedFile {
     pub(crate) period: Option<Arc<str>>,
     /// The `team` field; without it the team is the file's stem, which depends on
     /// the path the blob is found at.
-    pub(crate) team: Option<Box<str>>,
+    pub(crate) team: Option<Arc<str>>,
     pub(crate) items: Vec<ParsedItem>,
 }
 
@@ -34,7 +36,8 @@ pub(crate) struct ParsedItem {
     pub(crate) fields: Box<[(FieldName, Value)]>,
 }
 
-/// Parses a goal file blob; the error is a one-line message.
+/// Parses a goal file blob; the error is a one-line message. Reads with the same
+/// borrowing TOML parser as the loader, converting only the values it keeps.
 pub(crate) fn parse_goal_file(bytes: &[u8]) -> Result<ParsedFile, String> {
     BLOBS_PARSED.fetch_add(1, Ordering::Relaxed);
     let text = std::str::from_utf8(bytes).map_err(|error| {
@@ -44,18 +47,19 @@ pub(crate) fn parse_goal_file(bytes: &[u8]) -> Result<ParsedFile, String> {
         )
     })?;
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let table: toml::Table = text.parse().map_err(|error: toml::de::Error| {
+    let document = DeTable::parse(text).map_err(|error| {
         let message = error.message().lines().next().unwrap_or("").to_owned();
         format!("invalid TOML: {message}")
     })?;
+    let table = document.get_ref();
     let period = table
         .get("period")
-        .and_then(toml::Value::as_str)
+        .and_then(|value| value.get_ref().as_str())
         .map(Arc::from);
     let team = table
         .get("team")
-        .and_then(toml::Value::as_str)
-        .map(Box::from);
+        .and_then(|value| value.get_ref().as_str())
+        .map(Arc::from);
     let mut items = Vec::new();
     for objective in tables(table.get("objective")) {
         let Some(id) = item_id(objective) else {
@@ -86,26 +90,33 @@ pub(crate) fn parse_goal_file(bytes: &[u8]) -> Result<ParsedFile, String> {
 }
 
 /// The tables of an array of tables; anything else holds none.
-fn tables(value: Option<&toml::Value>) -> impl Iterator<Item = &toml::Table> {
+fn tables<'t, 'i>(
+    value: Option<&'t Spanned<DeValue<'i>>>,
+) -> impl Iterator<Item = &'t DeTable<'i>> {
     value
-        .and_then(toml::Value::as_array)
+        .and_then(|value| value.get_ref().as_array())
         .into_iter()
         .flatten()
-        .filter_map(toml::Value::as_table)
+        .filter_map(|item| item.get_ref().as_table())
 }
 
-fn item_id(table: &toml::Table) -> Option<&str> {
+fn item_id<'t>(table: &'t DeTable<'_>) -> Option<&'t str> {
     table
         .get("id")
-        .and_then(toml::Value::as_str)
+        .and_then(|value| value.get_ref().as_str())
         .filter(|id| !id.is_empty())
 }
 
-fn own_fields(table: &toml::Table, skip: &[&str]) -> Box<[(FieldName, Value)]> {
+fn own_fields(table: &DeTable<'_>, skip: &[&str]) -> Box<[(FieldName, Value)]> {
     table
         .iter()
-        .filter(|(name, _)| !skip.contains(&name.as_str()))
-        .map(|(name, value)| (field_name(name), Value::from_toml(value)))
+        .filter(|(name, _)| !skip.contains(&name.get_ref().as_ref()))
+        .map(|(name, value)| {
+            (
+                field_name(name.get_ref()),
+                Value::from_toml(value.get_ref()),
+            )
+        })
         .collect()
 }
 

@@ -9,7 +9,6 @@ use super::parse::{ParsedFile, parse_goal_file};
 use super::store::{CommitInfo, ObjectId, ObjectStore};
 use super::tree_diff::FileChange;
 use crate::error::Result;
-use rayon::prelude::*;
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
@@ -77,18 +76,11 @@ impl<'a, S: ObjectStore + ?Sized> Replay<'a, S> {
         wanted.sort_unstable();
         wanted.dedup();
         wanted.retain(|id| !self.parsed.contains_key(id));
-        let mut blobs = Vec::with_capacity(wanted.len());
-        for id in wanted {
-            blobs.push((id, self.store.blob(id)?));
-        }
-        self.blobs_read += blobs.len();
-        let parsed: Vec<(ObjectId, Parsed)> = blobs
-            .into_par_iter()
-            .map(|(id, bytes)| {
-                let parsed = parse_goal_file(&bytes).map(Arc::new).map_err(Arc::from);
-                (id, parsed)
-            })
-            .collect();
+        let parsed = self.store.map_blobs(&wanted, |bytes| {
+            parse_goal_file(bytes).map(Arc::new).map_err(Arc::from)
+        })?;
+        self.blobs_read += wanted.len();
+        let parsed: Vec<(ObjectId, Parsed)> = wanted.into_iter().zip(parsed).collect();
         self.parsed.extend(parsed);
         Ok(())
     }
@@ -190,14 +182,14 @@ pub(super) fn add_items<'f>(side: &mut Side<'f>, path: &'f str, file: &'f Parsed
     let Some(period) = &file.period else {
         return;
     };
-    let team = file.team.as_deref().unwrap_or_else(|| stem(path));
+    let team = file.team.clone().unwrap_or_else(|| Arc::from(stem(path)));
     for item in &file.items {
         let key = ItemKey {
             period: Arc::clone(period),
             objective: Arc::clone(&item.objective),
             key_result: item.key_result.clone(),
         };
-        side.items.push((key, team, item));
+        side.items.push((key, Arc::clone(&team), item));
     }
 }
 

@@ -67,12 +67,40 @@ pub(crate) enum EntryKind {
     Other,
 }
 
-#[derive(Debug, Clone)]
+/// One entry of a tree; its name lives in the tree's shared name buffer.
+#[derive(Debug, Clone, Copy)]
 pub(crate) struct TreeEntry {
-    /// The name as stored; git allows any bytes but `/` and NUL.
-    pub(crate) name: Box<[u8]>,
+    name: (u32, u32),
     pub(crate) id: ObjectId,
     pub(crate) kind: EntryKind,
+}
+
+/// A decoded tree, entries in git's order. Names share one buffer, so decoding a
+/// tree costs two allocations however many entries it has.
+#[derive(Debug, Default)]
+pub(crate) struct Tree {
+    names: Vec<u8>,
+    pub(crate) entries: Vec<TreeEntry>,
+}
+
+impl Tree {
+    pub(crate) fn push(&mut self, name: &[u8], id: ObjectId, kind: EntryKind) {
+        // Tree entry names are short; a tree whose names pass 4 GiB cannot be stored.
+        let start = u32::try_from(self.names.len()).unwrap_or(u32::MAX);
+        let length = u32::try_from(name.len()).unwrap_or(0);
+        self.names.extend_from_slice(name);
+        self.entries.push(TreeEntry {
+            name: (start, length),
+            id,
+            kind,
+        });
+    }
+
+    /// The name as stored; git allows any bytes but `/` and NUL.
+    pub(crate) fn name(&self, entry: &TreeEntry) -> &[u8] {
+        let start = entry.name.0 as usize;
+        &self.names[start..start + entry.name.1 as usize]
+    }
 }
 
 /// The parts of a commit the history uses. Dates are committer dates.
@@ -93,8 +121,18 @@ pub(crate) struct CommitInfo {
 /// Reads git objects by id.
 pub(crate) trait ObjectStore {
     fn commit(&self, id: ObjectId) -> Result<CommitInfo>;
-    fn tree(&self, id: ObjectId) -> Result<Vec<TreeEntry>>;
+    fn tree(&self, id: ObjectId) -> Result<Tree>;
     fn blob(&self, id: ObjectId) -> Result<Vec<u8>>;
+
+    /// Reads each blob of `ids` and maps its bytes with `map`, in parallel where the
+    /// store can read from several threads; results keep the order of `ids`.
+    fn map_blobs<T, F>(&self, ids: &[ObjectId], map: F) -> Result<Vec<T>>
+    where
+        T: Send,
+        F: Fn(&[u8]) -> T + Sync + Send,
+    {
+        ids.iter().map(|id| Ok(map(&self.blob(*id)?))).collect()
+    }
 }
 
 /// A repository opened with git2.
@@ -117,6 +155,12 @@ impl GitRepository {
         let ceilings: Vec<PathBuf> = std::env::var_os("GIT_CEILING_DIRECTORIES")
             .map(|value| std::env::split_paths(&value).collect())
             .unwrap_or_default();
+        // Objects are checked when git writes them; hashing each again on every
+        // read costs several percent of a long walk and finds nothing new.
+        git2::opts::strict_hash_verification(false);
+        // The walk keeps the trees it needs and reads each blob once, so libgit2's
+        // own object cache (up to 256 MiB by default) would only hold memory.
+        git2::opts::enable_caching(false);
         let repo = match git2::Repository::open_ext(
             start,
             git2::RepositoryOpenFlags::empty(),
@@ -293,27 +337,25 @@ impl ObjectStore for GitRepository {
         })
     }
 
-    fn tree(&self, id: ObjectId) -> Result<Vec<TreeEntry>> {
+    fn tree(&self, id: ObjectId) -> Result<Tree> {
         let tree = self
             .repo
             .find_tree(id.to_git())
             .map_err(|e| git_error(&e))?;
-        Ok(tree
-            .iter()
-            .map(|entry| {
-                let kind = match (entry.kind(), entry.filemode()) {
-                    (Some(git2::ObjectType::Tree), _) => EntryKind::Tree,
-                    // 0o120000 is a symbolic link, whose blob holds the link target.
-                    (Some(git2::ObjectType::Blob), mode) if mode != 0o120_000 => EntryKind::Blob,
-                    _ => EntryKind::Other,
-                };
-                TreeEntry {
-                    name: entry.name_bytes().into(),
-                    id: ObjectId::from_git(entry.id()),
-                    kind,
-                }
-            })
-            .collect())
+        let mut decoded = Tree {
+            names: Vec::with_capacity(tree.len() * 16),
+            entries: Vec::with_capacity(tree.len()),
+        };
+        for entry in tree.iter() {
+            let kind = match (entry.kind(), entry.filemode()) {
+                (Some(git2::ObjectType::Tree), _) => EntryKind::Tree,
+                // 0o120000 is a symbolic link, whose blob holds the link target.
+                (Some(git2::ObjectType::Blob), mode) if mode != 0o120_000 => EntryKind::Blob,
+                _ => EntryKind::Other,
+            };
+            decoded.push(entry.name_bytes(), ObjectId::from_git(entry.id()), kind);
+        }
+        Ok(decoded)
     }
 
     fn blob(&self, id: ObjectId) -> Result<Vec<u8>> {
@@ -323,6 +365,37 @@ impl ObjectStore for GitRepository {
             .map_err(|e| git_error(&e))?;
         Ok(blob.content().to_vec())
     }
+
+    /// Reads and maps blobs on rayon's threads, each with its own handle on the
+    /// repository, because a git2 handle cannot be shared between threads.
+    fn map_blobs<T, F>(&self, ids: &[ObjectId], map: F) -> Result<Vec<T>>
+    where
+        T: Send,
+        F: Fn(&[u8]) -> T + Sync + Send,
+    {
+        use rayon::prelude::*;
+        let git_dir = self.repo.path().to_path_buf();
+        ids.par_iter()
+            .map(|id| {
+                THREAD_REPOSITORY.with(|cell| {
+                    let mut slot = cell.borrow_mut();
+                    if slot.as_ref().is_none_or(|(path, _)| *path != git_dir) {
+                        let repo = git2::Repository::open(&git_dir).map_err(|e| git_error(&e))?;
+                        *slot = Some((git_dir.clone(), repo));
+                    }
+                    let (_, repo) = slot.as_ref().expect("the handle was opened above");
+                    let blob = repo.find_blob(id.to_git()).map_err(|e| git_error(&e))?;
+                    Ok(map(blob.content()))
+                })
+            })
+            .collect()
+    }
+}
+
+thread_local! {
+    /// Each rayon thread's own handle on the repository being walked.
+    static THREAD_REPOSITORY: std::cell::RefCell<Option<(PathBuf, git2::Repository)>> =
+        const { std::cell::RefCell::new(None) };
 }
 
 /// The commit ids listed in `.git/shallow`; an absent file means a full clone.

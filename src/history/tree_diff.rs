@@ -4,8 +4,9 @@
 //! next, because walking back, each commit's parent is the next commit compared.
 
 use super::scope::Scope;
-use super::store::{EntryKind, ObjectId, ObjectStore, TreeEntry};
+use super::store::{EntryKind, ObjectId, ObjectStore, Tree, TreeEntry};
 use crate::error::Result;
+use std::cmp::Ordering;
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -22,9 +23,9 @@ pub(crate) struct TreeDiff<'a, S: ObjectStore + ?Sized> {
     store: &'a S,
     scope: &'a Scope,
     /// Trees decoded while comparing the previous commit.
-    previous: HashMap<ObjectId, Arc<[TreeEntry]>>,
+    previous: HashMap<ObjectId, Arc<Tree>>,
     /// Trees decoded (or reused) for the current commit.
-    current: HashMap<ObjectId, Arc<[TreeEntry]>>,
+    current: HashMap<ObjectId, Arc<Tree>>,
     pub(crate) trees_read: usize,
 }
 
@@ -71,7 +72,7 @@ impl<'a, S: ObjectStore + ?Sized> TreeDiff<'a, S> {
         self.compare(None, Some(root))
     }
 
-    fn tree(&mut self, id: ObjectId) -> Result<Arc<[TreeEntry]>> {
+    fn tree(&mut self, id: ObjectId) -> Result<Arc<Tree>> {
         if let Some(tree) = self.current.get(&id) {
             return Ok(Arc::clone(tree));
         }
@@ -79,10 +80,7 @@ impl<'a, S: ObjectStore + ?Sized> TreeDiff<'a, S> {
             Some(tree) => Arc::clone(tree),
             None => {
                 self.trees_read += 1;
-                let mut entries = self.store.tree(id)?;
-                // Sorted by raw name so the two sides of a compare can be merged.
-                entries.sort_unstable_by(|a, b| a.name.cmp(&b.name));
-                Arc::from(entries)
+                Arc::new(self.store.tree(id)?)
             }
         };
         self.current.insert(id, Arc::clone(&tree));
@@ -95,10 +93,9 @@ impl<'a, S: ObjectStore + ?Sized> TreeDiff<'a, S> {
         for part in path.split('/').filter(|part| !part.is_empty()) {
             let tree = self.tree(id)?;
             let found = tree
-                .binary_search_by(|entry| (*entry.name).cmp(part.as_bytes()))
-                .ok()
-                .map(|index| &tree[index])
-                .filter(|entry| entry.kind == EntryKind::Tree);
+                .entries
+                .iter()
+                .find(|entry| entry.kind == EntryKind::Tree && tree.name(entry) == part.as_bytes());
             match found {
                 Some(entry) => id = entry.id,
                 None => return Ok(None),
@@ -114,43 +111,49 @@ impl<'a, S: ObjectStore + ?Sized> TreeDiff<'a, S> {
         path: &str,
         changes: &mut Vec<FileChange>,
     ) -> Result<()> {
-        let old_entries = match old {
+        let old_tree = match old {
             Some(id) => self.tree(id)?,
-            None => Arc::from(Vec::new()),
+            None => Arc::new(Tree::default()),
         };
-        let new_entries = match new {
+        let new_tree = match new {
             Some(id) => self.tree(id)?,
-            None => Arc::from(Vec::new()),
+            None => Arc::new(Tree::default()),
         };
         let (mut i, mut j) = (0, 0);
-        while i < old_entries.len() || j < new_entries.len() {
-            let order = match (old_entries.get(i), new_entries.get(j)) {
-                (Some(a), Some(b)) => a.name.cmp(&b.name),
-                (Some(_), None) => std::cmp::Ordering::Less,
-                _ => std::cmp::Ordering::Greater,
+        while i < old_tree.entries.len() || j < new_tree.entries.len() {
+            let order = match (old_tree.entries.get(i), new_tree.entries.get(j)) {
+                (Some(a), Some(b)) => git_order(&old_tree, a, &new_tree, b),
+                (Some(_), None) => Ordering::Less,
+                _ => Ordering::Greater,
             };
             let (before, after) = match order {
-                std::cmp::Ordering::Less => {
+                Ordering::Less => {
                     i += 1;
-                    (Some(&old_entries[i - 1]), None)
+                    (Some(&old_tree.entries[i - 1]), None)
                 }
-                std::cmp::Ordering::Greater => {
+                Ordering::Greater => {
                     j += 1;
-                    (None, Some(&new_entries[j - 1]))
+                    (None, Some(&new_tree.entries[j - 1]))
                 }
-                std::cmp::Ordering::Equal => {
+                Ordering::Equal => {
                     i += 1;
                     j += 1;
-                    (Some(&old_entries[i - 1]), Some(&new_entries[j - 1]))
+                    (
+                        Some(&old_tree.entries[i - 1]),
+                        Some(&new_tree.entries[j - 1]),
+                    )
                 }
             };
             if let (Some(a), Some(b)) = (before, after)
                 && a.id == b.id
-                && a.kind == b.kind
             {
                 continue;
             }
-            let name = before.or(after).map_or(&[][..], |entry| &entry.name);
+            let name = match (before, after) {
+                (Some(entry), _) => old_tree.name(entry),
+                (None, Some(entry)) => new_tree.name(entry),
+                (None, None) => break,
+            };
             if name.first() == Some(&b'.') {
                 continue;
             }
@@ -160,10 +163,10 @@ impl<'a, S: ObjectStore + ?Sized> TreeDiff<'a, S> {
                     .filter(|entry| entry.kind == kind)
                     .map(|entry| entry.id)
             };
-            let (old_tree, new_tree) =
+            let (old_subtree, new_subtree) =
                 (pick(before, EntryKind::Tree), pick(after, EntryKind::Tree));
-            if old_tree.is_some() || new_tree.is_some() {
-                self.compare_trees(old_tree, new_tree, &child, changes)?;
+            if old_subtree.is_some() || new_subtree.is_some() {
+                self.compare_trees(old_subtree, new_subtree, &child, changes)?;
             }
             let (old_blob, new_blob) =
                 (pick(before, EntryKind::Blob), pick(after, EntryKind::Blob));
@@ -177,6 +180,25 @@ impl<'a, S: ObjectStore + ?Sized> TreeDiff<'a, S> {
         }
         Ok(())
     }
+}
+
+/// Orders entries as git sorts a tree: by name, with a subtree's name read as if it
+/// ended in `/`. Both sides of a compare come from git in this order, so they merge
+/// without sorting. A blob and a subtree of the same name do not match, which makes
+/// a file replaced by a folder a removal and an addition.
+fn git_order(left: &Tree, a: &TreeEntry, right: &Tree, b: &TreeEntry) -> Ordering {
+    let (a_name, b_name) = (left.name(a), right.name(b));
+    let shared = a_name.len().min(b_name.len());
+    match a_name[..shared].cmp(&b_name[..shared]) {
+        Ordering::Equal => {}
+        order => return order,
+    }
+    let next = |name: &[u8], kind: EntryKind| {
+        name.get(shared)
+            .copied()
+            .or((kind == EntryKind::Tree).then_some(b'/'))
+    };
+    next(a_name, a.kind).cmp(&next(b_name, b.kind))
 }
 
 fn child_path(folder: &str, name: &[u8]) -> String {

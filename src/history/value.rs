@@ -2,8 +2,9 @@
 //! text boxed, arrays and tables as compact JSON text. The history keeps many
 //! versions of every field, so no spans or source text are held here.
 
-use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
+use std::sync::Arc;
+use toml::de::DeValue;
 
 /// A field name: the known names of the goal file format borrow a static string,
 /// unknown ones own theirs.
@@ -40,28 +41,31 @@ pub(crate) fn field_name(name: &str) -> FieldName {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
+/// Text is shared (`Arc`), so the events that carry a value do not copy it.
+#[derive(Debug, Clone, PartialEq)]
 pub(crate) enum Value {
     Bool(bool),
     Integer(i64),
     Float(f64),
-    Text(Box<str>),
+    Text(Arc<str>),
     /// A TOML date, time or date-time, as written (`2026-11-30`).
-    Datetime(Box<str>),
+    Datetime(Arc<str>),
     /// An array or table, as compact JSON.
-    Structured(Box<str>),
+    Structured(Arc<str>),
 }
 
 impl Value {
-    pub(crate) fn from_toml(value: &toml::Value) -> Value {
+    pub(crate) fn from_toml(value: &DeValue<'_>) -> Value {
         match value {
-            toml::Value::String(text) => Value::Text(text.as_str().into()),
-            toml::Value::Integer(number) => Value::Integer(*number),
-            toml::Value::Float(number) => Value::Float(*number),
-            toml::Value::Boolean(flag) => Value::Bool(*flag),
-            toml::Value::Datetime(datetime) => Value::Datetime(datetime.to_string().into()),
-            toml::Value::Array(_) | toml::Value::Table(_) => {
+            DeValue::String(text) => Value::Text(text.as_ref().into()),
+            DeValue::Integer(_) => match integer(value) {
+                Some(number) => Value::Integer(number),
+                None => Value::Float(float(value)),
+            },
+            DeValue::Float(_) => Value::Float(float(value)),
+            DeValue::Boolean(flag) => Value::Bool(*flag),
+            DeValue::Datetime(datetime) => Value::Datetime(datetime.to_string().into()),
+            DeValue::Array(_) | DeValue::Table(_) => {
                 Value::Structured(toml_to_json(value).to_string().into())
             }
         }
@@ -118,18 +122,47 @@ fn float_json(number: f64) -> serde_json::Value {
     }
 }
 
-fn toml_to_json(value: &toml::Value) -> serde_json::Value {
+fn integer(value: &DeValue<'_>) -> Option<i64> {
+    let DeValue::Integer(number) = value else {
+        return None;
+    };
+    i64::from_str_radix(number.as_str(), number.radix()).ok()
+}
+
+/// A float as TOML writes it (`inf`, `nan` included); an integer too large for i64
+/// becomes the nearest float.
+fn float(value: &DeValue<'_>) -> f64 {
     match value {
-        toml::Value::String(text) => serde_json::Value::from(text.as_str()),
-        toml::Value::Integer(number) => serde_json::Value::from(*number),
-        toml::Value::Float(number) => float_json(*number),
-        toml::Value::Boolean(flag) => serde_json::Value::Bool(*flag),
-        toml::Value::Datetime(datetime) => serde_json::Value::from(datetime.to_string()),
-        toml::Value::Array(items) => items.iter().map(toml_to_json).collect(),
-        toml::Value::Table(table) => serde_json::Value::Object(
+        DeValue::Float(number) => number.as_str().parse().unwrap_or(f64::NAN),
+        DeValue::Integer(number) => {
+            // Only integers beyond i64 come here, where a float is the closest value.
+            #[allow(clippy::cast_precision_loss)]
+            let wide = i128::from_str_radix(number.as_str(), number.radix())
+                .map_or(f64::NAN, |n| n as f64);
+            wide
+        }
+        _ => f64::NAN,
+    }
+}
+
+fn toml_to_json(value: &DeValue<'_>) -> serde_json::Value {
+    match value {
+        DeValue::String(text) => serde_json::Value::from(text.as_ref()),
+        DeValue::Integer(_) => match integer(value) {
+            Some(number) => serde_json::Value::from(number),
+            None => float_json(float(value)),
+        },
+        DeValue::Float(_) => float_json(float(value)),
+        DeValue::Boolean(flag) => serde_json::Value::Bool(*flag),
+        DeValue::Datetime(datetime) => serde_json::Value::from(datetime.to_string()),
+        DeValue::Array(items) => items
+            .iter()
+            .map(|item| toml_to_json(item.get_ref()))
+            .collect(),
+        DeValue::Table(table) => serde_json::Value::Object(
             table
                 .iter()
-                .map(|(key, value)| (key.clone(), toml_to_json(value)))
+                .map(|(key, value)| (key.get_ref().to_string(), toml_to_json(value.get_ref())))
                 .collect(),
         ),
     }
@@ -138,10 +171,11 @@ fn toml_to_json(value: &toml::Value) -> serde_json::Value {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use toml::de::DeTable;
 
     fn parse(text: &str) -> Value {
-        let table: toml::Table = text.parse().unwrap();
-        Value::from_toml(&table["v"])
+        let table = DeTable::parse(text).unwrap();
+        Value::from_toml(table.get_ref()["v"].get_ref())
     }
 
     #[test]

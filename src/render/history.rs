@@ -5,6 +5,8 @@ use super::text::{csv, markdown, sparkline, truncate};
 use crate::cli::TableFormat;
 use crate::history::{CommitMeta, EventKind, FieldChange, ItemEvent, ItemKey, Value};
 use comfy_table::{Cell, ContentArrangement, LineStyle, Table, TableStyle};
+use serde::ser::SerializeMap;
+use serde::{Serialize, Serializer};
 use serde_json::json;
 use std::io::{self, Write};
 use unicode_width::UnicodeWidthStr;
@@ -241,35 +243,83 @@ pub(crate) fn change_json(change: &FieldChange) -> serde_json::Value {
     })
 }
 
+/// Streams the documented JSON: a history can hold millions of field changes, so
+/// no JSON tree of the whole document is built.
 fn write_json(report: &HistoryReport<'_>, out: &mut dyn Write) -> io::Result<()> {
-    let items: Vec<serde_json::Value> = report
-        .items
-        .iter()
-        .map(|item| {
-            let events: Vec<serde_json::Value> = item
-                .events
-                .iter()
-                .map(|event| {
-                    json!({
-                        "commit": event.meta.id.to_hex(),
-                        "author": event.meta.author,
-                        "email": event.meta.email,
-                        "date": event.meta.iso_date(),
-                        "subject": event.meta.subject(),
-                        "kind": event.event.kind.as_str(),
-                        "changes": event.event.changes.iter().map(change_json).collect::<Vec<_>>(),
-                        "moved_goalpost": event.moved_goalpost,
-                    })
-                })
-                .collect();
-            json!({
-                "item": item.key.item(),
-                "period": &*item.key.period,
-                "events": events,
-            })
-        })
-        .collect();
-    let document = json!({ "schema_version": 1, "items": items });
-    serde_json::to_writer_pretty(&mut *out, &document)?;
+    serde_json::to_writer_pretty(&mut *out, &JsonReport(report))?;
     writeln!(out)
+}
+
+struct JsonReport<'a>(&'a HistoryReport<'a>);
+
+impl Serialize for JsonReport<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let items: Vec<JsonItem<'_>> = self.0.items.iter().map(JsonItem).collect();
+        let mut map = serializer.serialize_map(Some(2))?;
+        map.serialize_entry("schema_version", &1)?;
+        map.serialize_entry("items", &items)?;
+        map.end()
+    }
+}
+
+struct JsonItem<'a>(&'a ItemTimeline<'a>);
+
+impl Serialize for JsonItem<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let item = self.0;
+        let events: Vec<JsonEvent<'_>> = item.events.iter().map(JsonEvent).collect();
+        let mut map = serializer.serialize_map(Some(3))?;
+        map.serialize_entry("item", &item.key.item())?;
+        map.serialize_entry("period", &*item.key.period)?;
+        map.serialize_entry("events", &events)?;
+        map.end()
+    }
+}
+
+struct JsonEvent<'a>(&'a TimelineEvent<'a>);
+
+impl Serialize for JsonEvent<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let event = self.0;
+        let meta = event.meta;
+        let changes: Vec<JsonChange<'_>> = event.event.changes.iter().map(JsonChange).collect();
+        let mut map = serializer.serialize_map(Some(8))?;
+        map.serialize_entry("commit", &meta.id.to_hex())?;
+        map.serialize_entry("author", &meta.author)?;
+        map.serialize_entry("email", &meta.email)?;
+        map.serialize_entry("date", &meta.iso_date())?;
+        map.serialize_entry("subject", meta.subject())?;
+        map.serialize_entry("kind", event.event.kind.as_str())?;
+        map.serialize_entry("changes", &changes)?;
+        map.serialize_entry("moved_goalpost", &event.moved_goalpost)?;
+        map.end()
+    }
+}
+
+struct JsonChange<'a>(&'a FieldChange);
+
+impl Serialize for JsonChange<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let change = self.0;
+        let mut map = serializer.serialize_map(Some(3))?;
+        map.serialize_entry("field", &*change.field)?;
+        map.serialize_entry("from", &JsonValue(change.from.as_ref()))?;
+        map.serialize_entry("to", &JsonValue(change.to.as_ref()))?;
+        map.end()
+    }
+}
+
+/// A value as in the file, or null; the same JSON as `Value::to_json`.
+struct JsonValue<'a>(Option<&'a Value>);
+
+impl Serialize for JsonValue<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self.0 {
+            None => serializer.serialize_none(),
+            Some(Value::Bool(flag)) => serializer.serialize_bool(*flag),
+            Some(Value::Integer(number)) => serializer.serialize_i64(*number),
+            Some(Value::Text(text) | Value::Datetime(text)) => serializer.serialize_str(text),
+            Some(other) => other.to_json().serialize(serializer),
+        }
+    }
 }
