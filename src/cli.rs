@@ -25,7 +25,7 @@ pub(crate) struct GlobalArgs {
     pub(crate) color: ColorChoice,
 
     /// The date to judge progress and time-bound rules at (YYYY-MM-DD; default today)
-    #[arg(long, value_name = "DATE", global = true)]
+    #[arg(long, value_name = "DATE", global = true, value_parser = parse_date)]
     pub(crate) as_of: Option<NaiveDate>,
 }
 
@@ -257,4 +257,10 @@ pub(crate) struct BlameArgs {
 pub(crate) enum BlameFormat {
     Table,
     Json,
+}
+
+/// Parses a calendar date, with the expected form in the message.
+fn parse_date(text: &str) -> Result<NaiveDate, String> {
+    NaiveDate::parse_from_str(text, "%Y-%m-%d")
+        .map_err(|error| format!("{error}: expected a date as YYYY-MM-DD, such as 2026-11-15"))
 }

@@ -67,10 +67,16 @@ impl Config {
     }
 
     /// Finds okr.toml by walking up from `start` (stopping at a git work tree's top)
-    /// and reads it; without one, every setting takes its default.
+    /// and reads it. Without one, every setting takes its default, and the root is the
+    /// closest folder on the way up that has an `okrs` folder, else `start`.
     pub(crate) fn discover(start: &Path) -> Result<Config> {
-        if !start.is_dir() {
+        if !start.exists() {
             return Err(Error::FolderNotFound {
+                path: start.to_path_buf(),
+            });
+        }
+        if !start.is_dir() {
+            return Err(Error::NotAFolder {
                 path: start.to_path_buf(),
             });
         }
@@ -78,15 +84,28 @@ impl Config {
             path: start.to_path_buf(),
             source,
         })?;
-        let config_file = find_upwards(&start);
-        let root = config_file
-            .as_deref()
-            .and_then(Path::parent)
-            .map_or_else(|| start.clone(), Path::to_path_buf);
+        let config_file = find_upwards(&start, |folder| folder.join(FILE_NAME).is_file())
+            .map(|folder| folder.join(FILE_NAME));
+        let root = match &config_file {
+            Some(file) => file
+                .parent()
+                .map_or_else(|| start.clone(), Path::to_path_buf),
+            None => find_upwards(&start, |folder| folder.join("okrs").is_dir())
+                .unwrap_or_else(|| start.clone()),
+        };
         let display_root = work_tree_of(&root).unwrap_or_else(|| root.clone());
         let Some(config_file) = config_file else {
             return Ok(Config::defaults(root, display_root));
         };
+        if !crate::loader::is_inside(&config_file, &display_root) {
+            return Err(Error::Reference {
+                message: format!(
+                    "{} is a link to a file outside the repository",
+                    config_file.display()
+                ),
+                help: Some("replace the link with the file itself".to_owned()),
+            });
+        }
         let text = std::fs::read_to_string(&config_file).map_err(|source| Error::Read {
             path: config_file.clone(),
             source,
@@ -166,7 +185,15 @@ impl Config {
             }
         }
         if let Some(team) = reader.string("company_team") {
-            self.company_team = team.value;
+            if team.value.trim().is_empty() {
+                reader.invalid(
+                    team.span,
+                    "company_team must not be empty".to_owned(),
+                    "name the team whose objectives anchor the others, e.g. \"company\"".to_owned(),
+                );
+            } else {
+                self.company_team = team.value;
+            }
         }
         for (key, slot) in [
             ("check_in_interval", &mut self.check_in_interval),
@@ -190,14 +217,37 @@ impl Config {
         }
         self.calendar = Calendar::new(quarter_start_month, named_periods);
         if let Some((status, span)) = reader.table("status") {
-            let mut status_reader = TableReader::new(status, span, "[status]");
+            let mut status_reader = TableReader::new(status, span.clone(), "[status]");
             for (key, slot) in [
                 ("at_risk", &mut self.at_risk),
                 ("off_track", &mut self.off_track),
             ] {
                 if let Some(points) = status_reader.number(key) {
-                    *slot = points.value / 100.0;
+                    if (0.0..=100.0).contains(&points.value) {
+                        *slot = points.value / 100.0;
+                    } else {
+                        status_reader.invalid(
+                            points.span,
+                            format!(
+                                "{key} must be a number of points from 0 to 100, found {}",
+                                points.value
+                            ),
+                            "the defaults are at_risk = 10 and off_track = 25".to_owned(),
+                        );
+                    }
                 }
+            }
+            if self.at_risk > self.off_track {
+                status_reader.invalid(
+                    span.clone(),
+                    format!(
+                        "at_risk ({}) is larger than off_track ({})",
+                        self.at_risk * 100.0,
+                        self.off_track * 100.0
+                    ),
+                    "a key result is at risk before it is off track: set at_risk below off_track"
+                        .to_owned(),
+                );
             }
             problems.extend(status_reader.finish(&["at_risk", "off_track"]));
         }
@@ -229,6 +279,32 @@ fn whole_number(value: &Spanned<f64>) -> Option<i64> {
     (value.value.fract() == 0.0 && value.value.abs() < 1e9).then_some(value.value as i64)
 }
 
+/// Why a name cannot name a custom period: it would shadow a calendar period, the
+/// `--period all` keyword, or break `PERIOD/OBJECTIVE` references.
+fn period_name_problem(name: &str) -> Option<&'static str> {
+    if name.trim().is_empty() {
+        Some("it is empty")
+    } else if crate::period::looks_like_period(name) {
+        Some("it reads as a calendar period")
+    } else if name == "all" {
+        Some("`all` is the keyword for every period")
+    } else if name.contains('/') || name.trim() != name {
+        Some("it contains `/` or spaces at either end")
+    } else {
+        None
+    }
+}
+
+/// What a rule option must be, when `value` is not that.
+fn option_problem(option: &str, value: f64) -> Option<&'static str> {
+    match option {
+        "max" | "min" => {
+            (value.fract() != 0.0 || value < 1.0).then_some("a whole number of 1 or more")
+        }
+        _ => (!(0.0..=1.0).contains(&value)).then_some("a number from 0 to 1"),
+    }
+}
+
 fn read_periods(
     periods: &DeTable<'_>,
     problems: &mut Vec<Problem>,
@@ -247,6 +323,14 @@ fn read_periods(
             continue;
         };
         let mut reader = TableReader::new(table, name.span(), &label);
+        let name_text = name.get_ref().as_ref();
+        if let Some(problem) = period_name_problem(name_text) {
+            reader.invalid(
+                name.span(),
+                format!("invalid period name `{name_text}`: {problem}"),
+                "name custom periods with words, e.g. [periods.launch-2026]".to_owned(),
+            );
+        }
         let start = reader.date("start");
         let end = reader.date("end");
         match (start, end) {
@@ -302,7 +386,22 @@ fn read_rules(
                 for (option, _) in rule.options {
                     known.push(option);
                     if let Some(number) = reader.number(option) {
-                        setting.options.insert((*option).to_owned(), number.value);
+                        match option_problem(option, number.value) {
+                            Some(expected) => reader.invalid(
+                                number.span,
+                                format!(
+                                    "`{option}` of rule `{name_text}` must be {expected}, found {}",
+                                    number.value
+                                ),
+                                format!(
+                                    "the default is {}",
+                                    rules::option_default(&name_text, option)
+                                ),
+                            ),
+                            None => {
+                                setting.options.insert((*option).to_owned(), number.value);
+                            }
+                        }
                     }
                 }
                 problems.extend(reader.finish(&known));
@@ -379,13 +478,13 @@ impl Words {
     }
 }
 
-fn find_upwards(start: &Path) -> Option<PathBuf> {
+/// The first folder from `start` upwards that passes `test`, not looking above the top
+/// of a git work tree: okr.toml files and goal folders above it belong to someone else.
+fn find_upwards(start: &Path, test: impl Fn(&Path) -> bool) -> Option<PathBuf> {
     for folder in start.ancestors() {
-        let candidate = folder.join(FILE_NAME);
-        if candidate.is_file() {
-            return Some(candidate);
+        if test(folder) {
+            return Some(folder.to_path_buf());
         }
-        // okr.toml files above the repository belong to someone else.
         if folder.join(".git").exists() {
             return None;
         }
@@ -458,6 +557,21 @@ mod tests {
             parse("[words.vague]\nadd = [\"Streamline\"]\nremove = [\"improve\"]\n").unwrap();
         assert!(config.words.vague.contains(&"streamline".to_owned()));
         assert!(!config.words.vague.contains(&"improve".to_owned()));
+    }
+
+    #[test]
+    fn invalid_settings_are_rejected() {
+        for text in [
+            "[periods.2026-Q4]\nstart = 2026-11-10\nend = 2026-12-09\n",
+            "[periods.all]\nstart = 2026-11-10\nend = 2026-12-09\n",
+            "[status]\nat_risk = -5\n",
+            "[status]\nat_risk = 30\noff_track = 10\n",
+            "[rules]\ntoo-many-objectives = { max = -7 }\n",
+            "[rules]\ntoo-many-objectives = { max = 0.5 }\n",
+            "company_team = \"\"\n",
+        ] {
+            assert!(parse(text).is_err(), "accepted: {text}");
+        }
     }
 
     #[test]

@@ -11,7 +11,14 @@ pub(crate) enum Error {
     #[diagnostic(code(okr::folder_not_found), help("check the path given to -C"))]
     FolderNotFound { path: PathBuf },
 
-    #[error("failed to read {}: {source}", path.display())]
+    #[error("{} is a file, not a folder", path.display())]
+    #[diagnostic(
+        code(okr::not_a_folder),
+        help("give -C the folder that holds okr.toml or okrs/")
+    )]
+    NotAFolder { path: PathBuf },
+
+    #[error("failed to read {}", path.display())]
     #[diagnostic(code(okr::io))]
     Read {
         path: PathBuf,

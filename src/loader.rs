@@ -27,6 +27,8 @@ pub(crate) struct Workspace {
     pub(crate) findings: Vec<Finding>,
     /// Sources that are not valid TOML (or not UTF-8), and so have no `GoalFile`.
     pub(crate) unparsed: Vec<usize>,
+    /// What was skipped while finding files (unreadable folders), for stderr or lint notes.
+    pub(crate) notes: Vec<String>,
 }
 
 const OBJECTIVE_FIELDS: &[&str] = &[
@@ -69,18 +71,39 @@ const FILE_FIELDS: &[&str] = &["period", "team", "objective"];
 impl Workspace {
     /// Reads every goal file under the configured folders.
     pub(crate) fn load(config: Config) -> Result<Workspace> {
-        let paths = discover(&config)?;
-        let loaded: Vec<_> = paths
+        let (paths, notes) = discover_with_notes(&config)?;
+        let read: Vec<(String, std::io::Result<Vec<u8>>)> = paths
             .par_iter()
             .map(|path| {
-                let bytes = std::fs::read(path).map_err(|source| Error::Read {
-                    path: path.clone(),
-                    source,
-                })?;
-                Ok((display_path(&config.display_root, path), bytes))
+                (
+                    display_path(&config.display_root, path),
+                    std::fs::read(path),
+                )
             })
-            .collect::<Result<_>>()?;
-        Ok(Workspace::from_contents(config, loaded))
+            .collect();
+        let mut contents = Vec::with_capacity(read.len());
+        let mut failures = Vec::new();
+        for (path, bytes) in read {
+            match bytes {
+                Ok(bytes) => contents.push((path, bytes)),
+                Err(error) => failures.push((path, error)),
+            }
+        }
+        let mut workspace = Workspace::from_contents(config, contents);
+        workspace.notes = notes;
+        for (path, error) in failures {
+            let index = workspace.sources.len();
+            workspace.sources.push(SourceFile::new(path, ""));
+            workspace.unparsed.push(index);
+            workspace.findings.push(structure_finding(
+                "invalid-toml",
+                index,
+                None,
+                format!("failed to read the goal file: {error}"),
+                "check the file's permissions; the other files are still checked".to_owned(),
+            ));
+        }
+        Ok(workspace)
     }
 
     pub(crate) fn source(&self, file: &GoalFile) -> &SourceFile {
@@ -100,6 +123,7 @@ impl Workspace {
             files: Vec::new(),
             findings: Vec::new(),
             unparsed: Vec::new(),
+            notes: Vec::new(),
         };
         for (index, (source, file, findings)) in parsed.into_iter().enumerate() {
             workspace.sources.push(source);
@@ -114,20 +138,25 @@ impl Workspace {
 }
 
 /// Lists goal files: `*.toml` under each configured folder (or matching each glob),
-/// sorted, without following symbolic links out of the tree.
+/// sorted. Hidden files and folders, symbolic links and anything that is not a
+/// regular file are skipped, so nothing outside the repository is read.
 pub(crate) fn discover(config: &Config) -> Result<Vec<PathBuf>> {
+    discover_with_notes(config).map(|(paths, _)| paths)
+}
+
+/// Like `discover`, with a note for each folder that could not be read.
+fn discover_with_notes(config: &Config) -> Result<(Vec<PathBuf>, Vec<String>)> {
     let mut paths = Vec::new();
+    let mut notes = Vec::new();
     for entry in &config.goals {
-        if Path::new(entry).components().any(|c| {
+        let escapes = Path::new(entry).components().any(|c| {
             matches!(
                 c,
                 Component::ParentDir | Component::RootDir | Component::Prefix(_)
             )
-        }) {
-            return Err(Error::Reference {
-                message: format!("goal folder `{entry}` in okr.toml points outside the repository"),
-                help: Some("list folders relative to okr.toml, without `..`".to_owned()),
-            });
+        });
+        if escapes {
+            return Err(outside_repository(entry));
         }
         if entry.contains(['*', '?', '[', '{']) {
             let matcher = globset::Glob::new(entry)
@@ -136,16 +165,24 @@ pub(crate) fn discover(config: &Config) -> Result<Vec<PathBuf>> {
                     help: None,
                 })?
                 .compile_matcher();
-            walk(&config.root, &mut |path| {
+            walk(&config.root, &mut notes, &mut |path| {
                 let relative = path.strip_prefix(&config.root).unwrap_or(path);
                 if matcher.is_match(relative) {
                     paths.push(path.to_path_buf());
                 }
-            })?;
+            });
         } else {
-            walk(&config.root.join(entry), &mut |path| {
+            let folder = config.root.join(entry);
+            if !folder.exists() {
+                continue;
+            }
+            let linked = std::fs::symlink_metadata(&folder).is_ok_and(|meta| meta.is_symlink());
+            if linked || !is_inside(&folder, &config.display_root) {
+                return Err(outside_repository(entry));
+            }
+            walk(&folder, &mut notes, &mut |path| {
                 paths.push(path.to_path_buf())
-            })?;
+            });
         }
     }
     paths.sort();
@@ -155,29 +192,47 @@ pub(crate) fn discover(config: &Config) -> Result<Vec<PathBuf>> {
             folders: config.goals.join(", "),
         });
     }
-    Ok(paths)
+    Ok((paths, notes))
 }
 
-fn walk(folder: &Path, visit: &mut dyn FnMut(&Path)) -> Result<()> {
-    let Ok(entries) = std::fs::read_dir(folder) else {
-        return Ok(());
+fn outside_repository(entry: &str) -> Error {
+    Error::Reference {
+        message: format!("goal folder `{entry}` in okr.toml points outside the repository"),
+        help: Some(
+            "list real folders inside the repository, without `..` or symbolic links".to_owned(),
+        ),
+    }
+}
+
+/// True when `path`, with every symbolic link resolved, lies inside `root`.
+pub(crate) fn is_inside(path: &Path, root: &Path) -> bool {
+    match (std::fs::canonicalize(path), std::fs::canonicalize(root)) {
+        (Ok(path), Ok(root)) => path.starts_with(root),
+        _ => false,
+    }
+}
+
+fn walk(folder: &Path, notes: &mut Vec<String>, visit: &mut dyn FnMut(&Path)) {
+    let entries = match std::fs::read_dir(folder) {
+        Ok(entries) => entries,
+        Err(error) => {
+            notes.push(format!("skipped folder {}: {error}", folder.display()));
+            return;
+        }
     };
-    for entry in entries {
-        let entry = entry.map_err(|source| Error::Read {
-            path: folder.to_path_buf(),
-            source,
-        })?;
+    for entry in entries.flatten() {
         let path = entry.path();
         let hidden = entry.file_name().to_string_lossy().starts_with('.');
         let Ok(kind) = entry.file_type() else {
             continue;
         };
-        if hidden || kind.is_symlink() {
+        if hidden {
             continue;
         }
         if kind.is_dir() {
-            walk(&path, visit)?;
-        } else if path.extension().is_some_and(|ext| ext == "toml")
+            walk(&path, notes, visit);
+        } else if kind.is_file()
+            && path.extension().is_some_and(|ext| ext == "toml")
             && path
                 .file_name()
                 .is_some_and(|name| name != crate::config::FILE_NAME)
@@ -185,7 +240,6 @@ fn walk(folder: &Path, visit: &mut dyn FnMut(&Path)) -> Result<()> {
             visit(&path);
         }
     }
-    Ok(())
 }
 
 fn display_path(root: &Path, path: &Path) -> String {
@@ -251,7 +305,8 @@ fn parse_file(index: usize, path: String, bytes: &[u8]) -> Parsed {
                     index,
                     Some(span),
                     format!("invalid TOML: `{text}` is not a valid number"),
-                    "write the number in decimal, or with a 0x, 0o or 0b prefix and digits".to_owned(),
+                    "write the number in decimal, or with a 0x, 0o or 0b prefix and digits"
+                        .to_owned(),
                 )
             })
             .collect();

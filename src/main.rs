@@ -34,11 +34,24 @@ pub(crate) enum Outcome {
     Findings,
 }
 
+/// Stack for the command thread. Alignment chains are walked recursively, and a
+/// repository may chain tens of thousands of objectives; only touched pages cost memory.
+const STACK_SIZE: usize = 512 * 1024 * 1024;
+
 fn main() -> ExitCode {
     let cli = cli::Cli::parse();
     let color = terminal::use_color(cli.global.color);
     terminal::install_report_handler(color);
-    match commands::run(cli, color) {
+    let worker = std::thread::Builder::new()
+        .stack_size(STACK_SIZE)
+        .spawn(move || commands::run(cli, color));
+    let result = match worker {
+        Ok(handle) => handle
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+        Err(_) => return ExitCode::from(2),
+    };
+    match result {
         Ok(Outcome::Success) => ExitCode::SUCCESS,
         Ok(Outcome::Findings) => ExitCode::from(1),
         Err(error::Error::Output(io)) if io.kind() == std::io::ErrorKind::BrokenPipe => {

@@ -66,8 +66,14 @@ pub(crate) fn key_result_progress(
         Kind::Metric => match (key_result.metric_range(), current) {
             (Some((start, target)), _) if start == target => (None, None, current.is_some()),
             (Some((start, target)), Some(current)) => {
-                let raw = (current - start) / (target - start);
-                (Some(raw.clamp(0.0, 1.0)), Some(raw), true)
+                // Halving both differences keeps them finite for values near f64::MAX.
+                let raw = (current / 2.0 - start / 2.0) / (target / 2.0 - start / 2.0);
+                let score = if raw.is_nan() {
+                    0.0
+                } else {
+                    raw.clamp(0.0, 1.0)
+                };
+                (Some(score), raw.is_finite().then_some(raw), true)
             }
             (Some(_), None) => (Some(0.0), None, false),
             (None, _) => (None, None, current.is_some()),
@@ -174,6 +180,19 @@ pub(crate) fn weighted_mean(parts: &[(f64, Option<f64>)]) -> Option<f64> {
     if present.is_empty() {
         return None;
     }
+    // Weights are relative, so dividing by the largest keeps the sum finite.
+    let largest = present
+        .iter()
+        .map(|(weight, _)| *weight)
+        .fold(0.0, f64::max);
+    let present: Vec<(f64, f64)> = if largest > 0.0 {
+        present
+            .iter()
+            .map(|(weight, value)| (weight / largest, *value))
+            .collect()
+    } else {
+        present
+    };
     let total: f64 = present.iter().map(|(weight, _)| weight).sum();
     if total <= 0.0 {
         #[allow(clippy::cast_precision_loss)]
@@ -419,6 +438,21 @@ mod tests {
         assert!((mean - 2.0 / 3.0).abs() < 1e-12);
         let scaled = weighted_mean(&[(200.0, Some(1.0)), (100.0, Some(0.0))]).unwrap();
         assert!((scaled - mean).abs() < 1e-12);
+    }
+
+    #[test]
+    fn huge_weights_stay_finite() {
+        let mean = weighted_mean(&[(1e308, Some(1.0)), (1.7e308, Some(0.5))]).unwrap();
+        assert!((mean - (1.0 + 0.85) / 2.7).abs() < 1e-9, "{mean}");
+    }
+
+    #[test]
+    fn extreme_metric_values_stay_finite() {
+        let result = progress(&metric(-1e308, 1e308, Some(0.0)), "2026-11-15");
+        assert_eq!(result.score, Some(0.5));
+        let result = progress(&metric(0.0, 1e-300, Some(1e300)), "2026-11-15");
+        assert_eq!(result.score, Some(1.0));
+        assert_eq!(result.raw, None);
     }
 
     #[test]

@@ -31,9 +31,25 @@ impl Mutator {
     fn mutate(&mut self, text: &[u8]) -> Vec<u8> {
         let mut bytes = text.to_vec();
         const NOISE: &[&[u8]] = &[
-            b"[[objective]]\n", b"[[objective.key_result]]\n", b"=", b"\"", b"[", b"]", b"{",
-            b"0x", b"-", b"1e400", b"nan", b"\xff", b"\xe6\x95", b"\n", b"\r\n", b"2026-02-30",
-            b"kind = \"maintain\"\n", b"weight = 0\n", b"aligns_to = [\"reliable-checkout\"]\n",
+            b"[[objective]]\n",
+            b"[[objective.key_result]]\n",
+            b"=",
+            b"\"",
+            b"[",
+            b"]",
+            b"{",
+            b"0x",
+            b"-",
+            b"1e400",
+            b"nan",
+            b"\xff",
+            b"\xe6\x95",
+            b"\n",
+            b"\r\n",
+            b"2026-02-30",
+            b"kind = \"maintain\"\n",
+            b"weight = 0\n",
+            b"aligns_to = [\"reliable-checkout\"]\n",
         ];
         for _ in 0..=self.below(4) {
             let at = self.below(bytes.len() + 1);
@@ -67,7 +83,12 @@ fn damaged_files_never_panic() {
         let contents: Vec<(String, Vec<u8>)> = SEED_FILES
             .iter()
             .enumerate()
-            .map(|(index, text)| (format!("okrs/{index}.toml"), mutator.mutate(text.as_bytes())))
+            .map(|(index, text)| {
+                (
+                    format!("okrs/{index}.toml"),
+                    mutator.mutate(text.as_bytes()),
+                )
+            })
             .collect();
         let config = Config::defaults("/repo".into(), "/repo".into());
         let workspace = Workspace::from_contents(config, contents);

@@ -70,8 +70,22 @@ pub(crate) fn load(global: &GlobalArgs) -> Result<Loaded> {
 /// Reports goal files that did not parse (for commands other than lint, which treats
 /// them as findings). The command still finishes its work, then exits 2.
 pub(crate) fn report_unparsed(workspace: &Workspace) {
+    for note in &workspace.notes {
+        crate::terminal::note(note);
+    }
     for &index in &workspace.unparsed {
-        let path = &workspace.sources[index].path;
-        crate::terminal::note(&format!("{path} could not be read and was left out"));
+        let source = &workspace.sources[index];
+        let first = workspace
+            .findings
+            .iter()
+            .find(|finding| finding.file == index);
+        let reason = first.map_or_else(String::new, |finding| {
+            let place = finding.span.as_ref().map_or_else(String::new, |span| {
+                let position = source.position(span.start);
+                format!(":{}:{}", position.line, position.column)
+            });
+            format!("{place}: {}", finding.message)
+        });
+        crate::terminal::note(&format!("{}{reason}; the file was left out", source.path));
     }
 }

@@ -70,10 +70,9 @@ pub(super) fn run(
             .iter()
             .any(|team| team.team == shown.team && team.period == shown.period)
         {
-            let members: Vec<ObjectiveRef> = selection
-                .objectives
-                .iter()
-                .copied()
+            // A team row rolls up the whole team, whatever `--owner` shows of it.
+            let members: Vec<ObjectiveRef> = crate::index::objectives(workspace)
+                .map(|(at, _, _)| at)
                 .filter(|at| {
                     get_file(workspace, *at).team.value == shown.team
                         && index
@@ -87,6 +86,9 @@ pub(super) fn run(
                 progress: rollup.aggregate(workspace, &members),
             });
         }
+    }
+    if objectives.is_empty() {
+        crate::terminal::note(&no_match_note(&args.filter, &selection.periods));
     }
     objectives.extend(selection.context.iter().filter_map(|at| row(*at, true)));
     let report = ProgressReport {
@@ -110,4 +112,25 @@ pub(super) fn run(
         });
     }
     Ok(Outcome::Success)
+}
+
+/// Says why nothing is shown, naming the filters that were given.
+pub(super) fn no_match_note(filter: &crate::cli::Filter, periods: &[String]) -> String {
+    let mut given = Vec::new();
+    if let Some(team) = &filter.team {
+        given.push(format!("team `{team}`"));
+    }
+    if let Some(owner) = &filter.owner {
+        given.push(format!("owner `{owner}`"));
+    }
+    let period = if periods.is_empty() {
+        "any period".to_owned()
+    } else {
+        periods.join(", ")
+    };
+    if given.is_empty() {
+        format!("no objectives in {period}; `--period all` shows every period")
+    } else {
+        format!("no objectives of {} in {period}", given.join(" and "))
+    }
 }

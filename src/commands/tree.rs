@@ -72,12 +72,20 @@ pub(super) fn run(args: &TreeArgs, global: &GlobalArgs, out: &mut dyn Write) -> 
         index,
         rollup: &rollup,
         children: &children,
+        owner: selection.owner.as_deref(),
     };
-    let roots: Vec<Node> = shown
+    let mut walk = Walk::default();
+    let mut roots: Vec<Node> = shown
         .iter()
         .filter(|at| !has_shown_parent.contains(at))
-        .map(|at| builder.node(Target::Objective(*at), &mut Vec::new()))
+        .map(|at| builder.node(Target::Objective(*at), &mut walk))
         .collect();
+    // Objectives that only align to each other in a cycle have no root above them.
+    for at in &shown {
+        if !walk.expanded.contains(at) {
+            roots.push(builder.node(Target::Objective(*at), &mut walk));
+        }
+    }
     match args.format {
         TreeFormat::Table => write_text(&roots, &selection.periods, as_of, out)?,
         TreeFormat::Json => write_json(&roots, &selection.periods, as_of, out)?,
@@ -97,12 +105,23 @@ struct TreeBuilder<'a> {
     index: &'a crate::index::Index,
     rollup: &'a Rollup,
     children: &'a HashMap<Target, Vec<Target>>,
+    /// `--owner`: objectives of others show only this owner's key results.
+    owner: Option<&'a str>,
+}
+
+/// The state of one depth-first walk over the alignment graph.
+#[derive(Default)]
+struct Walk {
+    /// The ancestors of the current node, to stop at alignment cycles.
+    on_path: HashSet<Target>,
+    /// Objectives already expanded: a second parent lists them without their subtree,
+    /// so diamond-shaped alignments print in linear, not exponential, size.
+    expanded: HashSet<ObjectiveRef>,
 }
 
 impl TreeBuilder<'_> {
-    /// Builds the node for `target` and everything aligned below it. `path` contains the
-    /// ancestors, so an alignment cycle ends the branch instead of recursing forever.
-    fn node(&self, target: Target, path: &mut Vec<Target>) -> Node {
+    /// Builds the node for `target` and everything aligned below it.
+    fn node(&self, target: Target, walk: &mut Walk) -> Node {
         let at = target.objective_ref();
         let file = get_file(self.workspace, at);
         let objective = get_objective(self.workspace, at);
@@ -124,6 +143,7 @@ impl TreeBuilder<'_> {
                 state: objective.state,
                 children: Vec::new(),
                 cycle: false,
+                repeated: false,
                 link: None,
                 work_state: None,
             },
@@ -142,21 +162,34 @@ impl TreeBuilder<'_> {
                     state: key_result.state,
                     children: Vec::new(),
                     cycle: false,
+                    repeated: false,
                     link: None,
                     work_state: None,
                 }
             }
         };
-        if path.contains(&target) {
+        if walk.on_path.contains(&target) {
             node.cycle = true;
             return node;
         }
-        path.push(target);
+        if let Target::Objective(_) = target
+            && !walk.expanded.insert(at)
+        {
+            node.repeated = true;
+            return node;
+        }
+        walk.on_path.insert(target);
         match target {
             Target::Objective(_) => {
-                for position in 0..objective.key_results.len() {
+                let owned = self
+                    .owner
+                    .is_none_or(|owner| node.owner.as_deref() == Some(owner));
+                for (position, key_result) in objective.key_results.iter().enumerate() {
+                    if !owned && key_result.effective_owner(objective) != self.owner {
+                        continue;
+                    }
                     let child = Target::KeyResult(at, position);
-                    node.children.push(self.node(child, path));
+                    node.children.push(self.node(child, walk));
                 }
                 let unlinked = objective
                     .initiatives
@@ -178,9 +211,9 @@ impl TreeBuilder<'_> {
             }
         }
         for child in self.children.get(&target).into_iter().flatten() {
-            node.children.push(self.node(*child, path));
+            node.children.push(self.node(*child, walk));
         }
-        path.pop();
+        walk.on_path.remove(&target);
         node
     }
 }
@@ -205,6 +238,7 @@ fn initiative_node(parent: &Node, initiative: &Initiative) -> Node {
         },
         children: Vec::new(),
         cycle: false,
+        repeated: false,
         link: initiative.link.as_ref().map(|link| link.value.clone()),
         work_state,
     }

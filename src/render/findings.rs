@@ -1,9 +1,11 @@
 //! Lint findings as miette reports (human), one JSON object, or GitHub workflow commands.
 
+use super::text::{masked_source, printable};
 use crate::diagnostic::{Finding, Severity};
 use crate::source::SourceFile;
 use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource};
 use serde::Serialize;
+use std::collections::HashMap;
 use std::fmt;
 use std::io::{self, Write};
 use std::sync::Arc;
@@ -84,16 +86,27 @@ pub(crate) fn write_human(report: &Report<'_>, color: bool, out: &mut dyn Write)
         GraphicalTheme::unicode_nocolor()
     };
     let handler = GraphicalReportHandler::new_themed(theme).with_width(crate::terminal::width());
+    let mut safe_texts: HashMap<usize, Arc<str>> = HashMap::new();
     for finding in report.findings {
         let source = &report.sources[finding.file];
         let mut finding = finding.clone();
         finding.span = finding.span.map(|span| source.clamp(span));
+        finding.message = printable(&finding.message);
+        finding.help = printable(&finding.help);
         if finding.span.is_none() {
-            finding.message = format!("{}: {}", source.path, finding.message);
+            finding.message = format!("{}: {}", printable(&source.path), finding.message);
         }
+        let text = safe_texts.entry(finding.file).or_insert_with(|| {
+            let unsafe_control = |c: char| c.is_control() && !matches!(c, '\n' | '\r' | '\t');
+            if source.text.chars().any(unsafe_control) {
+                Arc::from(masked_source(&source.text))
+            } else {
+                Arc::clone(&source.text)
+            }
+        });
         let view = FindingView {
             finding: &finding,
-            source: NamedSource::new(&source.path, Arc::clone(&source.text)),
+            source: NamedSource::new(printable(&source.path), Arc::clone(text)),
         };
         let mut rendered = String::new();
         handler
@@ -202,7 +215,7 @@ pub(crate) fn write_github(report: &Report<'_>, out: &mut dyn Write) -> io::Resu
             let position = source.position(span.start);
             write!(out, ",line={},col={}", position.line, position.column)?;
         }
-        let message = format!("{} ({})", finding.message, finding.help);
+        let message = printable(&format!("{} ({})", finding.message, finding.help));
         writeln!(
             out,
             ",title={}::{}",

@@ -48,7 +48,7 @@ pub(crate) fn write(
 }
 
 impl ItemTimeline<'_> {
-    /// The values of `current` after each event that set one.
+    /// Returns the values of `current` after each event that set one.
     fn current_values(&self) -> Vec<f64> {
         self.events
             .iter()
@@ -67,7 +67,7 @@ impl ItemTimeline<'_> {
     }
 }
 
-/// A value for a table: `–` where there is none, cut to `width` columns.
+/// Returns a value for a table: `–` where there is none, cut to `width` columns.
 fn shown(value: Option<&Value>, width: usize) -> String {
     value.map_or_else(|| "–".to_owned(), |value| truncate(&value.display(), width))
 }
@@ -189,7 +189,7 @@ fn write_markdown(report: &HistoryReport<'_>, out: &mut dyn Write) -> io::Result
     Ok(())
 }
 
-/// A value for CSV: text as written, other values as in JSON, nothing for none.
+/// Returns a value for CSV: text as written, other values as in JSON, nothing for none.
 fn csv_value(value: Option<&Value>) -> String {
     match value {
         None => String::new(),
@@ -233,7 +233,7 @@ fn write_csv(report: &HistoryReport<'_>, out: &mut dyn Write) -> io::Result<()> 
     Ok(())
 }
 
-/// A field change as JSON: `{"field", "from", "to"}`, values as in the files.
+/// Returns a field change as JSON: `{"field", "from", "to"}`, values as in the files.
 pub(crate) fn change_json(change: &FieldChange) -> serde_json::Value {
     let value = |value: Option<&Value>| value.map_or(serde_json::Value::Null, Value::to_json);
     json!({

@@ -1,7 +1,7 @@
 //! `okr progress` output: a text table, a Markdown table, CSV rows, or the documented
 //! JSON object.
 
-use super::text::{bar, csv, decimal, markdown, number, percent};
+use super::text::{bar, csv, decimal, markdown, number, percent, printable};
 use crate::model::{KeyResult, Kind, Objective};
 use crate::progress::{Progress, Status};
 use crate::rollup::KeyResultProgress;
@@ -41,6 +41,14 @@ pub(crate) struct KeyResultRow<'a> {
     pub(crate) progress: KeyResultProgress,
 }
 
+fn periods_label(periods: &[String]) -> String {
+    if periods.is_empty() {
+        "no period".to_owned()
+    } else {
+        periods.join(", ")
+    }
+}
+
 fn status_text(progress: &Progress, live: bool) -> &'static str {
     if !live {
         return "dropped";
@@ -73,7 +81,7 @@ pub(crate) fn write_table(
     writeln!(
         out,
         "Progress for {} as of {}: score {}, expected {}",
-        report.periods.join(", "),
+        periods_label(&report.periods),
         report.as_of,
         percent(report.overall.score),
         percent(report.overall.expected),
@@ -98,7 +106,13 @@ pub(crate) fn write_table(
         }
     }
     let context: Vec<_> = report.objectives.iter().filter(|row| row.context).collect();
+    let mut last_period = None;
     for row in context {
+        if last_period == Some(&row.period) {
+            objective_rows(row, &mut rows);
+            continue;
+        }
+        last_period = Some(&row.period);
         rows.push(TableRow {
             goal: format!("aligned to, from {}", row.period),
             progress: Progress {
@@ -136,7 +150,7 @@ pub(crate) fn write_table(
     let others = rows.iter().map(TableRow::fixed_width).max().unwrap_or(0);
     let budget = crate::terminal::width().saturating_sub(others).max(24);
     for row in &rows {
-        let goal = Cell::new(truncate(&row.goal, budget));
+        let goal = Cell::new(truncate(&printable(&row.goal), budget));
         let goal = if color && row.bold {
             goal.add_attribute(Attribute::Bold)
         } else {
@@ -167,7 +181,7 @@ pub(crate) fn write_table(
             } else {
                 decimal(row.progress.confidence)
             }),
-            Cell::new(&row.owner),
+            Cell::new(printable(&row.owner)),
             Cell::new(&row.checked),
         ]);
     }

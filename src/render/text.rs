@@ -14,19 +14,34 @@ pub(crate) fn bar(score: Option<f64>, width: usize) -> String {
 
 /// Formats a score as a whole percentage ("54%"), or "–" when undefined.
 pub(crate) fn percent(value: Option<f64>) -> String {
-    value.map_or_else(|| "–".to_owned(), |value| format!("{:.0}%", value * 100.0))
+    match value {
+        Some(value) if value.is_finite() => format!("{:.0}%", value * 100.0 + 0.0),
+        Some(value) if value > 0.0 => "∞%".to_owned(),
+        Some(_) => "-∞%".to_owned(),
+        None => "–".to_owned(),
+    }
 }
 
 /// Formats a number as written in goal files, without trailing zeros.
 pub(crate) fn number(value: Option<f64>) -> String {
     value.map_or_else(String::new, |value| {
-        let text = format!("{value:.4}");
-        text.trim_end_matches('0').trim_end_matches('.').to_owned()
+        let magnitude = value.abs();
+        // Very large and very small values keep their digits in exponent form.
+        if magnitude != 0.0 && !(1e-4..1e15).contains(&magnitude) {
+            return format!("{value:e}");
+        }
+        let text = format!("{:.4}", value + 0.0);
+        let text = text.trim_end_matches('0').trim_end_matches('.');
+        if text == "-0" {
+            "0".to_owned()
+        } else {
+            text.to_owned()
+        }
     })
 }
 
 pub(crate) fn decimal(value: Option<f64>) -> String {
-    value.map_or_else(|| "–".to_owned(), |value| format!("{value:.2}"))
+    value.map_or_else(|| "–".to_owned(), |value| format!("{:.2}", value + 0.0))
 }
 
 /// Escapes text for a Markdown table cell: inline Markdown punctuation is backslash-escaped,
@@ -39,11 +54,12 @@ pub(crate) fn markdown(text: &str) -> String {
             '<' => escaped.push_str("&lt;"),
             '>' => escaped.push_str("&gt;"),
             '"' => escaped.push_str("&quot;"),
-            '\r' | '\n' => escaped.push(' '),
-            // `@` and `:` would turn names and URLs into mentions and links, `#` into
-            // issue references.
+            '\r' | '\n' | '\t' => escaped.push(' '),
+            c if c.is_control() => escaped.push(char::REPLACEMENT_CHARACTER),
+            // `@`, `:` and `.` would turn names, URLs and `www.` hosts into mentions and
+            // links, `#` into issue references.
             '\\' | '`' | '*' | '_' | '{' | '}' | '[' | ']' | '(' | ')' | '#' | '|' | '~' | '@'
-            | ':' => {
+            | ':' | '.' => {
                 escaped.push('\\');
                 escaped.push(c);
             }
@@ -56,6 +72,14 @@ pub(crate) fn markdown(text: &str) -> String {
 /// Quotes a CSV field when it contains a separator, quote or line break (RFC 4180).
 /// A leading `=`, `+`, `-` or `@` is prefixed with `'` so spreadsheets do not run it.
 pub(crate) fn csv(text: &str) -> String {
+    let text = &text
+        .chars()
+        .map(|c| match c {
+            '\r' | '\n' | '\t' => c,
+            c if c.is_control() => char::REPLACEMENT_CHARACTER,
+            c => c,
+        })
+        .collect::<String>();
     let guarded = if text.starts_with(['=', '+', '@'])
         || (text.starts_with('-') && text.parse::<f64>().is_err())
     {
@@ -68,6 +92,33 @@ pub(crate) fn csv(text: &str) -> String {
     } else {
         guarded
     }
+}
+
+/// Makes user text safe for a terminal line: line breaks and tabs become spaces and other
+/// control characters (escape sequences, bells) become U+FFFD, so a title cannot move
+/// the cursor, recolor or retitle the terminal, or break a table row.
+pub(crate) fn printable(text: &str) -> String {
+    text.chars()
+        .map(|c| match c {
+            '\r' | '\n' | '\t' => ' ',
+            c if c.is_control() => char::REPLACEMENT_CHARACTER,
+            c => c,
+        })
+        .collect()
+}
+
+/// Masks control characters other than line breaks and tabs with `?`, one `?` per byte,
+/// so source snippets print safely and every byte offset into the text stays valid.
+pub(crate) fn masked_source(text: &str) -> String {
+    let mut masked = String::with_capacity(text.len());
+    for c in text.chars() {
+        if c.is_control() && !matches!(c, '\n' | '\r' | '\t') {
+            masked.extend(std::iter::repeat_n('?', c.len_utf8()));
+        } else {
+            masked.push(c);
+        }
+    }
+    masked
 }
 
 /// Cuts text to `budget` display columns, ending in `…` when cut.
@@ -128,6 +179,18 @@ mod tests {
         assert_eq!(markdown("<script>"), "&lt;script&gt;");
         assert_eq!(markdown("[x](http://e)"), "\\[x\\]\\(http\\://e\\)");
         assert_eq!(markdown("line\nbreak"), "line break");
+    }
+
+    #[test]
+    fn control_characters_are_neutralized() {
+        assert_eq!(printable("red\u{1b}[31m\nnext"), "red\u{fffd}[31m next");
+        assert_eq!(markdown("bell\u{7}"), "bell\u{fffd}");
+        assert_eq!(markdown("www.evil.com"), "www\\.evil\\.com");
+        assert_eq!(
+            masked_source("a\u{1b}b\u{85}c\n").len(),
+            "a\u{1b}b\u{85}c\n".len()
+        );
+        assert_eq!(masked_source("a\u{1b}b\n"), "a?b\n");
     }
 
     #[test]

@@ -1,6 +1,6 @@
 //! `okr tree` output: an indented text tree or a JSON document.
 
-use super::text::percent;
+use super::text::{percent, printable};
 use crate::model::State;
 use crate::progress::Status;
 use chrono::NaiveDate;
@@ -35,6 +35,8 @@ pub(crate) struct Node {
     pub(crate) children: Vec<Node>,
     /// True where the branch stops because the item is already among its ancestors.
     pub(crate) cycle: bool,
+    /// True where the objective was shown, with its subtree, under an earlier parent.
+    pub(crate) repeated: bool,
 }
 
 pub(crate) fn write_text(
@@ -79,20 +81,23 @@ fn write_node(
             .link
             .as_deref()
             .map_or_else(String::new, |link| format!("  {link}"));
-        return writeln!(out, "{lead}{marker} {} ({state}){link}", node.title);
+        let line = format!("{lead}{marker} {} ({state}){link}", node.title);
+        return writeln!(out, "{}", printable(&line));
     }
     let cycle = if node.cycle {
         "  (alignment cycle)"
+    } else if node.repeated {
+        "  (shown above)"
     } else {
         ""
     };
-    writeln!(
-        out,
+    let line = format!(
         "{lead}{marker} {origin}{} — {}  {} {status}{cycle}",
         node.item,
         node.title,
         percent(node.score)
-    )?;
+    );
+    writeln!(out, "{}", printable(&line))?;
     for (index, child) in node.children.iter().enumerate() {
         let last = index + 1 == node.children.len();
         let (branch, next) = if last {
@@ -127,6 +132,7 @@ fn node_json(node: &Node) -> Value {
         "status": node.status.map(Status::as_str),
         "state": node.state.as_str(),
         "cycle": node.cycle,
+        "repeated": node.repeated,
         "link": node.link,
         "initiative_state": node.work_state,
         "children": node.children.iter().map(node_json).collect::<Vec<_>>(),

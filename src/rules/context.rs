@@ -193,6 +193,7 @@ pub(crate) fn check_all_with_history(
 ) -> (Vec<Finding>, Vec<String>) {
     let workspace = context.workspace;
     let mut sink = Sink::new(workspace);
+    sink.notes.extend(workspace.notes.iter().cloned());
     for finding in &workspace.findings {
         if let Some(severity) = sink.severity(finding.rule) {
             sink.findings.push(Finding {

@@ -5,7 +5,7 @@ use super::context::{Context, Sink, Subject};
 use crate::index::{ObjectiveRef, get_file, get_objective, objectives};
 use crate::model::Objective;
 use crate::toml_read::did_you_mean;
-use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 mod cycles;
 
@@ -51,7 +51,21 @@ fn alignment_candidates(context: &Context<'_>, period: &str) -> Vec<String> {
     candidates
 }
 
+/// Suggestions are searched for this many distinct unknown references at most, because
+/// each search compares against every objective and key result of the repository.
+const MAX_SUGGESTION_SEARCHES: usize = 200;
+
 fn unknown_alignment(context: &Context<'_>, sink: &mut Sink<'_>) {
+    let unparsed = context.workspace.unparsed.len();
+    if unparsed > 0 {
+        // The missing objective may be in a file that did not parse.
+        sink.note(format!(
+            "unknown-alignment was not checked because {unparsed} goal file(s) could not be parsed"
+        ));
+        return;
+    }
+    let mut candidates_by_period: HashMap<String, Vec<String>> = HashMap::new();
+    let mut suggestions: HashMap<(String, String), Option<String>> = HashMap::new();
     for (at, file, objective) in objectives(context.workspace) {
         let Some(period) = context.index.file_period(at.file) else {
             continue;
@@ -75,8 +89,18 @@ fn unknown_alignment(context: &Context<'_>, sink: &mut Sink<'_>) {
             {
                 continue;
             }
-            let candidates = alignment_candidates(context, &period.name);
-            let help = match did_you_mean(reference, candidates.iter().map(String::as_str)) {
+            let key = (period.name.clone(), reference.clone());
+            if !suggestions.contains_key(&key) {
+                let suggestion = (suggestions.len() < MAX_SUGGESTION_SEARCHES).then(|| {
+                    let candidates = candidates_by_period
+                        .entry(period.name.clone())
+                        .or_insert_with(|| alignment_candidates(context, &period.name));
+                    did_you_mean(reference, candidates.iter().map(String::as_str))
+                        .map(str::to_owned)
+                });
+                suggestions.insert(key.clone(), suggestion.flatten());
+            }
+            let help = match &suggestions[&key] {
                 Some(close) => format!(
                     "did you mean `{close}`? `aligns_to` names an objective (`id`) or key result (`id/kr`) of {} or an enclosing period, or one with its period in front (`2026/id`)",
                     period.name

