@@ -3,7 +3,7 @@
 use super::text::{masked_source, printable};
 use crate::diagnostic::{Finding, Severity};
 use crate::source::SourceFile;
-use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource};
+use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan};
 use serde::Serialize;
 use std::collections::HashMap;
 use std::fmt;
@@ -27,10 +27,40 @@ impl Report<'_> {
     }
 }
 
+/// A file's text for miette, reporting columns in characters as the JSON output does;
+/// miette's own `str` source counts bytes, which differs on any non-ASCII line.
+struct CharColumns {
+    name: String,
+    text: Arc<str>,
+}
+
+impl miette::SourceCode for CharColumns {
+    fn read_span<'a>(
+        &'a self,
+        span: &miette::SourceSpan,
+        context_lines_before: usize,
+        context_lines_after: usize,
+    ) -> Result<Box<dyn miette::SpanContents<'a> + 'a>, miette::MietteError> {
+        let text: &'a str = &self.text;
+        let inner = text.read_span(span, context_lines_before, context_lines_after)?;
+        let start = inner.span().offset();
+        let line_start = text[..start].rfind('\n').map_or(0, |newline| newline + 1);
+        let column = text.get(line_start..start).map_or(0, |prefix| prefix.chars().count());
+        Ok(Box::new(miette::MietteSpanContents::new_named(
+            self.name.clone(),
+            inner.data(),
+            *inner.span(),
+            inner.line(),
+            column,
+            inner.line_count(),
+        )))
+    }
+}
+
 /// A finding with its source, in the shape miette renders.
 struct FindingView<'a> {
     finding: &'a Finding,
-    source: NamedSource<Arc<str>>,
+    source: CharColumns,
 }
 
 impl fmt::Debug for FindingView<'_> {
@@ -106,7 +136,10 @@ pub(crate) fn write_human(report: &Report<'_>, color: bool, out: &mut dyn Write)
         });
         let view = FindingView {
             finding: &finding,
-            source: NamedSource::new(printable(&source.path), Arc::clone(text)),
+            source: CharColumns {
+                name: printable(&source.path),
+                text: Arc::clone(text),
+            },
         };
         let mut rendered = String::new();
         handler

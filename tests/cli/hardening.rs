@@ -220,3 +220,14 @@ fn runs_from_subfolder_without_config() {
     assert_eq!(output.code, 0, "{}", output.stderr);
     assert_eq!(output.json()["files"], 1);
 }
+
+#[test]
+fn human_columns_count_characters() {
+    let text = "period = \"2026-Q4\"\n[[objective]]\nid = \"a\"\ntitle = \"数据平台的每日报表\"\nowner = \"x\"\nallow = [\"数据\", 3]\n";
+    let repo = temp_repo(&[("okrs/a.toml", text)]);
+    let human = okr(repo.path(), &["lint"]);
+    assert!(human.stdout.contains("okrs/a.toml:6:16]"), "{}", human.stdout);
+    let document = okr(repo.path(), &["lint", "--format", "json"]).json();
+    let wrong = document["diagnostics"].as_array().unwrap().iter().find(|d| d["rule"] == "wrong-type").unwrap();
+    assert_eq!(wrong["column"], 16);
+}
