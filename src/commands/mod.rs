@@ -89,3 +89,27 @@ pub(crate) fn report_unparsed(workspace: &Workspace) {
         crate::terminal::note(&format!("{}{reason}; the file was left out", source.path));
     }
 }
+
+/// Notes on stderr what `progress` and `tree` leave out of parsed files: files whose
+/// period is missing or invalid, and values with structure problems.
+pub(crate) fn report_left_out(workspace: &Workspace, index: &crate::index::Index) {
+    let without_period = (0..workspace.files.len())
+        .filter(|&file| index.file_period(file).is_none())
+        .count();
+    if without_period > 0 {
+        crate::terminal::note(&format!(
+            "{without_period} goal file(s) with a missing or invalid period were left out; run `okr lint`"
+        ));
+    }
+    let unparsed: std::collections::HashSet<usize> = workspace.unparsed.iter().copied().collect();
+    let problems = workspace
+        .findings
+        .iter()
+        .filter(|finding| !unparsed.contains(&finding.file))
+        .count();
+    if problems > 0 {
+        crate::terminal::note(&format!(
+            "goal files have {problems} structure problem(s), such as unknown fields or wrong types; the values concerned were ignored; run `okr lint`"
+        ));
+    }
+}

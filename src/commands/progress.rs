@@ -104,8 +104,9 @@ pub(super) fn run(
         TableFormat::Csv => crate::render::progress::write_csv(&report, out)?,
         TableFormat::Json => crate::render::progress::write_json(&report, out)?,
     }
+    out.flush()?;
+    super::report_left_out(workspace, index);
     if !workspace.unparsed.is_empty() {
-        out.flush()?;
         report_unparsed(workspace);
         return Err(Error::BrokenGoalFiles {
             count: workspace.unparsed.len(),

@@ -90,8 +90,9 @@ pub(super) fn run(args: &TreeArgs, global: &GlobalArgs, out: &mut dyn Write) -> 
         TreeFormat::Table => write_text(&roots, &selection.periods, as_of, out)?,
         TreeFormat::Json => write_json(&roots, &selection.periods, as_of, out)?,
     }
+    out.flush()?;
+    super::report_left_out(workspace, index);
     if !workspace.unparsed.is_empty() {
-        out.flush()?;
         report_unparsed(workspace);
         return Err(Error::BrokenGoalFiles {
             count: workspace.unparsed.len(),
