@@ -31,6 +31,7 @@ pub(super) fn run(args: &BlameArgs, global: &GlobalArgs, out: &mut dyn Write) ->
     if args.git.verbose {
         crate::terminal::note(&history::stats_line(&walker));
     }
+
     let as_of = global
         .as_of
         .unwrap_or_else(|| chrono::Local::now().date_naive());
@@ -39,6 +40,7 @@ pub(super) fn run(args: &BlameArgs, global: &GlobalArgs, out: &mut dyn Write) ->
     let found = resolve_reference(&keys, &args.item, &config.calendar, as_of, false)?;
     let key = found[0];
     let events = &items[key];
+
     let report = BlameReport {
         key,
         team: events
@@ -59,6 +61,7 @@ pub(super) fn run(args: &BlameArgs, global: &GlobalArgs, out: &mut dyn Write) ->
             .flat_map(|event| event.changes)
             .collect(),
     };
+
     write(&report, args.format, out)?;
     for note in &history.notes {
         crate::terminal::note(note);
@@ -66,7 +69,7 @@ pub(super) fn run(args: &BlameArgs, global: &GlobalArgs, out: &mut dyn Write) ->
     Ok(Outcome::Success)
 }
 
-/// The reason an event gives for its changes: the `reason` field it set, else the
+/// Returns the reason an event gives for its changes: the `reason` field it set, else the
 /// reason in its commit message.
 fn reason(meta: &CommitMeta, event: &ItemEvent) -> Option<String> {
     let field = event
@@ -77,7 +80,7 @@ fn reason(meta: &CommitMeta, event: &ItemEvent) -> Option<String> {
     field.or_else(|| history::message_reason(&meta.message))
 }
 
-/// Each field the item has now, in file order, with the event that set it.
+/// Returns each field the item has now, in file order, with the event that set it.
 fn current_fields<'h>(events: &[Dated<'h>]) -> Vec<FieldLine<'h>> {
     let mut fields: Vec<FieldLine<'h>> = Vec::new();
     for (meta, event) in events {
@@ -108,7 +111,7 @@ fn current_fields<'h>(events: &[Dated<'h>]) -> Vec<FieldLine<'h>> {
     fields
 }
 
-/// Every value `field` has had, oldest first, with the commit that set it.
+/// Returns every value `field` has had, oldest first, with the commit that set it.
 fn chain<'h>(events: &[Dated<'h>], field: &str) -> Vec<ChainEntry<'h>> {
     events
         .iter()

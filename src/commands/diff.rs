@@ -32,6 +32,7 @@ pub(super) fn run(args: &DiffArgs, global: &GlobalArgs, out: &mut dyn Write) -> 
         Some(revision) => Side::at(&repo, &start, repo.resolve(revision)?)?,
         None => Side::working_tree(&start)?,
     };
+
     let as_of = global
         .as_of
         .or(head_side.date)
@@ -50,6 +51,7 @@ pub(super) fn run(args: &DiffArgs, global: &GlobalArgs, out: &mut dyn Write) -> 
             }
         })
         .collect();
+
     let head_tip = match head_side.commit {
         Some(commit) => Some(commit),
         None => repo.head()?,
@@ -63,6 +65,7 @@ pub(super) fn run(args: &DiffArgs, global: &GlobalArgs, out: &mut dyn Write) -> 
         changes,
         lint: delta,
     };
+
     write(&report, args.format, out)?;
     out.flush()?;
     for note in notes.iter().chain(&base_lint.notes).chain(&head_lint.notes) {

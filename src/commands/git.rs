@@ -13,7 +13,7 @@ use chrono::NaiveDate;
 use std::collections::HashSet;
 use std::path::PathBuf;
 
-/// The folder a command starts in: `-C DIR`, else the current folder.
+/// Returns the folder a command starts in: `-C DIR`, else the current folder.
 pub(crate) fn start_folder(global: &GlobalArgs) -> Result<PathBuf> {
     match &global.directory {
         Some(directory) => Ok(directory.clone()),
@@ -31,7 +31,7 @@ pub(crate) struct Source {
     /// The commit history is read from (`--rev`, else HEAD); `None` outside git and
     /// in a repository without commits.
     pub(crate) tip: Option<ObjectId>,
-    /// Why there is no history, for notes.
+    /// The reason there is no history, for notes.
     pub(crate) no_history: Option<String>,
     /// History dated after this day is left out (an explicit `--as-of`).
     pub(crate) cutoff: Option<NaiveDate>,
@@ -92,7 +92,7 @@ fn open_quietly(
     }
 }
 
-/// The key results of `objectives` as history keys, with the files they are in.
+/// Returns the key results of `objectives` as history keys, with the files they are in.
 pub(crate) fn interest(workspace: &Workspace, chosen: &[ObjectiveRef]) -> Vec<Interest> {
     let chosen: HashSet<ObjectiveRef> = chosen.iter().copied().collect();
     let mut interest = Vec::new();

@@ -31,6 +31,7 @@ pub(super) fn run(
             to: repo.require_head()?,
         },
     };
+
     let scope = Scope::new(&config, repo.workdir())?;
     let mut walker = Walker::new(&repo, scope, !args.git.no_cache);
     let history = match range_limit(&repo, range)? {
@@ -44,6 +45,7 @@ pub(super) fn run(
     if args.git.verbose {
         crate::terminal::note(&history::stats_line(&walker));
     }
+
     let as_of = global
         .as_of
         .unwrap_or_else(|| chrono::Local::now().date_naive());
@@ -55,6 +57,7 @@ pub(super) fn run(
             .map(|key| timeline(key, &items[key], &config))
             .collect(),
     };
+
     write(&report, args.format, color, out)?;
     out.flush()?;
     for note in &history.notes {
@@ -63,7 +66,7 @@ pub(super) fn run(
     Ok(Outcome::Success)
 }
 
-/// The walk limit for a range; `None` when the range holds no commits.
+/// Returns the walk limit for a range, or `None` when the range has no commits.
 pub(super) fn range_limit(repo: &GitRepository, range: Range) -> Result<Option<Limit>> {
     let Some(from) = range.from else {
         return Ok(Some(Limit::default()));
@@ -79,7 +82,7 @@ pub(super) fn range_limit(repo: &GitRepository, range: Range) -> Result<Option<L
     }))
 }
 
-/// The items to show, in period and id order.
+/// Returns the items to show, in period and id order.
 fn choose<'h>(
     items: &BTreeMap<&'h ItemKey, Vec<Dated<'h>>>,
     args: &HistoryArgs,
@@ -121,8 +124,8 @@ fn choose<'h>(
     Ok(keys)
 }
 
-/// The keys a command-line reference `[PERIOD/]OBJECTIVE[/KEY_RESULT]` names among
-/// `keys`. Without a period, the period that holds it is used; where several do,
+/// Returns the keys a command-line reference `[PERIOD/]OBJECTIVE[/KEY_RESULT]` names among
+/// `keys`. Without a period, the period that contains it is used; where several do,
 /// the shortest that contains `as_of`, else the reference is ambiguous. With
 /// `with_key_results`, an objective reference also names its key results.
 pub(super) fn resolve_reference<'k>(
@@ -140,7 +143,11 @@ pub(super) fn resolve_reference<'k>(
     if rest.is_empty() || rest.len() > 2 || rest.iter().any(|part| part.is_empty()) {
         return Err(Error::Reference {
             message: format!("invalid item `{reference}`"),
-            help: Some("write [PERIOD/]OBJECTIVE[/KEY_RESULT], for example 2026-Q4/reliable-checkout/availability".to_owned()),
+            help: Some(
+                "write [PERIOD/]OBJECTIVE[/KEY_RESULT], \
+                 for example 2026-Q4/reliable-checkout/availability"
+                    .to_owned(),
+            ),
         });
     }
     let matches = |key: &ItemKey| {
@@ -237,7 +244,7 @@ pub(super) fn final_states<'h>(
     states
 }
 
-/// A key result's owner, else its objective's.
+/// Returns a key result's owner, else its objective's.
 fn effective_owner<'s>(
     key: &ItemKey,
     states: &'s BTreeMap<&ItemKey, ItemState>,

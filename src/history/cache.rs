@@ -37,7 +37,7 @@ pub(crate) struct Cache {
 }
 
 impl Cache {
-    /// A cache that reads nothing and writes nothing (`--no-cache`).
+    /// Returns a cache that reads nothing and writes nothing (`--no-cache`).
     pub(crate) fn disabled() -> Cache {
         Cache {
             path: None,
@@ -202,6 +202,7 @@ impl Serialize for CommitOut<'_> {
                 meta.message.as_str(),
             )
         });
+
         let events: Vec<_> = commit
             .events
             .iter()
@@ -231,6 +232,7 @@ impl Serialize for CommitOut<'_> {
                 )
             })
             .collect();
+
         let mut tuple = serializer.serialize_tuple(6)?;
         tuple.serialize_element(&self.id.to_hex())?;
         tuple.serialize_element(&commit.parent.map(ObjectId::to_hex))?;
@@ -349,7 +351,7 @@ type CommitIn = (
 );
 
 impl CacheIn {
-    /// The commits, when the file is this format and version, for the same goal
+    /// Returns the commits, when the file is this format and version, for the same goal
     /// folders, and every record is well formed.
     fn validate(self, fingerprint: &str) -> Option<HashMap<ObjectId, Arc<WalkedCommit>>> {
         if self.format != FORMAT || self.version != VERSION || self.scope != fingerprint {

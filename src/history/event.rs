@@ -39,7 +39,7 @@ impl ItemKey {
         self.key_result.is_some()
     }
 
-    /// The objective a key result belongs to (itself for an objective).
+    /// Returns the objective a key result belongs to (itself for an objective).
     pub(crate) fn objective_key(&self) -> ItemKey {
         ItemKey {
             period: Arc::clone(&self.period),
@@ -108,7 +108,7 @@ pub(crate) struct CommitMeta {
 }
 
 impl CommitMeta {
-    /// The committer date in the committer's own offset.
+    /// Returns the committer date in the committer's own offset.
     pub(crate) fn date_time(&self) -> DateTime<FixedOffset> {
         let offset = FixedOffset::east_opt(self.offset_minutes * 60)
             .unwrap_or_else(|| FixedOffset::east_opt(0).expect("zero offset is valid"));
@@ -117,7 +117,7 @@ impl CommitMeta {
             .with_timezone(&offset)
     }
 
-    /// The calendar day of the commit where it was made.
+    /// Returns the calendar day of the commit where it was made.
     pub(crate) fn date(&self) -> NaiveDate {
         self.date_time().date_naive()
     }
@@ -141,7 +141,7 @@ pub(crate) struct Side<'a> {
     pub(crate) items: Vec<(ItemKey, Arc<str>, &'a ParsedItem)>,
 }
 
-/// The events that turn the `old` side into the `new` side. Keys in `skip` (items of
+/// Returns the events that turn the `old` side into the `new` side. Keys in `skip` (items of
 /// files whose earlier version is unknown) get none.
 pub(crate) fn diff_sides(old: &Side<'_>, new: &Side<'_>, skip: &[ItemKey]) -> Vec<ItemEvent> {
     let mut old_items: HashMap<&ItemKey, (&Arc<str>, &ParsedItem)> = HashMap::new();
@@ -204,7 +204,7 @@ pub(crate) fn diff_sides(old: &Side<'_>, new: &Side<'_>, skip: &[ItemKey]) -> Ve
     events
 }
 
-/// An item's fields; an objective also gets `team` (its file's `team`, else the
+/// Returns an item's fields; an objective also gets `team` (its file's `team`, else the
 /// file's stem), so moving an objective to another team's file shows.
 fn fields_with_team(key: &ItemKey, team: &Arc<str>, item: &ParsedItem) -> Vec<(FieldName, Value)> {
     let mut fields: Vec<(FieldName, Value)> = item.fields.to_vec();
@@ -214,7 +214,7 @@ fn fields_with_team(key: &ItemKey, team: &Arc<str>, item: &ParsedItem) -> Vec<(F
     fields
 }
 
-/// The field changes between two versions of an item, each version with its
+/// Returns the field changes between two versions of an item, each version with its
 /// file's team. Fields are compared in place and cloned only where they differ,
 /// because most items of a changed file do not change.
 fn item_changes(

@@ -1,8 +1,9 @@
-//! What lint, progress and tree need from history: the events of the key results
+//! History facts for lint, progress and tree: the events of the key results
 //! they show, read only as far back as needed. The walk goes back to the earliest
 //! start of the periods in question, then further only while some key result that
 //! existed before that point has not had a check-in yet.
 
+use super::cache::WalkedCommit;
 use super::event::{CommitMeta, EventKind, ItemEvent, ItemKey};
 use super::store::ObjectId;
 use super::walk::{End, Limit, Walker};
@@ -36,7 +37,7 @@ pub(crate) struct Facts {
 }
 
 impl Facts {
-    /// The date of the last commit that added the key result or changed one of its
+    /// Returns the date of the last commit that added the key result or changed one of its
     /// check-in fields.
     pub(crate) fn last_check_in(&self, key: &ItemKey) -> Option<NaiveDate> {
         self.events
@@ -56,6 +57,55 @@ pub(crate) fn is_check_in(event: &ItemEvent) -> bool {
             .changes
             .iter()
             .any(|change| CHECK_IN_FIELDS.contains(&&*change.field)),
+    }
+}
+
+/// Events gathered so far, newest first, and the oldest event kind seen per key.
+#[derive(Default)]
+struct Gathered {
+    newest_first: HashMap<ItemKey, Vec<(Arc<CommitMeta>, ItemEvent)>>,
+    /// The oldest event seen for each key, cutoff or not: an `added` one means the
+    /// key did not exist before it.
+    oldest_kind: HashMap<ItemKey, EventKind>,
+}
+
+impl Gathered {
+    /// Keeps the events of the `wanted` keys in `commits` (newest first) that are
+    /// dated up to `cutoff`.
+    fn add(
+        &mut self,
+        commits: &[Arc<WalkedCommit>],
+        wanted: &HashMap<&ItemKey, &str>,
+        cutoff: Option<NaiveDate>,
+    ) {
+        for commit in commits {
+            let Some(meta) = &commit.meta else {
+                continue;
+            };
+            for event in commit.events.iter().filter(|e| wanted.contains_key(&e.key)) {
+                self.oldest_kind.insert(event.key.clone(), event.kind);
+                if cutoff.is_none_or(|cutoff| meta.date() <= cutoff) {
+                    self.newest_first
+                        .entry(event.key.clone())
+                        .or_default()
+                        .push((Arc::clone(meta), event.clone()));
+                }
+            }
+        }
+    }
+
+    /// The wanted keys without a check-in among the gathered events.
+    fn pending<'k>(&self, wanted: &HashMap<&'k ItemKey, &str>) -> Vec<&'k ItemKey> {
+        wanted
+            .keys()
+            .copied()
+            .filter(|key| {
+                !self
+                    .newest_first
+                    .get(*key)
+                    .is_some_and(|events| events.iter().any(|(_, event)| is_check_in(event)))
+            })
+            .collect()
     }
 }
 
@@ -81,51 +131,22 @@ pub(crate) fn gather(
         since: Some(since_time),
         ..Limit::default()
     };
-    let mut newest_first: HashMap<ItemKey, Vec<(Arc<CommitMeta>, ItemEvent)>> = HashMap::new();
-    // The oldest event seen for each key, cutoff or not: an `added` one means the
-    // key did not exist before it.
-    let mut oldest_kind: HashMap<ItemKey, EventKind> = HashMap::new();
+    let mut gathered = Gathered::default();
+    let mut facts = Facts::default();
     let mut walked = 0;
     let mut cursor = tip;
-    let mut facts = Facts {
-        events: HashMap::new(),
-        unknown: HashSet::new(),
-        notes: Vec::new(),
-    };
+
     loop {
         let segment = walker.walk(cursor, &limit)?;
         walked += segment.walked;
-        for commit in &segment.commits {
-            let Some(meta) = &commit.meta else {
-                continue;
-            };
-            for event in &commit.events {
-                if !wanted.contains_key(&event.key) {
-                    continue;
-                }
-                oldest_kind.insert(event.key.clone(), event.kind);
-                if cutoff.is_none_or(|cutoff| meta.date() <= cutoff) {
-                    newest_first
-                        .entry(event.key.clone())
-                        .or_default()
-                        .push((Arc::clone(meta), event.clone()));
-                }
-            }
-        }
+        gathered.add(&segment.commits, &wanted, cutoff);
         let base = match segment.end {
             End::Root => break,
             End::Shallow(base) | End::Limit(base) => base,
         };
-        let pending: Vec<&ItemKey> = wanted
-            .keys()
-            .copied()
-            .filter(|key| {
-                !newest_first
-                    .get(*key)
-                    .is_some_and(|events| events.iter().any(|(_, event)| is_check_in(event)))
-            })
-            .collect();
-        let existing = existing_at(walker, base, &pending, &wanted, &oldest_kind)?;
+
+        let pending = gathered.pending(&wanted);
+        let existing = existing_at(walker, base, &pending, &wanted, &gathered.oldest_kind)?;
         if let End::Shallow(_) = segment.end {
             facts.unknown = existing.into_iter().collect();
             facts
@@ -136,20 +157,24 @@ pub(crate) fn gather(
         if existing.is_empty() {
             break;
         }
+
+        // Some key results existed before the walked stretch without a check-in in
+        // it: walk back further, at least as far again.
         cursor = base;
         limit = Limit {
             max_commits: Some(walked.max(MIN_EXTENSION)),
             ..Limit::default()
         };
     }
-    for (key, mut events) in newest_first {
+
+    for (key, mut events) in gathered.newest_first {
         events.reverse();
         facts.events.insert(key, events);
     }
     Ok(facts)
 }
 
-/// The keys among `pending` that exist in `base`'s tree: those whose oldest walked
+/// Finds the keys among `pending` that exist in `base`'s tree: those whose oldest walked
 /// event is not their addition, and those never touched by the walked commits that
 /// are still in the file they are in now.
 fn existing_at(

@@ -1,6 +1,6 @@
 //! Moved goalposts: a key result's `target` or `start` changed after its period
 //! began, or after `freeze` days into it. History and diff mark every such change;
-//! the `moved-goalpost` rule asks for a reason only when the change eases the key
+//! the `moved-goalpost` rule requires a reason only when the change eases the key
 //! result.
 
 use super::event::{EventKind, ItemEvent};
@@ -8,7 +8,7 @@ use crate::model::Direction;
 use crate::period::Period;
 use chrono::NaiveDate;
 
-/// The first day on which a target or start change counts as a moved goalpost.
+/// Returns the first day on which a target or start change counts as a moved goalpost.
 pub(crate) fn frozen_from(period: &Period, freeze_days: i64) -> NaiveDate {
     let days = u64::try_from(freeze_days).unwrap_or(0);
     period.start + chrono::Days::new(days)
@@ -37,8 +37,8 @@ pub(crate) struct Ends {
 
 /// True when going from `before` to `after` eases the key result: the distance
 /// from start to target shrinks or changes sign. A `maintain` key result has no
-/// start, so its target eases when it moves towards the side that holds more
-/// easily (down for at-least, up for at-most). Unknown numbers never ease.
+/// start, so its target eases when it moves to the side that is easier to keep
+/// (down for at-least, up for at-most). Unknown numbers never ease.
 pub(crate) fn eases(before: Ends, after: Ends, maintain: Option<Direction>) -> bool {
     if let Some(direction) = maintain {
         return match (before.target, after.target, direction) {

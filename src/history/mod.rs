@@ -57,7 +57,7 @@ impl History {
         Ok(History { commits, notes })
     }
 
-    /// Every event, oldest first.
+    /// Returns every event, oldest first.
     pub(crate) fn events(&self) -> impl Iterator<Item = Dated<'_>> {
         self.commits.iter().flat_map(|commit| {
             commit
@@ -67,7 +67,7 @@ impl History {
         })
     }
 
-    /// The events of each item, oldest first.
+    /// Returns the events of each item, oldest first.
     pub(crate) fn by_item(&self) -> BTreeMap<&ItemKey, Vec<Dated<'_>>> {
         let mut items: BTreeMap<&ItemKey, Vec<Dated<'_>>> = BTreeMap::new();
         for (meta, event) in self.events() {
@@ -77,7 +77,7 @@ impl History {
     }
 }
 
-/// The item events that turn one set of goal files into another, as (path, bytes):
+/// Returns the item events that turn one set of goal files into another, as (path, bytes):
 /// two revisions, or a revision and the working tree. Files that do not parse are
 /// left out and named in the notes.
 pub(crate) fn compare_files(
@@ -123,12 +123,12 @@ fn side_of<'f>(files: &'f [(&'f str, parse::ParsedFile)]) -> event::Side<'f> {
     side
 }
 
-/// The first parent of a commit; `None` for a root commit or a shallow boundary.
+/// Returns the first parent of a commit; `None` for a root commit or a shallow boundary.
 pub(crate) fn first_parent(repo: &GitRepository, commit: ObjectId) -> Result<Option<ObjectId>> {
     Ok(store::ObjectStore::commit(repo, commit)?.first_parent)
 }
 
-/// The note for a walk that stopped at a shallow clone's boundary.
+/// Returns the note for a walk that stopped at a shallow clone's boundary.
 pub(crate) fn boundary_note(repo: &GitRepository, end: End) -> Option<String> {
     let End::Shallow(boundary) = end else {
         return None;
@@ -154,7 +154,7 @@ pub(crate) fn boundary_note(repo: &GitRepository, end: End) -> Option<String> {
     ))
 }
 
-/// The counters `--verbose` prints.
+/// Returns the counters `--verbose` prints.
 pub(crate) fn stats_line(walker: &Walker<'_>) -> String {
     let stats = walker.stats;
     format!(

@@ -1,4 +1,4 @@
-//! Reads one past version of a goal file (a blob) into the items it holds and their
+//! Reads one past version of a goal file (a blob) into the items it contains and their
 //! fields. This is a lighter read than the loader's: no spans, no validation beyond
 //! what identifies an item (period, objective id, key result id).
 
@@ -89,7 +89,7 @@ pub(crate) fn parse_goal_file(bytes: &[u8]) -> Result<ParsedFile, String> {
     })
 }
 
-/// The tables of an array of tables; anything else holds none.
+/// Returns the tables of an array of tables, and none for any other value.
 fn tables<'t, 'i>(
     value: Option<&'t Spanned<DeValue<'i>>>,
 ) -> impl Iterator<Item = &'t DeTable<'i>> {

@@ -1,7 +1,7 @@
 //! Reasons given in commit messages: a `Reason:` or `Approved-by:` trailer, or body
 //! text other than trailers (`Signed-off-by:` alone explains nothing).
 
-/// The reason a commit message gives for its change, if any.
+/// Returns the reason a commit message gives for its change, if any.
 pub(crate) fn message_reason(message: &str) -> Option<String> {
     let paragraphs: Vec<Vec<&str>> = message
         .split("\n\n")

@@ -1,7 +1,8 @@
 //! Replays a run of commits oldest first and turns each commit's changed goal files
-//! into item events. It keeps the last valid version of every changed file, parses
-//! each distinct blob of the run once (in parallel, a chunk of commits at a time),
-//! and frees a parsed blob as soon as no later commit of the run refers to it.
+//! into item events. The replay keeps the last valid version of every changed file.
+//! It parses each distinct blob of the run once, in parallel for a chunk of commits
+//! at a time, and frees a parsed blob as soon as no later commit of the run refers to
+//! it.
 
 use super::cache::WalkedCommit;
 use super::event::{CommitMeta, ItemKey, Side, diff_sides};
@@ -15,7 +16,7 @@ use std::sync::Arc;
 /// A parsed blob, or the reason it could not be parsed.
 type Parsed = std::result::Result<Arc<ParsedFile>, Arc<str>>;
 
-/// What is known of a goal file at a point of the run.
+/// The known state of a goal file at one point of the run.
 #[derive(Clone)]
 enum FileState {
     Absent,
@@ -101,7 +102,8 @@ impl<'a, S: ObjectStore + ?Sized> Replay<'a, S> {
         parsed.unwrap_or_else(|| Err(Arc::from("the blob was not read")))
     }
 
-    /// The events of one commit whose changed goal files are `changes`.
+    /// Turns one commit's changed goal files (`changes`) into its events and keeps the
+    /// new file versions for the next commit.
     pub(crate) fn commit(&mut self, info: &CommitInfo, changes: &[FileChange]) -> WalkedCommit {
         let short = &info.id.to_hex()[..7];
         let mut notes = Vec::new();
@@ -177,7 +179,7 @@ impl<'a, S: ObjectStore + ?Sized> Replay<'a, S> {
     }
 }
 
-/// Adds a file version's items to a side; a file without a `period` holds none.
+/// Adds a file version's items to a side. A file without a `period` has no items.
 pub(super) fn add_items<'f>(side: &mut Side<'f>, path: &'f str, file: &'f ParsedFile) {
     let Some(period) = &file.period else {
         return;
@@ -193,7 +195,8 @@ pub(super) fn add_items<'f>(side: &mut Side<'f>, path: &'f str, file: &'f Parsed
     }
 }
 
-/// The file name without `.toml`: the team of a file with no `team` field.
+/// Returns the file name without `.toml`, which is the team of a file with no `team`
+/// field.
 pub(crate) fn stem(path: &str) -> &str {
     let name = path.rsplit('/').next().unwrap_or(path);
     name.strip_suffix(".toml").unwrap_or(name)

@@ -33,7 +33,7 @@ pub(crate) fn parse_range(repo: &GitRepository, text: &str) -> Result<Range> {
     })
 }
 
-/// The base `okr diff` compares with when none is given: the merge base of HEAD
+/// Returns the base `okr diff` compares with when none is given: the merge base of HEAD
 /// with the remote's default branch (origin/HEAD), else with main, else master.
 pub(crate) fn default_base(repo: &GitRepository) -> Result<ObjectId> {
     let head = repo.require_head()?;

@@ -1,4 +1,4 @@
-//! Where goal files live inside the repository's trees: okr.toml's `goals` folders
+//! The goal file locations inside the repository's trees: okr.toml's `goals` folders
 //! and globs, placed under okr.toml's folder relative to the work tree. The same
 //! files count as the loader finds on disk: `*.toml` other than okr.toml, hidden
 //! names and symbolic links skipped.
@@ -38,6 +38,7 @@ impl Scope {
                 plain.push(join(&root, &normalize(entry)));
             }
         }
+
         let mut folders = plain.clone();
         if !globs.is_empty() {
             folders.push(root.clone());
@@ -54,6 +55,7 @@ impl Scope {
             })
             .cloned()
             .collect();
+
         let fingerprint = format!("root={root};goals={}", config.goals.join("\u{1f}"));
         Ok(Scope {
             root,
@@ -98,7 +100,7 @@ fn relative_root(root: &Path, workdir: &Path) -> Result<String> {
             root.display(),
             workdir.display()
         ),
-        help: Some("run okr inside the repository that holds the goal files".to_owned()),
+        help: Some("run okr inside the repository that contains the goal files".to_owned()),
     })?;
     Ok(relative
         .components()

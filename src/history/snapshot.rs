@@ -38,6 +38,7 @@ pub(crate) fn load_at(repo: &GitRepository, start: &Path, revision: &str) -> Res
         .components()
         .map(|part| part.as_os_str().to_string_lossy().into_owned())
         .collect::<Vec<_>>();
+
     let config = config_at(repo, commit, &workdir, &relative)?;
     let scope = Scope::new(&config, &workdir)?;
     let mut diff = TreeDiff::new(repo, &scope);
@@ -47,11 +48,13 @@ pub(crate) fn load_at(repo: &GitRepository, start: &Path, revision: &str) -> Res
             contents.push((change.path.to_string(), repo.blob(blob)?));
         }
     }
+
     if contents.is_empty() {
         return Err(Error::NoGoalFiles {
             folders: format!("{} at {revision}", config.goals.join(", ")),
         });
     }
+
     let meta = CommitMeta {
         id: commit,
         author: String::new(),
@@ -68,7 +71,7 @@ pub(crate) fn load_at(repo: &GitRepository, start: &Path, revision: &str) -> Res
     })
 }
 
-/// The config in effect at `commit` for a run started in `relative` (folder names
+/// Reads the config in effect at `commit` for a run started in `relative` (folder names
 /// below the work tree): the nearest okr.toml at or above it, else the defaults.
 fn config_at(
     repo: &GitRepository,

@@ -96,7 +96,7 @@ impl Tree {
         });
     }
 
-    /// The name as stored; git allows any bytes but `/` and NUL.
+    /// Returns the name as stored; git allows any bytes but `/` and NUL.
     pub(crate) fn name(&self, entry: &TreeEntry) -> &[u8] {
         let start = entry.name.0 as usize;
         &self.names[start..start + entry.name.1 as usize]
@@ -124,8 +124,8 @@ pub(crate) trait ObjectStore {
     fn tree(&self, id: ObjectId) -> Result<Tree>;
     fn blob(&self, id: ObjectId) -> Result<Vec<u8>>;
 
-    /// Reads each blob of `ids` and maps its bytes with `map`, in parallel where the
-    /// store can read from several threads; results keep the order of `ids`.
+    /// Reads each blob of `ids` and maps its bytes with `map`. A store that can read
+    /// from several threads does so in parallel. Results keep the order of `ids`.
     fn map_blobs<T, F>(&self, ids: &[ObjectId], map: F) -> Result<Vec<T>>
     where
         T: Send,
@@ -149,7 +149,7 @@ fn git_error(error: &git2::Error) -> Error {
 }
 
 impl GitRepository {
-    /// Opens the repository that holds `start`, searching upwards like git does and
+    /// Opens the repository that contains `start`, searching upwards like git does and
     /// honouring GIT_CEILING_DIRECTORIES. Returns `None` outside any repository.
     pub(crate) fn discover(start: &Path) -> Result<Option<GitRepository>> {
         let ceilings: Vec<PathBuf> = std::env::var_os("GIT_CEILING_DIRECTORIES")
@@ -195,7 +195,7 @@ impl GitRepository {
         self.repo.workdir().unwrap_or_else(|| self.repo.path())
     }
 
-    /// The `.git` folder (or the worktree's private git folder).
+    /// Returns the `.git` folder (or the worktree's private git folder).
     pub(crate) fn git_dir(&self) -> &Path {
         self.repo.path()
     }
@@ -205,7 +205,7 @@ impl GitRepository {
         self.shallow.contains(&id)
     }
 
-    /// The commit HEAD points to, or `None` in a repository with no commits.
+    /// Returns the commit HEAD points to, or `None` in a repository with no commits.
     pub(crate) fn head(&self) -> Result<Option<ObjectId>> {
         match self.repo.head() {
             Ok(reference) => {
@@ -224,7 +224,7 @@ impl GitRepository {
         }
     }
 
-    /// The commit HEAD points to; an empty repository is an error.
+    /// Returns the commit HEAD points to; an empty repository is an error.
     pub(crate) fn require_head(&self) -> Result<ObjectId> {
         self.head()?.ok_or_else(|| Error::EmptyRepository {
             path: self.workdir().to_path_buf(),
@@ -276,7 +276,7 @@ impl GitRepository {
         }
     }
 
-    /// The first-parent chain of `tip` without the commits reachable from `hidden`,
+    /// Returns the first-parent chain of `tip` without the commits reachable from `hidden`,
     /// newest first, as `git log --first-parent hidden..tip` lists it.
     pub(crate) fn first_parent_range(
         &self,
@@ -294,7 +294,7 @@ impl GitRepository {
         .collect()
     }
 
-    /// The path of a blob in a commit's tree, if it exists there.
+    /// Returns the path of a blob in a commit's tree, if it exists there.
     pub(crate) fn blob_at(&self, commit: ObjectId, path: &str) -> Result<Option<ObjectId>> {
         let tree = self.commit(commit)?.tree;
         let tree = self
@@ -349,7 +349,7 @@ impl ObjectStore for GitRepository {
         for entry in tree.iter() {
             let kind = match (entry.kind(), entry.filemode()) {
                 (Some(git2::ObjectType::Tree), _) => EntryKind::Tree,
-                // 0o120000 is a symbolic link, whose blob holds the link target.
+                // 0o120000 is a symbolic link, whose blob is the link target.
                 (Some(git2::ObjectType::Blob), mode) if mode != 0o120_000 => EntryKind::Blob,
                 _ => EntryKind::Other,
             };
@@ -398,7 +398,7 @@ thread_local! {
         const { std::cell::RefCell::new(None) };
 }
 
-/// The commit ids listed in `.git/shallow`; an absent file means a full clone.
+/// Reads the commit ids listed in `.git/shallow`; an absent file means a full clone.
 fn read_shallow_file(path: &Path) -> HashSet<ObjectId> {
     std::fs::read_to_string(path)
         .map(|text| text.lines().filter_map(ObjectId::from_hex).collect())

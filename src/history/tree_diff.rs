@@ -40,7 +40,7 @@ impl<'a, S: ObjectStore + ?Sized> TreeDiff<'a, S> {
         }
     }
 
-    /// The goal files that differ between the root trees `old` (`None` for the
+    /// Returns the goal files that differ between the root trees `old` (`None` for the
     /// empty tree before a root commit) and `new`, sorted by path.
     pub(crate) fn compare(
         &mut self,
@@ -67,7 +67,7 @@ impl<'a, S: ObjectStore + ?Sized> TreeDiff<'a, S> {
         Ok(changes)
     }
 
-    /// Every goal file in the tree `root`, as additions.
+    /// Returns every goal file in the tree `root`, as additions.
     pub(crate) fn list(&mut self, root: ObjectId) -> Result<Vec<FileChange>> {
         self.compare(None, Some(root))
     }
@@ -87,7 +87,7 @@ impl<'a, S: ObjectStore + ?Sized> TreeDiff<'a, S> {
         Ok(tree)
     }
 
-    /// The tree id at `path` below `root` ("" is `root` itself).
+    /// Returns the tree id at `path` below `root` ("" is `root` itself).
     fn folder(&mut self, root: ObjectId, path: &str) -> Result<Option<ObjectId>> {
         let mut id = root;
         for part in path.split('/').filter(|part| !part.is_empty()) {

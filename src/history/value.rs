@@ -71,7 +71,7 @@ impl Value {
         }
     }
 
-    /// The value in JSON, as in the file: dates become strings, floats that JSON
+    /// Returns the value in JSON, as in the file: dates become strings, floats that JSON
     /// cannot hold (inf, nan) become their TOML spelling.
     pub(crate) fn to_json(&self) -> serde_json::Value {
         match self {
@@ -101,7 +101,7 @@ impl Value {
         }
     }
 
-    /// The value for a table cell: text unquoted, numbers without trailing zeros,
+    /// Returns the value for a table cell: text unquoted, numbers without trailing zeros,
     /// arrays and tables as JSON.
     pub(crate) fn display(&self) -> String {
         match self {
@@ -129,7 +129,7 @@ fn integer(value: &DeValue<'_>) -> Option<i64> {
     i64::from_str_radix(number.as_str(), number.radix()).ok()
 }
 
-/// A float as TOML writes it (`inf`, `nan` included); an integer too large for i64
+/// Returns a float as TOML writes it (`inf`, `nan` included); an integer too large for i64
 /// becomes the nearest float.
 fn float(value: &DeValue<'_>) -> f64 {
     match value {

@@ -1,7 +1,7 @@
 //! The first-parent walk: from a tip back to the root, a shallow boundary, the
-//! start of a range or a date. Commits found in the cache are taken from it; each
-//! run of new commits is compared tree by tree (newest first, so each commit's
-//! trees are reused as the next one's parent trees) and then replayed oldest first
+//! start of a range or a date. Commits found in the cache are taken from it. Each
+//! run of new commits is compared tree by tree newest first, so that each commit's
+//! trees are reused as the next one's parent trees, and then replayed oldest first
 //! into events.
 
 use super::cache::{Cache, WalkedCommit};
@@ -19,7 +19,7 @@ use std::time::{Duration, Instant};
 /// Commits replayed together: their blobs are read and parsed as one parallel batch.
 const CHUNK: usize = 256;
 
-/// Where a walk stops.
+/// The limits of a walk.
 #[derive(Debug, Default, Clone)]
 pub(crate) struct Limit {
     /// The first commit not to walk (the start of a range `A..B`, exclusive).
@@ -30,7 +30,7 @@ pub(crate) struct Limit {
     pub(crate) max_commits: Option<usize>,
 }
 
-/// Why a walk ended.
+/// The reason a walk ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum End {
     /// The root commit was walked: the history is complete.
@@ -149,7 +149,7 @@ impl<'r> Walker<'r> {
         })
     }
 
-    /// The commits to walk, newest first, and why the chain ends.
+    /// Returns the commits to walk, newest first, and why the chain ends.
     fn chain(&mut self, tip: ObjectId, limit: &Limit) -> Result<(Vec<Link>, End)> {
         let mut chain = Vec::new();
         let mut cursor = tip;
@@ -225,7 +225,7 @@ impl<'r> Walker<'r> {
         Ok(())
     }
 
-    /// One goal file as it was at `commit`, when it exists there and parses.
+    /// Reads one goal file as it was at `commit`, when it exists there and parses.
     pub(crate) fn file_at(&self, commit: ObjectId, path: &str) -> Result<Option<ParsedFile>> {
         let Some(blob) = self.repo.blob_at(commit, path)? else {
             return Ok(None);
@@ -233,7 +233,7 @@ impl<'r> Walker<'r> {
         Ok(parse_goal_file(&self.repo.blob(blob)?).ok())
     }
 
-    /// Every goal file in `commit`'s tree, as (path, bytes).
+    /// Reads every goal file in `commit`'s tree, as (path, bytes).
     pub(crate) fn files_at(&self, commit: ObjectId) -> Result<Vec<(String, Vec<u8>)>> {
         let tree = self.repo.commit(commit)?.tree;
         let mut diff = TreeDiff::new(self.repo, &self.scope);

@@ -32,7 +32,7 @@ pub(crate) struct LintDelta<'a> {
     pub(crate) fixed_sources: &'a [SourceFile],
 }
 
-/// How a changed field reads to a reviewer.
+/// The meaning of a changed field to a reviewer.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Meaning {
     Retargeted,
@@ -215,53 +215,77 @@ fn write_markdown(report: &DiffReport<'_>, out: &mut dyn Write) -> io::Result<()
         writeln!(out, "No objectives or key results changed.\n")?;
     }
     for (kind, heading) in [(EventKind::Added, "Added"), (EventKind::Removed, "Removed")] {
-        let items: Vec<&DiffChange> = report.of_kind(kind).collect();
-        if items.is_empty() {
-            continue;
-        }
-        writeln!(out, "### {heading}\n")?;
-        writeln!(out, "| Period | Item | Title |")?;
-        writeln!(out, "| --- | --- | --- |")?;
-        for change in items {
-            let key = &change.event.key;
-            writeln!(
-                out,
-                "| {} | {} | {} |",
-                markdown(&key.period),
-                markdown(&key.item()),
-                markdown(&title(&change.event))
-            )?;
-        }
-        writeln!(out)?;
+        write_markdown_items(report, kind, heading, out)?;
     }
     for (wanted, heading) in SECTIONS {
-        let fields = report.field_changes(wanted);
-        if fields.is_empty() {
-            continue;
-        }
-        writeln!(out, "### {heading}\n")?;
-        writeln!(out, "| Period | Item | Field | From | To | Note |")?;
-        writeln!(out, "| --- | --- | --- | --- | --- | --- |")?;
-        for (change, field) in fields {
-            let key = &change.event.key;
-            let note = if change.moved_goalpost && wanted == Meaning::Retargeted {
-                "⚠️ moved goalpost"
-            } else {
-                ""
-            };
-            writeln!(
-                out,
-                "| {} | {} | {} | {} | {} | {note} |",
-                markdown(&key.period),
-                markdown(&key.item()),
-                markdown(&field.field),
-                markdown(&shown(field.from.as_ref())),
-                markdown(&shown(field.to.as_ref()))
-            )?;
-        }
-        writeln!(out)?;
+        write_markdown_fields(report, wanted, heading, out)?;
     }
-    let lint = &report.lint;
+    write_markdown_lint(&report.lint, out)
+}
+
+/// The table of added or removed items, when there are any.
+fn write_markdown_items(
+    report: &DiffReport<'_>,
+    kind: EventKind,
+    heading: &str,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    let items: Vec<&DiffChange> = report.of_kind(kind).collect();
+    if items.is_empty() {
+        return Ok(());
+    }
+    writeln!(out, "### {heading}\n")?;
+    writeln!(out, "| Period | Item | Title |")?;
+    writeln!(out, "| --- | --- | --- |")?;
+    for change in items {
+        let key = &change.event.key;
+        writeln!(
+            out,
+            "| {} | {} | {} |",
+            markdown(&key.period),
+            markdown(&key.item()),
+            markdown(&title(&change.event))
+        )?;
+    }
+    writeln!(out)
+}
+
+/// The table of field changes with one meaning, when there are any.
+fn write_markdown_fields(
+    report: &DiffReport<'_>,
+    wanted: Meaning,
+    heading: &str,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    let fields = report.field_changes(wanted);
+    if fields.is_empty() {
+        return Ok(());
+    }
+    writeln!(out, "### {heading}\n")?;
+    writeln!(out, "| Period | Item | Field | From | To | Note |")?;
+    writeln!(out, "| --- | --- | --- | --- | --- | --- |")?;
+    for (change, field) in fields {
+        let key = &change.event.key;
+        let note = if change.moved_goalpost && wanted == Meaning::Retargeted {
+            "⚠️ moved goalpost"
+        } else {
+            ""
+        };
+        writeln!(
+            out,
+            "| {} | {} | {} | {} | {} | {note} |",
+            markdown(&key.period),
+            markdown(&key.item()),
+            markdown(&field.field),
+            markdown(&shown(field.from.as_ref())),
+            markdown(&shown(field.to.as_ref()))
+        )?;
+    }
+    writeln!(out)
+}
+
+/// The lint delta: counts, then one row per introduced or fixed finding.
+fn write_markdown_lint(lint: &LintDelta<'_>, out: &mut dyn Write) -> io::Result<()> {
     writeln!(out, "### Lint\n")?;
     writeln!(
         out,

@@ -12,7 +12,7 @@ use crate::rollup::thresholds;
 use chrono::NaiveDate;
 use std::sync::Arc;
 
-/// What the history rules know, and which periods they check.
+/// The git history facts the history rules use, and the periods they check.
 pub(crate) struct HistoryInput {
     /// The periods checked: the running ones, or those `--period` names.
     pub(crate) periods: Vec<String>,
@@ -21,7 +21,7 @@ pub(crate) struct HistoryInput {
 
 pub(crate) enum GitHistory {
     Known(Facts),
-    /// No history can be read; the text says why ("not in a git repository").
+    /// No history can be read, for the reason in the text ("not in a git repository").
     Unavailable(String),
 }
 
@@ -260,7 +260,7 @@ fn describe_move(event: &ItemEvent) -> String {
         .join(" and ")
 }
 
-/// The target and start changes from `frozen_from` on that eased the key result and
+/// Returns the target and start changes from `frozen_from` on that eased the key result and
 /// gave no reason, oldest first.
 fn unexplained_moves<'e>(
     events: &'e [(Arc<CommitMeta>, ItemEvent)],
@@ -319,7 +319,7 @@ fn unexplained_moves<'e>(
     found
 }
 
-/// The value a field had before the first walked event: the `from` of its first
+/// Returns the value a field had before the first walked event: the `from` of its first
 /// change, or, when the walked events never change it, its value now.
 fn initial(events: &[(Arc<CommitMeta>, ItemEvent)], field: &str, now: Option<f64>) -> Option<f64> {
     for (_, event) in events {

@@ -4,7 +4,7 @@
 use super::events::quarter;
 use super::repo::{Repo, goal_file};
 
-/// The counters `--verbose` prints: (commits walked, from the cache, blobs parsed).
+/// Returns the counters `--verbose` prints: (commits walked, from the cache, blobs parsed).
 fn counters(stderr: &str) -> (usize, usize, usize) {
     let line = stderr
         .lines()

@@ -3,7 +3,7 @@
 use super::events::quarter;
 use super::repo::{Repo, goal_file};
 
-/// A repository on main with one planning commit, and a working tree that adds,
+/// Returns a repository on main with one planning commit, and a working tree that adds,
 /// removes, re-targets, re-owns and re-aligns items.
 fn branch_change() -> Repo {
     let repo = Repo::new();

@@ -1,7 +1,7 @@
-//! Repositories that history must handle or reject with a clear message: no git,
-//! no commits, a shallow clone, a detached HEAD, merges, files removed and added
-//! back, renamed and edited at once, invalid TOML in the past, non-UTF-8 paths,
-//! odd time zones and bad revision names.
+//! Repositories that history must handle or reject with a clear message. They cover
+//! no git, no commits, a shallow clone, a detached HEAD and merges. They also cover
+//! files removed and added back or renamed and edited at once, invalid TOML in the
+//! past, non-UTF-8 paths, odd time zones and bad revision names.
 
 use super::repo::{Repo, goal_file};
 

@@ -8,7 +8,7 @@ const WEEKLY: &str = "owner = \"bob\"\nstart = 40\ntarget = 90\ncurrent = 40\nco
 const CHURN: &str = "\n[[objective.key_result]]\nid = \"churn\"\ntitle = \"Cut monthly churn\"\n\
     unit = \"%\"\nstart = 5.0\ntarget = 2.0\ncurrent = 5.0\n";
 
-/// A quarter of changes: planning, a check-in, a new owner, a lowered target, a
+/// Returns a quarter of changes: planning, a check-in, a new owner, a lowered target, a
 /// dropped and then removed key result, and notes with characters to escape.
 pub(crate) fn quarter() -> Repo {
     let repo = Repo::new();

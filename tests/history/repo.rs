@@ -27,7 +27,7 @@ impl Output {
     }
 }
 
-/// A goal file of one objective with one key result, in 2026-Q4 for team growth.
+/// Returns a goal file of one objective with one key result, in 2026-Q4 for team growth.
 pub(crate) fn goal_file(key_result: &str) -> String {
     format!(
         "period = \"2026-Q4\"\nteam = \"growth\"\n\n[[objective]]\nid = \"signups\"\n\
@@ -38,7 +38,7 @@ pub(crate) fn goal_file(key_result: &str) -> String {
 }
 
 impl Repo {
-    /// An empty repository on branch `main`.
+    /// Returns an empty repository on branch `main`.
     pub(crate) fn new() -> Repo {
         let root = tempfile::tempdir().unwrap();
         let path = root.path().join("repo");
@@ -49,7 +49,7 @@ impl Repo {
         repo
     }
 
-    /// A path next to the work tree, inside the same temporary folder.
+    /// Returns a path next to the work tree, inside the same temporary folder.
     pub(crate) fn sibling(&self, name: &str) -> PathBuf {
         self.root.path().join(name)
     }

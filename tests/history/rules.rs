@@ -16,7 +16,7 @@ fn rules(repo: &Repo, as_of: &str) -> (Vec<String>, serde_json::Value) {
     (rules, document)
 }
 
-/// The first finding of `rule` in a lint JSON document.
+/// Returns the first finding of `rule` in a lint JSON document.
 fn finding<'d>(document: &'d serde_json::Value, rule: &str) -> &'d serde_json::Value {
     document["diagnostics"]
         .as_array()
@@ -124,7 +124,7 @@ fn stale_skips_done_and_ended_key_results() {
 }
 
 #[test]
-fn stale_outside_git_uses_checked_and_notes_the_rest() {
+fn stale_outside_git_uses_checked() {
     let repo = Repo::new();
     let plain = repo.sibling("plain");
     std::fs::create_dir_all(plain.join("okrs")).unwrap();
