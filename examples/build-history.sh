@@ -12,8 +12,10 @@
 # examples/acme (mid-November). Along the way one target is lowered without a
 # reason, one is eased with a `Reason:` trailer, and one goal file is renamed
 # and edited in the same commit. Tags mark the two planning commits
-# (`q3-planned`, `q4-planned`). The last commit leaves the goal files exactly
-# as they are in examples/acme.
+# (`q3-planned`, `q4-planned`) and the last check-in of each 2026-Q4 week
+# (`q4-week-1` to `q4-week-6`), and the two target changes (`target-lowered`,
+# `target-eased`). The last commit leaves the goal files exactly as they are in
+# examples/acme.
 #
 # Needs bash, awk and git. Reads no git config of the user running it.
 
@@ -204,10 +206,12 @@ for day in "${q4_mondays[@]}"; do
         fi
         commit "$team" "$day" "$message"
     done
+    git tag "q4-week-$week"
     if [ "$day" = 2026-10-26 ]; then
         # A moved goalpost with no reason: the commit message has no body.
         set_value okrs/2026-Q4/growth.toml first-invoice-24h target 45
         commit growth 2026-10-27 "Lower the first-invoice target to 45%"
+        git tag target-lowered
     fi
     if [ "$day" = 2026-11-02 ]; then
         # A moved goalpost with a reason, given in a trailer.
@@ -215,6 +219,7 @@ for day in "${q4_mondays[@]}"; do
         commit support 2026-11-03 "Ease the first-response target to 30 minutes
 
 Reason: two support engineers move to the billing migration until January"
+        git tag target-eased
     fi
 done
 

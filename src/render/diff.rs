@@ -97,10 +97,13 @@ impl DiffReport<'_> {
             .collect()
     }
 
-    fn head_name(&self) -> String {
+    /// Names the head side: "the working tree", or the commit's short id, set in
+    /// backticks for Markdown.
+    fn head_name(&self, code: bool) -> String {
+        let tick = if code { "`" } else { "" };
         self.head.map_or_else(
             || "the working tree".to_owned(),
-            |head| format!("commit {}", &head.to_hex()[..7]),
+            |head| format!("commit {tick}{}{tick}", &head.to_hex()[..7]),
         )
     }
 }
@@ -122,7 +125,7 @@ fn write_text(report: &DiffReport<'_>, out: &mut dyn Write) -> io::Result<()> {
         out,
         "Goal changes from commit {} to {}",
         &report.base.to_hex()[..7],
-        report.head_name()
+        report.head_name(false)
     )?;
     if report.changes.is_empty() {
         writeln!(out, "\nNo objectives or key results changed.")?;
@@ -209,7 +212,7 @@ fn write_markdown(report: &DiffReport<'_>, out: &mut dyn Write) -> io::Result<()
         out,
         "Compared commit `{}` with {}.\n",
         &report.base.to_hex()[..7],
-        report.head_name()
+        report.head_name(true)
     )?;
     if report.changes.is_empty() {
         writeln!(out, "No objectives or key results changed.\n")?;
