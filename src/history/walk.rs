@@ -176,8 +176,11 @@ impl<'r> Walker<'r> {
             if limit.since.is_some_and(|since| time < since) {
                 return Ok((chain, End::Limit(cursor)));
             }
+            // Cached commits are done here; new ones count when they are compared.
+            if let Link::Cached(_) = link {
+                self.progress.tick();
+            }
             chain.push(link);
-            self.progress.tick();
             match parent {
                 Some(parent) => cursor = parent,
                 None => return Ok((chain, End::Root)),
@@ -278,8 +281,9 @@ impl WalkProgress {
             && self.count.is_multiple_of(64)
             && self.started.elapsed() > Duration::from_millis(500)
         {
-            let style = ProgressStyle::with_template("{spinner} reading git history: {pos} steps")
-                .unwrap_or_else(|_| ProgressStyle::default_spinner());
+            let style =
+                ProgressStyle::with_template("{spinner} reading git history: {pos} commits")
+                    .unwrap_or_else(|_| ProgressStyle::default_spinner());
             let bar =
                 ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr()).with_style(style);
             bar.enable_steady_tick(Duration::from_millis(120));
