@@ -57,6 +57,11 @@ pub(crate) fn load_source(global: &GlobalArgs, revision: &RevisionArgs) -> Resul
     }
     let repo = GitRepository::require(&start)?;
     let snapshot = history::load_at(&repo, &start, rev)?;
+    if snapshot.contents.is_empty() {
+        return Err(Error::NoGoalFiles {
+            folders: format!("{} at {rev}", snapshot.config.goals.join(", ")),
+        });
+    }
     let workspace = Workspace::from_contents(snapshot.config, snapshot.contents);
     let index = Index::build(&workspace);
     let loaded = Loaded {

@@ -15,7 +15,8 @@ pub(crate) struct Snapshot {
     /// The commit's committer date, in the committer's offset.
     pub(crate) date: NaiveDate,
     pub(crate) config: Config,
-    /// Goal files as (path relative to the work tree, bytes).
+    /// Goal files as (path relative to the work tree, bytes); empty where the
+    /// revision has none, which each command judges for itself.
     pub(crate) contents: Vec<(String, Vec<u8>)>,
 }
 
@@ -47,12 +48,6 @@ pub(crate) fn load_at(repo: &GitRepository, start: &Path, revision: &str) -> Res
         if let Some(blob) = change.new {
             contents.push((change.path.to_string(), repo.blob(blob)?));
         }
-    }
-
-    if contents.is_empty() {
-        return Err(Error::NoGoalFiles {
-            folders: format!("{} at {revision}", config.goals.join(", ")),
-        });
     }
 
     let meta = CommitMeta {

@@ -178,7 +178,8 @@ impl GitRepository {
                 ),
             });
         }
-        let shallow = read_shallow_file(&repo.path().join("shallow"));
+        // A linked worktree shares the main repository's list of shallow commits.
+        let shallow = read_shallow_file(&repo.commondir().join("shallow"));
         Ok(Some(GitRepository { repo, shallow }))
     }
 

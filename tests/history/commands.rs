@@ -310,3 +310,26 @@ fn lint_rev_checks_an_old_revision() {
     let now = repo.okr(&["lint", "--format", "json", "--as-of", "2026-09-29"]);
     assert_eq!(now.code, 0, "{}", now.stdout);
 }
+
+#[test]
+fn diff_from_before_any_goal_file() {
+    let repo = Repo::new();
+    repo.write("README.md", "goals soon\n");
+    repo.commit("2026-09-20T09:00:00+00:00", "Start the repository");
+    repo.write("okrs/growth.toml", &goal_file("start = 40\ntarget = 90\n"));
+    let document = repo.okr_ok(&["diff", "--format", "json"]).json();
+    let kinds: Vec<&str> = document["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|change| change["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(kinds, ["added", "added"]);
+    let output = repo.okr(&["progress", "--rev", "HEAD"]);
+    assert_eq!(output.code, 2);
+    assert!(
+        output.stderr.contains("no goal files found"),
+        "{}",
+        output.stderr
+    );
+}
