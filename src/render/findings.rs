@@ -45,7 +45,9 @@ impl miette::SourceCode for CharColumns {
         let inner = text.read_span(span, context_lines_before, context_lines_after)?;
         let start = inner.span().offset();
         let line_start = text[..start].rfind('\n').map_or(0, |newline| newline + 1);
-        let column = text.get(line_start..start).map_or(0, |prefix| prefix.chars().count());
+        let column = text
+            .get(line_start..start)
+            .map_or(0, |prefix| prefix.chars().count());
         Ok(Box::new(miette::MietteSpanContents::new_named(
             self.name.clone(),
             inner.data(),

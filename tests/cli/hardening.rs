@@ -53,7 +53,11 @@ fn linked_goal_folder_is_rejected() {
     std::os::unix::fs::symlink(outside.path(), repo.path().join("okrs")).unwrap();
     let output = okr(repo.path(), &["progress", "--as-of", "2026-11-15"]);
     assert_eq!(output.code, 2);
-    assert!(output.stderr.contains("outside the repository"), "{}", output.stderr);
+    assert!(
+        output.stderr.contains("outside the repository"),
+        "{}",
+        output.stderr
+    );
     assert!(!output.stdout.contains("reliable-checkout"));
 }
 
@@ -61,7 +65,11 @@ fn linked_goal_folder_is_rejected() {
 fn linked_config_outside_is_rejected() {
     let outside = temp_repo(&[("secret.txt", "token = \"do-not-print\"\n")]);
     let repo = temp_repo(&[("okrs/a.toml", GOAL)]);
-    std::os::unix::fs::symlink(outside.path().join("secret.txt"), repo.path().join("okr.toml")).unwrap();
+    std::os::unix::fs::symlink(
+        outside.path().join("secret.txt"),
+        repo.path().join("okr.toml"),
+    )
+    .unwrap();
     let output = okr(repo.path(), &["lint"]);
     assert_eq!(output.code, 2);
     assert!(!output.stderr.contains("do-not-print"), "{}", output.stderr);
@@ -71,9 +79,15 @@ fn linked_config_outside_is_rejected() {
 fn special_files_are_skipped() {
     let repo = temp_repo(&[("okrs/a.toml", GOAL)]);
     let fifo = repo.path().join("okrs/pipe.toml");
-    let status = std::process::Command::new("mkfifo").arg(&fifo).status().unwrap();
+    let status = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap();
     assert!(status.success());
-    let output = okr(repo.path(), &["lint", "--format", "json", "--as-of", "2026-11-15"]);
+    let output = okr(
+        repo.path(),
+        &["lint", "--format", "json", "--as-of", "2026-11-15"],
+    );
     assert_eq!(output.code, 0, "{}", output.stderr);
     assert_eq!(output.json()["files"], 1);
 }
@@ -83,7 +97,17 @@ fn lint_paths_resolve_against_directory_flag() {
     let repo = temp_repo(&[("okrs/sub/a.toml", "x = \n"), ("okrs/b.toml", GOAL)]);
     let parent = repo.path().parent().unwrap();
     let name = repo.path().file_name().unwrap().to_str().unwrap();
-    let output = okr(parent, &["lint", "-C", name, "--format", "json", "okrs/sub/../sub/a.toml"]);
+    let output = okr(
+        parent,
+        &[
+            "lint",
+            "-C",
+            name,
+            "--format",
+            "json",
+            "okrs/sub/../sub/a.toml",
+        ],
+    );
     assert_eq!(output.code, 1, "{}", output.stderr);
     let document = output.json();
     assert_eq!(document["files"], 1);
@@ -95,7 +119,11 @@ fn lint_path_outside_repository_exits_2() {
     let repo = temp_repo(&[("okrs/b.toml", GOAL)]);
     let output = okr(repo.path(), &["lint", "/"]);
     assert_eq!(output.code, 2);
-    assert!(output.stderr.contains("outside the repository"), "{}", output.stderr);
+    assert!(
+        output.stderr.contains("outside the repository"),
+        "{}",
+        output.stderr
+    );
 }
 
 #[test]
@@ -103,14 +131,24 @@ fn lint_path_without_goal_files_exits_2() {
     let repo = temp_repo(&[("okrs/b.toml", GOAL), ("notes/readme.toml", "x = 1\n")]);
     let output = okr(repo.path(), &["lint", "notes"]);
     assert_eq!(output.code, 2);
-    assert!(output.stderr.contains("no goal files under `notes`"), "{}", output.stderr);
+    assert!(
+        output.stderr.contains("no goal files under `notes`"),
+        "{}",
+        output.stderr
+    );
 }
 
 #[test]
 fn control_characters_never_reach_terminal() {
     let hostile = GOAL
-        .replace("Customers can always pay", "Customers \u{1b}[2J can \u{7} always pay")
-        .replace("owner = \"alice\"", "owner = \"al\\u001b]0;pwned\\u0007ice\"")
+        .replace(
+            "Customers can always pay",
+            "Customers \u{1b}[2J can \u{7} always pay",
+        )
+        .replace(
+            "owner = \"alice\"",
+            "owner = \"al\\u001b]0;pwned\\u0007ice\"",
+        )
         .replace("start = 99.5", "start = 99.5\n# \u{1b}[31m");
     let repo = temp_repo(&[("okrs/a.toml", &hostile)]);
     for args in [
@@ -120,7 +158,11 @@ fn control_characters_never_reach_terminal() {
         vec!["lint", "--as-of", "2026-11-15"],
     ] {
         let output = okr(repo.path(), &args);
-        assert!(!output.stdout.contains('\u{1b}'), "{args:?} printed an escape:\n{}", output.stdout);
+        assert!(
+            !output.stdout.contains('\u{1b}'),
+            "{args:?} printed an escape:\n{}",
+            output.stdout
+        );
         assert!(!output.stdout.contains('\u{7}'), "{args:?} printed a bell");
     }
 }
@@ -128,12 +170,21 @@ fn control_characters_never_reach_terminal() {
 #[test]
 fn long_alignment_chain_does_not_overflow() {
     let repo = temp_repo(&[("okrs/company.toml", &chain(15_000))]);
-    let progress = okr(repo.path(), &["progress", "--as-of", "2026-11-15", "--format", "json"]);
+    let progress = okr(
+        repo.path(),
+        &["progress", "--as-of", "2026-11-15", "--format", "json"],
+    );
     assert_eq!(progress.code, 0, "{}", progress.stderr);
-    let lint = okr(repo.path(), &["lint", "--as-of", "2026-11-15", "--format", "json"]);
+    let lint = okr(
+        repo.path(),
+        &["lint", "--as-of", "2026-11-15", "--format", "json"],
+    );
     assert!(lint.code < 2, "{}", lint.stderr);
     let small = temp_repo(&[("okrs/company.toml", &chain(300))]);
-    let tree = okr(small.path(), &["tree", "--as-of", "2026-11-15", "--format", "json"]);
+    let tree = okr(
+        small.path(),
+        &["tree", "--as-of", "2026-11-15", "--format", "json"],
+    );
     assert_eq!(tree.code, 0, "{}", tree.stderr);
 }
 
@@ -141,7 +192,11 @@ fn long_alignment_chain_does_not_overflow() {
 fn cycle_only_objectives_stay_in_tree() {
     let text = "period = \"2026-Q4\"\nteam = \"company\"\n\n[[objective]]\nid = \"a\"\ntitle = \"First of the pair\"\naligns_to = [\"b\"]\n\n[[objective]]\nid = \"b\"\ntitle = \"Second of the pair\"\naligns_to = [\"a\"]\n";
     let repo = temp_repo(&[("okrs/company.toml", text)]);
-    let document = okr(repo.path(), &["tree", "--as-of", "2026-11-15", "--format", "json"]).json();
+    let document = okr(
+        repo.path(),
+        &["tree", "--as-of", "2026-11-15", "--format", "json"],
+    )
+    .json();
     let roots = document["roots"].as_array().unwrap();
     assert!(!roots.is_empty());
     let text = okr(repo.path(), &["tree", "--as-of", "2026-11-15"]).stdout;
@@ -152,7 +207,9 @@ fn cycle_only_objectives_stay_in_tree() {
 
 #[test]
 fn diamond_alignments_print_linearly() {
-    let mut text = String::from("period = \"2026-Q4\"\nteam = \"company\"\n\n[[objective]]\nid = \"root\"\ntitle = \"The root of the diamond\"\n");
+    let mut text = String::from(
+        "period = \"2026-Q4\"\nteam = \"company\"\n\n[[objective]]\nid = \"root\"\ntitle = \"The root of the diamond\"\n",
+    );
     for layer in 0..20 {
         for side in ["l", "r"] {
             let parents = if layer == 0 {
@@ -173,13 +230,27 @@ fn diamond_alignments_print_linearly() {
 
 #[test]
 fn owner_filter_keeps_team_rollup() {
-    let args = ["-C", "examples/acme", "--as-of", "2026-11-15", "progress", "--format", "json"];
+    let args = [
+        "-C",
+        "examples/acme",
+        "--as-of",
+        "2026-11-15",
+        "progress",
+        "--format",
+        "json",
+    ];
     let all = okr(&super::support::repo_root(), &args).json();
     let mut filtered_args = args.to_vec();
     filtered_args.extend(["--owner", "bob"]);
     let filtered = okr(&super::support::repo_root(), &filtered_args).json();
     let team = |document: &serde_json::Value| {
-        document["teams"].as_array().unwrap().iter().find(|t| t["team"] == "platform").unwrap()["score"].clone()
+        document["teams"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|t| t["team"] == "platform")
+            .unwrap()["score"]
+            .clone()
     };
     assert_eq!(team(&all), team(&filtered));
 }
@@ -187,28 +258,59 @@ fn owner_filter_keeps_team_rollup() {
 #[test]
 fn unmatched_filter_gives_note() {
     let repo = temp_repo(&[("okrs/a.toml", GOAL)]);
-    let output = okr(repo.path(), &["progress", "--as-of", "2026-11-15", "--team", "nobody"]);
+    let output = okr(
+        repo.path(),
+        &["progress", "--as-of", "2026-11-15", "--team", "nobody"],
+    );
     assert_eq!(output.code, 0);
-    assert!(output.stderr.contains("no objectives of team `nobody`"), "{}", output.stderr);
+    assert!(
+        output.stderr.contains("no objectives of team `nobody`"),
+        "{}",
+        output.stderr
+    );
 }
 
 #[test]
 fn broken_file_suppresses_unknown_alignment() {
-    let aligned = GOAL.replace("owner = \"alice\"", "owner = \"alice\"\naligns_to = [\"customer-trust\"]");
-    let repo = temp_repo(&[("okrs/company.toml", "period = \"2026-Q4\"\noops = \n"), ("okrs/a.toml", &aligned)]);
-    let document = okr(repo.path(), &["lint", "--format", "json", "--as-of", "2026-11-15"]).json();
+    let aligned = GOAL.replace(
+        "owner = \"alice\"",
+        "owner = \"alice\"\naligns_to = [\"customer-trust\"]",
+    );
+    let repo = temp_repo(&[
+        ("okrs/company.toml", "period = \"2026-Q4\"\noops = \n"),
+        ("okrs/a.toml", &aligned),
+    ]);
+    let document = okr(
+        repo.path(),
+        &["lint", "--format", "json", "--as-of", "2026-11-15"],
+    )
+    .json();
     assert!(!rules_of(&document).contains(&"unknown-alignment".to_owned()));
     let notes = document["notes"].as_array().unwrap();
-    assert!(notes.iter().any(|note| note.as_str().unwrap().contains("unknown-alignment")), "{notes:?}");
+    assert!(
+        notes
+            .iter()
+            .any(|note| note.as_str().unwrap().contains("unknown-alignment")),
+        "{notes:?}"
+    );
 }
 
 #[test]
 fn empty_and_period_named_ids_are_invalid() {
     let config = "[periods.launch]\nstart = 2026-10-01\nend = 2026-10-31\n";
-    let text = GOAL.replace("id = \"reliable-checkout\"", "id = \"launch\"").replace("id = \"errors\"", "id = \"\"");
+    let text = GOAL
+        .replace("id = \"reliable-checkout\"", "id = \"launch\"")
+        .replace("id = \"errors\"", "id = \"\"");
     let repo = temp_repo(&[("okr.toml", config), ("okrs/a.toml", &text)]);
-    let document = okr(repo.path(), &["lint", "--format", "json", "--as-of", "2026-11-15"]).json();
-    let invalid = rules_of(&document).iter().filter(|rule| *rule == "invalid-id").count();
+    let document = okr(
+        repo.path(),
+        &["lint", "--format", "json", "--as-of", "2026-11-15"],
+    )
+    .json();
+    let invalid = rules_of(&document)
+        .iter()
+        .filter(|rule| *rule == "invalid-id")
+        .count();
     assert_eq!(invalid, 2, "{document:#}");
 }
 
@@ -216,7 +318,10 @@ fn empty_and_period_named_ids_are_invalid() {
 fn runs_from_subfolder_without_config() {
     let repo = temp_repo(&[("okrs/a.toml", GOAL), ("okrs/sub/.keep", "")]);
     std::fs::create_dir(repo.path().join(".git")).unwrap();
-    let output = okr(&repo.path().join("okrs/sub"), &["lint", "--format", "json", "--as-of", "2026-11-15"]);
+    let output = okr(
+        &repo.path().join("okrs/sub"),
+        &["lint", "--format", "json", "--as-of", "2026-11-15"],
+    );
     assert_eq!(output.code, 0, "{}", output.stderr);
     assert_eq!(output.json()["files"], 1);
 }
@@ -226,8 +331,17 @@ fn human_columns_count_characters() {
     let text = "period = \"2026-Q4\"\n[[objective]]\nid = \"a\"\ntitle = \"数据平台的每日报表\"\nowner = \"x\"\nallow = [\"数据\", 3]\n";
     let repo = temp_repo(&[("okrs/a.toml", text)]);
     let human = okr(repo.path(), &["lint"]);
-    assert!(human.stdout.contains("okrs/a.toml:6:16]"), "{}", human.stdout);
+    assert!(
+        human.stdout.contains("okrs/a.toml:6:16]"),
+        "{}",
+        human.stdout
+    );
     let document = okr(repo.path(), &["lint", "--format", "json"]).json();
-    let wrong = document["diagnostics"].as_array().unwrap().iter().find(|d| d["rule"] == "wrong-type").unwrap();
+    let wrong = document["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["rule"] == "wrong-type")
+        .unwrap();
     assert_eq!(wrong["column"], 16);
 }

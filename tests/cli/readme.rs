@@ -36,9 +36,13 @@ fn marked_blocks<'a>(
 }
 
 fn run_okr(args: &str) -> String {
+    run_okr_in(&repo_root(), args)
+}
+
+fn run_okr_in(dir: &std::path::Path, args: &str) -> String {
     let output = Command::new(env!("CARGO_BIN_EXE_okr"))
         .args(args.split_whitespace())
-        .current_dir(repo_root())
+        .current_dir(dir)
         .env("NO_COLOR", "1")
         .env("COLUMNS", "100")
         .output()
@@ -46,16 +50,31 @@ fn run_okr(args: &str) -> String {
     String::from_utf8(output.stdout).unwrap()
 }
 
-#[test]
-fn pasted_outputs_match_commands() {
+/// Builds the example's git history with the shipped script into a temporary folder.
+fn example_history() -> tempfile::TempDir {
+    let folder = tempfile::tempdir().unwrap();
+    let status = Command::new("bash")
+        .arg(repo_root().join("examples/build-history.sh"))
+        .arg(folder.path().join("acme"))
+        .env("HOME", folder.path())
+        .stdout(std::process::Stdio::null())
+        .status()
+        .unwrap();
+    assert!(status.success(), "examples/build-history.sh failed");
+    folder
+}
+
+/// Compares each marked block with what the command prints in `dir`, or rewrites the
+/// blocks when OKR_UPDATE_README is set.
+fn check_blocks(marker: &str, dir: &std::path::Path) {
     let path = repo_root().join("README.md");
     let readme = std::fs::read_to_string(&path).unwrap();
-    let blocks = marked_blocks(&readme, "okr");
-    assert!(blocks.len() >= 5, "expected pasted outputs in README.md");
+    let blocks = marked_blocks(&readme, marker);
+    assert!(blocks.len() >= 5, "expected pasted outputs marked `{marker}` in README.md");
     if std::env::var_os("OKR_UPDATE_README").is_some() {
         let mut updated = readme.clone();
         for (args, _, range) in blocks.iter().rev() {
-            updated.replace_range(range.clone(), &run_okr(args));
+            updated.replace_range(range.clone(), &run_okr_in(dir, args));
         }
         std::fs::write(&path, updated).unwrap();
         return;
@@ -63,10 +82,21 @@ fn pasted_outputs_match_commands() {
     for (args, body, _) in blocks {
         assert_eq!(
             body,
-            run_okr(args),
+            run_okr_in(dir, args),
             "README output of `okr {args}` is out of date; run with OKR_UPDATE_README=1"
         );
     }
+}
+
+#[test]
+fn pasted_outputs_match_commands() {
+    check_blocks("okr:", &repo_root());
+}
+
+#[test]
+fn pasted_history_outputs_match_commands() {
+    let history = example_history();
+    check_blocks("okr-history:", &history.path().join("acme"));
 }
 
 #[test]

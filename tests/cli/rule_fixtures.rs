@@ -8,8 +8,9 @@ use std::path::Path;
 const DEFAULT_AS_OF: &str = "2026-11-15";
 
 /// Registered rules that may lack a fixture folder: the bad-input tests feed
-/// `invalid-toml` many broken files.
-const WITHOUT_FIXTURE: &[&str] = &["invalid-toml"];
+/// `invalid-toml` many broken files, and `moved-goalpost` needs a commit history, so
+/// its cases are real repositories in tests/history.
+const WITHOUT_FIXTURE: &[&str] = &["invalid-toml", "moved-goalpost"];
 
 /// Rules whose matching depends on word lists, which must not fire on the good corpus.
 const WORD_LIST_RULES: &[&str] = &[
