@@ -113,3 +113,33 @@ pub(crate) fn report_left_out(workspace: &Workspace, index: &crate::index::Index
         ));
     }
 }
+
+/// Loads the goals (at `--rev` if given), selects what `filter` shows and rolls up
+/// their progress with the check-in dates git knows; the notes go to stderr.
+pub(crate) fn roll_up(
+    global: &GlobalArgs,
+    revision: &crate::cli::RevisionArgs,
+    filter: &crate::cli::Filter,
+) -> Result<(
+    git::Source,
+    crate::selection::Selection,
+    crate::rollup::Rollup,
+)> {
+    let source = git::load_source(global, revision)?;
+    let workspace = &source.loaded.workspace;
+    let index = &source.loaded.index;
+    let as_of = source.loaded.as_of;
+    let selection = crate::selection::select(workspace, index, as_of, filter)?;
+    let shown: Vec<crate::index::ObjectiveRef> = selection
+        .objectives
+        .iter()
+        .chain(&selection.context)
+        .copied()
+        .collect();
+    let (check_ins, notes) = git::check_ins(&source, &revision.git, &shown)?;
+    for note in &notes {
+        crate::terminal::note(note);
+    }
+    let rollup = crate::rollup::Rollup::compute(workspace, index, as_of, &check_ins);
+    Ok((source, selection, rollup))
+}

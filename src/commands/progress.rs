@@ -1,14 +1,11 @@
 //! `okr progress`: the roll-up table for the shown periods, teams and owners.
 
-use super::git::{check_ins, load_source};
 use super::report_unparsed;
 use crate::Outcome;
 use crate::cli::{GlobalArgs, ProgressArgs, TableFormat};
 use crate::error::{Error, Result};
 use crate::index::{ObjectiveRef, get_file, get_objective};
 use crate::render::progress::{KeyResultRow, ObjectiveRow, ProgressReport, TeamRow};
-use crate::rollup::Rollup;
-use crate::selection::select;
 use std::io::Write;
 
 pub(super) fn run(
@@ -17,22 +14,10 @@ pub(super) fn run(
     color: bool,
     out: &mut dyn Write,
 ) -> Result<Outcome> {
-    let source = load_source(global, &args.revision)?;
+    let (source, selection, rollup) = super::roll_up(global, &args.revision, &args.filter)?;
     let workspace = &source.loaded.workspace;
     let index = &source.loaded.index;
     let as_of = source.loaded.as_of;
-    let selection = select(workspace, index, as_of, &args.filter)?;
-    let shown: Vec<ObjectiveRef> = selection
-        .objectives
-        .iter()
-        .chain(&selection.context)
-        .copied()
-        .collect();
-    let (check_ins, notes) = check_ins(&source, &args.revision.git, &shown)?;
-    for note in &notes {
-        crate::terminal::note(note);
-    }
-    let rollup = Rollup::compute(workspace, index, as_of, &check_ins);
     let owner = selection.owner.as_deref();
     let row = |at: ObjectiveRef, context: bool| {
         let objective = get_objective(workspace, at);

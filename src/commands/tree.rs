@@ -1,7 +1,6 @@
 //! `okr tree`: the alignment tree from company objectives down to every team
 //! objective and key result, with scores. An item with several parents appears under each.
 
-use super::git::{check_ins, load_source};
 use super::report_unparsed;
 use crate::Outcome;
 use crate::cli::{GlobalArgs, TreeArgs, TreeFormat};
@@ -11,27 +10,21 @@ use crate::loader::Workspace;
 use crate::model::{Initiative, State};
 use crate::render::tree::{Node, NodeKind, write_json, write_text};
 use crate::rollup::Rollup;
-use crate::selection::select;
 use std::collections::{HashMap, HashSet};
 use std::io::Write;
 
 pub(super) fn run(args: &TreeArgs, global: &GlobalArgs, out: &mut dyn Write) -> Result<Outcome> {
-    let source = load_source(global, &args.revision)?;
+    let (source, selection, rollup) = super::roll_up(global, &args.revision, &args.filter)?;
     let workspace = &source.loaded.workspace;
     let index = &source.loaded.index;
     let as_of = source.loaded.as_of;
-    let selection = select(workspace, index, as_of, &args.filter)?;
+    // Enclosing-period objectives first, so company roots lead the tree.
     let shown: Vec<ObjectiveRef> = selection
         .context
         .iter()
         .chain(&selection.objectives)
         .copied()
         .collect();
-    let (check_ins, notes) = check_ins(&source, &args.revision.git, &shown)?;
-    for note in &notes {
-        crate::terminal::note(note);
-    }
-    let rollup = Rollup::compute(workspace, index, as_of, &check_ins);
     let shown_set: HashSet<ObjectiveRef> = shown.iter().copied().collect();
 
     // Children of each parent (an objective, or a key result), among the shown objectives.
