@@ -35,10 +35,6 @@ fn marked_blocks<'a>(
     blocks
 }
 
-fn run_okr(args: &str) -> String {
-    run_okr_in(&repo_root(), args)
-}
-
 fn run_okr_in(dir: &std::path::Path, args: &str) -> String {
     let output = Command::new(env!("CARGO_BIN_EXE_okr"))
         .args(args.split_whitespace())
@@ -70,7 +66,10 @@ fn check_blocks(marker: &str, dir: &std::path::Path) {
     let path = repo_root().join("README.md");
     let readme = std::fs::read_to_string(&path).unwrap();
     let blocks = marked_blocks(&readme, marker);
-    assert!(blocks.len() >= 5, "expected pasted outputs marked `{marker}` in README.md");
+    assert!(
+        blocks.len() >= 5,
+        "expected pasted outputs marked `{marker}` in README.md"
+    );
     if std::env::var_os("OKR_UPDATE_README").is_some() {
         let mut updated = readme.clone();
         for (args, _, range) in blocks.iter().rev() {
