@@ -56,6 +56,8 @@ pub(crate) enum Command {
     Rules(RulesArgs),
     /// Print the JSON Schema of the goal file format
     Schema,
+    /// Print a shell completion script (for example `okr completions bash > okr.bash`)
+    Completions(CompletionsArgs),
 }
 
 /// Which goals a command shows.
@@ -263,4 +265,11 @@ pub(crate) enum BlameFormat {
 fn parse_date(text: &str) -> Result<NaiveDate, String> {
     NaiveDate::parse_from_str(text, "%Y-%m-%d")
         .map_err(|error| format!("{error}: expected a date as YYYY-MM-DD, such as 2026-11-15"))
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct CompletionsArgs {
+    /// The shell to complete in
+    #[arg(value_enum)]
+    pub(crate) shell: clap_complete::Shell,
 }

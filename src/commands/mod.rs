@@ -34,6 +34,11 @@ pub(crate) fn run(cli: Cli, color: bool) -> Result<Outcome> {
         Command::Explain(args) => explain::run(&args, &mut out),
         Command::Rules(args) => rules::run(&args, &mut out),
         Command::Schema => schema::run(&mut out),
+        Command::Completions(args) => {
+            let mut command = <Cli as clap::CommandFactory>::command();
+            clap_complete::generate(args.shell, &mut command, "okr", &mut out);
+            Ok(Outcome::Success)
+        }
     }?;
     out.flush()?;
     Ok(outcome)

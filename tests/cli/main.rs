@@ -2,6 +2,7 @@
 //! repositories made in temporary folders.
 
 mod bad_input;
+mod completions;
 mod examples;
 mod hardening;
 mod lint_output;
