@@ -105,17 +105,16 @@ fn choose<'h>(
     if let Some(reference) = &args.item {
         keys = resolve_reference(&keys, reference, calendar, as_of, true)?;
     }
-    let states = final_states(items);
     keys.retain(|key| {
         period_filter
             .as_ref()
             .is_none_or(|period| *period == *key.period)
     });
     if let Some(team) = &args.filter.team {
-        keys.retain(|key| states.get(*key).is_some_and(|state| state.team == *team));
+        keys.retain(|key| final_team(&items[*key]) == Some(team.as_str()));
     }
     if let Some(owner) = &args.filter.owner {
-        keys.retain(|key| effective_owner(key, &states).is_some_and(|o| o == owner));
+        keys.retain(|key| effective_owner(key, items) == Some(owner.as_str()));
     }
     keys.sort_by_key(|key| {
         let period = calendar.resolve(&key.period).map(|p| (p.start, -p.days()));
@@ -207,52 +206,37 @@ pub(super) fn resolve_reference<'k>(
         .collect())
 }
 
-/// An item's fields after its last event, and the team of its file.
-pub(super) struct ItemState {
-    pub(super) team: String,
-    pub(super) fields: BTreeMap<String, history::Value>,
-    pub(super) removed: bool,
+/// Returns the team of an item's file after its last event.
+fn final_team<'h>(events: &[Dated<'h>]) -> Option<&'h str> {
+    events.last().map(|(_, event)| &*event.team)
 }
 
-pub(super) fn final_states<'h>(
-    items: &BTreeMap<&'h ItemKey, Vec<Dated<'h>>>,
-) -> BTreeMap<&'h ItemKey, ItemState> {
-    let mut states = BTreeMap::new();
-    for (key, events) in items {
-        let mut state = ItemState {
-            team: String::new(),
-            fields: BTreeMap::new(),
-            removed: false,
+/// Returns a field's value after an item's last event, scanning from the newest
+/// event back. A removal keeps the values the item had, so a removed item still
+/// has its last title and owner.
+fn final_value<'h>(events: &[Dated<'h>], field: &str) -> Option<&'h history::Value> {
+    for (_, event) in events.iter().rev() {
+        let Some(change) = event.change(field) else {
+            continue;
         };
-        for (_, event) in events {
-            state.team = event.team.to_string();
-            state.removed = event.kind == history::EventKind::Removed;
-            for change in &event.changes {
-                match &change.to {
-                    Some(value) => {
-                        state.fields.insert(change.field.to_string(), value.clone());
-                    }
-                    None if !state.removed => {
-                        state.fields.remove(&*change.field);
-                    }
-                    None => {}
-                }
-            }
+        match &change.to {
+            Some(value) => return Some(value),
+            None if event.kind != history::EventKind::Removed => return None,
+            None => {}
         }
-        states.insert(*key, state);
     }
-    states
+    None
 }
 
 /// Returns a key result's owner, else its objective's.
-fn effective_owner<'s>(
+fn effective_owner<'h>(
     key: &ItemKey,
-    states: &'s BTreeMap<&ItemKey, ItemState>,
-) -> Option<&'s str> {
+    items: &BTreeMap<&'h ItemKey, Vec<Dated<'h>>>,
+) -> Option<&'h str> {
     let own = |key: &ItemKey| {
-        states
+        items
             .get(key)
-            .and_then(|state| state.fields.get("owner"))
+            .and_then(|events| final_value(events, "owner"))
             .and_then(history::Value::as_text)
     };
     own(key).or_else(|| own(&key.objective_key()))
@@ -260,16 +244,12 @@ fn effective_owner<'s>(
 
 fn timeline<'h>(key: &'h ItemKey, events: &[Dated<'h>], config: &Config) -> ItemTimeline<'h> {
     let period = config.calendar.resolve(&key.period);
-    let states = final_states(&BTreeMap::from([(key, events.to_vec())]));
-    let state = &states[key];
-    let title = state
-        .fields
-        .get("title")
+    let title = final_value(events, "title")
         .and_then(history::Value::as_text)
         .map(str::to_owned);
     ItemTimeline {
         key,
-        team: state.team.clone(),
+        team: final_team(events).unwrap_or_default().to_owned(),
         title,
         events: events
             .iter()
