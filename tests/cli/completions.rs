@@ -8,7 +8,10 @@ fn completion_scripts_name_subcommands() {
         let output = okr(&repo_root(), &["completions", shell]);
         assert_eq!(output.code, 0, "{shell}: {}", output.stderr);
         for subcommand in ["lint", "progress", "history"] {
-            assert!(output.stdout.contains(subcommand), "{shell} script lacks {subcommand}");
+            assert!(
+                output.stdout.contains(subcommand),
+                "{shell} script lacks {subcommand}"
+            );
         }
     }
 }
