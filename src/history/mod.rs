@@ -4,6 +4,7 @@
 //! checks files out or writes anything but its cache.
 
 mod cache;
+mod cache_file;
 mod event;
 mod facts;
 mod goalpost;

@@ -57,7 +57,7 @@ fn second_run_uses_the_cache() {
         (6, 0, 6),
         "six versions of one file"
     );
-    assert!(repo.path.join(".git/okr/history-cache.json").is_file());
+    assert!(repo.path.join(".git/okr/history-cache.bin").is_file());
     let second = repo.okr_ok(&["history", "--format", "json", "--verbose"]);
     assert_eq!(counters(&second.stderr), (6, 6, 0));
     assert_eq!(first.stdout, second.stdout);
@@ -85,20 +85,17 @@ fn no_cache_leaves_no_file() {
 fn damaged_cache_is_ignored() {
     let repo = quarter();
     let expected = repo.okr_ok(&["history", "--format", "json"]).stdout;
-    let cache = repo.path.join(".git/okr/history-cache.json");
-    for damage in [
-        "not json",
-        "{\"format\":\"okr-history-cache\",\"version\":99}",
-        "",
-    ] {
+    let cache = repo.path.join(".git/okr/history-cache.bin");
+    let other_version = [&b"okr-history-cache\n"[..], &99_u32.to_le_bytes()].concat();
+    for damage in [&b"not a cache"[..], &other_version, b""] {
         std::fs::write(&cache, damage).unwrap();
         let output = repo.okr_ok(&["history", "--format", "json", "--verbose"]);
         assert_eq!(output.stdout, expected);
         assert_eq!(counters(&output.stderr).1, 0, "{damage:?} was not read");
     }
-    let text = std::fs::read_to_string(&cache).unwrap();
+    let bytes = std::fs::read(&cache).unwrap();
     assert!(
-        text.starts_with("{\"format\":\"okr-history-cache\",\"version\":1"),
+        bytes.starts_with(b"okr-history-cache\n\x02\0\0\0"),
         "rewritten"
     );
 }
