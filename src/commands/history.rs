@@ -256,12 +256,8 @@ fn timeline<'h>(key: &'h ItemKey, events: &[Dated<'h>], config: &Config) -> Item
             .map(|(meta, event)| TimelineEvent {
                 meta,
                 event,
-                moved_goalpost: history::is_moved(
-                    event,
-                    meta.date(),
-                    period.as_ref(),
-                    config.freeze,
-                ),
+                moved_goalpost: history::changes_goalpost(event)
+                    && history::is_moved(event, meta.date(), period.as_ref(), config.freeze),
             })
             .collect(),
     }

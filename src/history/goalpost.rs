@@ -22,10 +22,15 @@ pub(crate) fn is_moved(
     period: Option<&Period>,
     freeze_days: i64,
 ) -> bool {
+    changes_goalpost(event) && period.is_some_and(|period| date >= frozen_from(period, freeze_days))
+}
+
+/// True when `event` changes a key result's target or start, whatever the date.
+/// Lets a caller skip working out the date of events that cannot move a goalpost.
+pub(crate) fn changes_goalpost(event: &ItemEvent) -> bool {
     event.key.is_key_result()
         && event.kind == EventKind::Changed
         && (event.change("target").is_some() || event.change("start").is_some())
-        && period.is_some_and(|period| date >= frozen_from(period, freeze_days))
 }
 
 /// The numbers that decide whether a key result got easier.

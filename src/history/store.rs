@@ -14,11 +14,11 @@ pub(crate) struct ObjectId(pub(crate) [u8; 20]);
 
 impl ObjectId {
     pub(crate) fn to_hex(self) -> String {
-        use std::fmt::Write;
+        const DIGITS: &[u8; 16] = b"0123456789abcdef";
         let mut text = String::with_capacity(40);
         for byte in self.0 {
-            // Writing to a String cannot fail.
-            let _ = write!(text, "{byte:02x}");
+            text.push(char::from(DIGITS[usize::from(byte >> 4)]));
+            text.push(char::from(DIGITS[usize::from(byte & 0xf)]));
         }
         text
     }

@@ -3,11 +3,12 @@
 
 use super::text::{csv, markdown, sparkline, truncate};
 use crate::cli::TableFormat;
-use crate::history::{CommitMeta, EventKind, FieldChange, ItemEvent, ItemKey, Value};
+use crate::history::{CommitMeta, EventKind, FieldChange, ItemEvent, ItemKey, ObjectId, Value};
 use comfy_table::{Cell, ContentArrangement, LineStyle, Table, TableStyle};
 use serde::ser::SerializeMap;
 use serde::{Serialize, Serializer};
 use serde_json::json;
+use std::collections::HashMap;
 use std::io::{self, Write};
 use unicode_width::UnicodeWidthStr;
 
@@ -244,53 +245,117 @@ pub(crate) fn change_json(change: &FieldChange) -> serde_json::Value {
 }
 
 /// Streams the documented JSON: a history can hold millions of field changes, so
-/// no JSON tree of the whole document is built.
+/// no JSON tree of the whole document is built. The serializer writes many small
+/// pieces, so it gets its own buffer in place of a call through `out` per piece.
 fn write_json(report: &HistoryReport<'_>, out: &mut dyn Write) -> io::Result<()> {
-    serde_json::to_writer_pretty(&mut *out, &JsonReport(report))?;
-    writeln!(out)
+    let mut buffered = io::BufWriter::with_capacity(1 << 16, out);
+    let commits = CommitText::of(report);
+    serde_json::to_writer_pretty(
+        &mut buffered,
+        &JsonReport {
+            report,
+            commits: &commits,
+        },
+    )?;
+    writeln!(buffered)?;
+    buffered.flush()
 }
 
-struct JsonReport<'a>(&'a HistoryReport<'a>);
+/// The commit id and date of each commit as JSON shows them, formatted once per
+/// commit in place of once per event.
+struct CommitText {
+    by_id: HashMap<ObjectId, (String, String)>,
+}
+
+impl CommitText {
+    fn of(report: &HistoryReport<'_>) -> CommitText {
+        let mut by_id = HashMap::new();
+        for event in report.items.iter().flat_map(|item| &item.events) {
+            by_id
+                .entry(event.meta.id)
+                .or_insert_with(|| (event.meta.id.to_hex(), event.meta.iso_date()));
+        }
+        CommitText { by_id }
+    }
+}
+
+struct JsonReport<'a> {
+    report: &'a HistoryReport<'a>,
+    commits: &'a CommitText,
+}
 
 impl Serialize for JsonReport<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let items: Vec<JsonItem<'_>> = self.0.items.iter().map(JsonItem).collect();
         let mut map = serializer.serialize_map(Some(2))?;
         map.serialize_entry("schema_version", &1)?;
-        map.serialize_entry("items", &items)?;
+        map.serialize_entry("items", &Items(self))?;
         map.end()
     }
 }
 
-struct JsonItem<'a>(&'a ItemTimeline<'a>);
+/// The `items` array, serialized from the report without a vector of wrappers.
+struct Items<'a>(&'a JsonReport<'a>);
+
+impl Serialize for Items<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let report = self.0;
+        serializer.collect_seq(report.report.items.iter().map(|item| JsonItem {
+            item,
+            commits: report.commits,
+        }))
+    }
+}
+
+struct JsonItem<'a> {
+    item: &'a ItemTimeline<'a>,
+    commits: &'a CommitText,
+}
 
 impl Serialize for JsonItem<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let item = self.0;
-        let events: Vec<JsonEvent<'_>> = item.events.iter().map(JsonEvent).collect();
+        let item = self.item;
+        let commits = self.commits;
+        let events = item.events.iter().map(|event| JsonEvent { event, commits });
         let mut map = serializer.serialize_map(Some(3))?;
         map.serialize_entry("item", &item.key.item())?;
         map.serialize_entry("period", &*item.key.period)?;
-        map.serialize_entry("events", &events)?;
+        map.serialize_entry("events", &Sequence(std::cell::Cell::new(Some(events))))?;
         map.end()
     }
 }
 
-struct JsonEvent<'a>(&'a TimelineEvent<'a>);
+/// Serializes an iterator as a JSON array, once.
+struct Sequence<I>(std::cell::Cell<Option<I>>);
+
+impl<I> Serialize for Sequence<I>
+where
+    I: Iterator,
+    I::Item: Serialize,
+{
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.0.take().into_iter().flatten())
+    }
+}
+
+struct JsonEvent<'a> {
+    event: &'a TimelineEvent<'a>,
+    commits: &'a CommitText,
+}
 
 impl Serialize for JsonEvent<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let event = self.0;
+        let event = self.event;
         let meta = event.meta;
-        let changes: Vec<JsonChange<'_>> = event.event.changes.iter().map(JsonChange).collect();
+        let (id, date) = &self.commits.by_id[&meta.id];
+        let changes = event.event.changes.iter().map(JsonChange);
         let mut map = serializer.serialize_map(Some(8))?;
-        map.serialize_entry("commit", &meta.id.to_hex())?;
+        map.serialize_entry("commit", id)?;
         map.serialize_entry("author", &meta.author)?;
         map.serialize_entry("email", &meta.email)?;
-        map.serialize_entry("date", &meta.iso_date())?;
+        map.serialize_entry("date", date)?;
         map.serialize_entry("subject", meta.subject())?;
         map.serialize_entry("kind", event.event.kind.as_str())?;
-        map.serialize_entry("changes", &changes)?;
+        map.serialize_entry("changes", &Sequence(std::cell::Cell::new(Some(changes))))?;
         map.serialize_entry("moved_goalpost", &event.moved_goalpost)?;
         map.end()
     }
