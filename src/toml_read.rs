@@ -273,6 +273,8 @@ pub(crate) fn did_you_mean<'c>(
 ) -> Option<&'c str> {
     candidates
         .into_iter()
+        // The distance is at least the difference in length; skip hopeless candidates cheaply.
+        .filter(|candidate| name.len().abs_diff(candidate.len()) <= 2.max(candidate.len() / 3))
         .map(|candidate| (strsim::damerau_levenshtein(name, candidate), candidate))
         .filter(|&(distance, candidate)| distance <= 2.max(candidate.len() / 3))
         .min_by_key(|&(distance, _)| distance)

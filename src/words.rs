@@ -113,46 +113,92 @@ pub(crate) fn inflects(word: &str, base: &str) -> bool {
         let stem = base.strip_suffix('e').unwrap_or("");
         return !stem.is_empty() && word.strip_prefix(stem) == Some("ing");
     };
-    let doubled = base.chars().last().map(|last| format!("{last}ed"));
-    let doubled_ing = base.chars().last().map(|last| format!("{last}ing"));
-    matches!(rest, "s" | "es" | "ed" | "d" | "ing")
-        || doubled.as_deref() == Some(rest)
-        || doubled_ing.as_deref() == Some(rest)
+    if matches!(rest, "s" | "es" | "ed" | "d" | "ing") {
+        return true;
+    }
+    // A doubled last consonant: "shipped", "shipping".
+    base.chars().last().is_some_and(|last| {
+        rest.strip_prefix(last)
+            .is_some_and(|ending| ending == "ed" || ending == "ing")
+    })
+}
+
+/// A title split into words once, so matching it against a whole word list does not
+/// split and lowercase it again for every entry.
+pub(crate) struct TitleWords<'t> {
+    title: &'t str,
+    words: Vec<String>,
+}
+
+impl<'t> TitleWords<'t> {
+    pub(crate) fn new(title: &'t str) -> Self {
+        TitleWords {
+            title,
+            words: words(title),
+        }
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.words.len()
+    }
+
+    /// True when the title is led by `phrase`: for CJK phrases, the title starts with it;
+    /// for others, the first words are the phrase, the last word in any plain inflection
+    /// ("set up", "ships", "improving").
+    pub(crate) fn leads(&self, phrase: &str) -> bool {
+        let phrase = lowercase(phrase);
+        if phrase.chars().any(is_cjk) {
+            return self.title.trim_start().starts_with(phrase.as_ref());
+        }
+        let phrase_words: Vec<&str> = phrase.split_whitespace().collect();
+        if self.words.len() < phrase_words.len() || phrase_words.is_empty() {
+            return false;
+        }
+        let last = phrase_words.len() - 1;
+        phrase_words.iter().enumerate().all(|(i, part)| {
+            if i == last {
+                inflects(&self.words[i], part)
+            } else {
+                self.words[i] == *part
+            }
+        })
+    }
+
+    /// True when the title contains `word` anywhere: CJK words as substrings, others as
+    /// whole words in any plain inflection.
+    pub(crate) fn contains(&self, word: &str) -> bool {
+        let word = lowercase(word);
+        if word.chars().any(is_cjk) {
+            return self.title.contains(word.as_ref());
+        }
+        self.words
+            .iter()
+            .any(|candidate| inflects(candidate, &word))
+    }
+}
+
+/// Lowercases only when needed: word lists are stored lowercased already.
+fn lowercase(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.chars().any(char::is_uppercase) {
+        std::borrow::Cow::Owned(text.to_lowercase())
+    } else {
+        std::borrow::Cow::Borrowed(text)
+    }
 }
 
 /// True when the title is led by `phrase`: for CJK phrases, the title starts with it; for
 /// others, the first words (lowercased, punctuation stripped) are the phrase, the last
 /// word in any plain inflection ("set up", "ships", "improving").
+#[cfg(test)]
 pub(crate) fn leads(title: &str, phrase: &str) -> bool {
-    let phrase = phrase.to_lowercase();
-    if phrase.chars().any(is_cjk) {
-        return title.trim_start().starts_with(phrase.as_str());
-    }
-    let title_words = words(title);
-    let phrase_words: Vec<&str> = phrase.split_whitespace().collect();
-    if title_words.len() < phrase_words.len() || phrase_words.is_empty() {
-        return false;
-    }
-    let last = phrase_words.len() - 1;
-    phrase_words.iter().enumerate().all(|(i, part)| {
-        if i == last {
-            inflects(&title_words[i], part)
-        } else {
-            title_words[i] == *part
-        }
-    })
+    TitleWords::new(title).leads(phrase)
 }
 
 /// True when the title holds `word` anywhere: CJK words as substrings, others as whole
 /// words in any plain inflection.
+#[cfg(test)]
 pub(crate) fn contains_word(title: &str, word: &str) -> bool {
-    let word = word.to_lowercase();
-    if word.chars().any(is_cjk) {
-        return title.contains(word.as_str());
-    }
-    words(title)
-        .iter()
-        .any(|candidate| inflects(candidate, &word))
+    TitleWords::new(title).contains(word)
 }
 
 /// Tests for a decimal digit, ASCII or full-width. "A number" in a title means one of

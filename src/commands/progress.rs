@@ -6,6 +6,7 @@ use crate::cli::{GlobalArgs, ProgressArgs, TableFormat};
 use crate::error::{Error, Result};
 use crate::index::{ObjectiveRef, get_file, get_objective};
 use crate::render::progress::{KeyResultRow, ObjectiveRow, ProgressReport, TeamRow};
+use std::collections::{HashMap, HashSet};
 use std::io::Write;
 
 pub(super) fn run(
@@ -49,26 +50,25 @@ pub(super) fn run(
         .iter()
         .filter_map(|at| row(*at, false))
         .collect();
+    // A team row rolls up the whole team, whatever `--owner` shows of it.
+    let mut members: HashMap<(&str, &str), Vec<ObjectiveRef>> = HashMap::new();
+    for (at, file, _) in crate::index::objectives(workspace) {
+        if let Some(period) = index.file_period(at.file) {
+            members
+                .entry((file.team.value.as_str(), period.name.as_str()))
+                .or_default()
+                .push(at);
+        }
+    }
     let mut teams: Vec<TeamRow> = Vec::new();
+    let mut seen: HashSet<(&str, &str)> = HashSet::new();
     for shown in &objectives {
-        if !teams
-            .iter()
-            .any(|team| team.team == shown.team && team.period == shown.period)
-        {
-            // A team row rolls up the whole team, whatever `--owner` shows of it.
-            let members: Vec<ObjectiveRef> = crate::index::objectives(workspace)
-                .map(|(at, _, _)| at)
-                .filter(|at| {
-                    get_file(workspace, *at).team.value == shown.team
-                        && index
-                            .file_period(at.file)
-                            .is_some_and(|p| p.name == shown.period)
-                })
-                .collect();
+        let key = (shown.team.as_str(), shown.period.as_str());
+        if seen.insert(key) {
             teams.push(TeamRow {
                 team: shown.team.clone(),
                 period: shown.period.clone(),
-                progress: rollup.aggregate(workspace, &members),
+                progress: rollup.aggregate(workspace, &members[&key]),
             });
         }
     }

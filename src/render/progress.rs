@@ -8,6 +8,7 @@ use crate::rollup::KeyResultProgress;
 use chrono::NaiveDate;
 use comfy_table::{Attribute, Cell, Color, ContentArrangement, LineStyle, Table, TableStyle};
 use serde_json::{Value, json};
+use std::collections::HashMap;
 use std::io::{self, Write};
 use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
@@ -39,6 +40,20 @@ pub(crate) struct KeyResultRow<'a> {
     pub(crate) key_result: &'a KeyResult,
     pub(crate) owner: Option<&'a str>,
     pub(crate) progress: KeyResultProgress,
+}
+
+/// The shown (not context) objective rows of each (team, period), in report order.
+fn rows_by_team<'r, 'a>(
+    report: &'r ProgressReport<'a>,
+) -> HashMap<(&'r str, &'r str), Vec<&'r ObjectiveRow<'a>>> {
+    let mut groups: HashMap<(&str, &str), Vec<&ObjectiveRow<'a>>> = HashMap::new();
+    for row in report.objectives.iter().filter(|row| !row.context) {
+        groups
+            .entry((row.team.as_str(), row.period.as_str()))
+            .or_default()
+            .push(row);
+    }
+    groups
 }
 
 fn periods_label(periods: &[String]) -> String {
@@ -86,6 +101,7 @@ pub(crate) fn write_table(
         percent(report.overall.score),
         percent(report.overall.expected),
     )?;
+    let by_team = rows_by_team(report);
     let mut rows: Vec<TableRow> = Vec::new();
     for team in &report.teams {
         rows.push(TableRow {
@@ -97,10 +113,10 @@ pub(crate) fn write_table(
             checked: String::new(),
             bold: true,
         });
-        for row in report
-            .objectives
-            .iter()
-            .filter(|row| !row.context && row.team == team.team && row.period == team.period)
+        for row in by_team
+            .get(&(team.team.as_str(), team.period.as_str()))
+            .into_iter()
+            .flatten()
         {
             objective_rows(row, &mut rows);
         }
@@ -280,6 +296,7 @@ pub(crate) fn write_markdown(report: &ProgressReport<'_>, out: &mut dyn Write) -
         "| Goal | Progress | Score | Expected | Status | Confidence | Owner | Checked in |"
     )?;
     writeln!(out, "| --- | --- | ---: | ---: | --- | ---: | --- | --- |")?;
+    let by_team = rows_by_team(report);
     for team in &report.teams {
         writeln!(
             out,
@@ -292,10 +309,10 @@ pub(crate) fn write_markdown(report: &ProgressReport<'_>, out: &mut dyn Write) -
             status_text(&team.progress, true),
             decimal(team.progress.confidence)
         )?;
-        for row in report
-            .objectives
-            .iter()
-            .filter(|row| row.team == team.team && row.period == team.period)
+        for row in by_team
+            .get(&(team.team.as_str(), team.period.as_str()))
+            .into_iter()
+            .flatten()
         {
             write_markdown_objective(row, out)?;
         }

@@ -6,7 +6,7 @@
 use super::context::{Context, Item, Sink, Subject, items};
 use crate::index::objectives;
 use crate::model::{KeyResult, Kind, Objective};
-use crate::words::{DOWN_VERBS, UP_VERBS, changes, contains_word, leads};
+use crate::words::{DOWN_VERBS, TitleWords, UP_VERBS, changes};
 
 pub(super) fn check(context: &Context<'_>, sink: &mut Sink<'_>) {
     not_measurable(context, sink);
@@ -101,7 +101,8 @@ fn task_not_outcome(context: &Context<'_>, sink: &mut Sink<'_>) {
     let verbs = &context.workspace.config.words.task;
     for (file, item) in items(context.workspace) {
         let title = item.title();
-        let Some(verb) = verbs.iter().find(|verb| leads(&title.value, verb)) else {
+        let title_words = TitleWords::new(&title.value);
+        let Some(verb) = verbs.iter().find(|verb| title_words.leads(verb)) else {
             continue;
         };
         sink.report(
@@ -195,8 +196,9 @@ fn missing_current(context: &Context<'_>, sink: &mut Sink<'_>) {
 /// Reads the direction a title's verbs name: `Some(true)` for up, `Some(false)` for down,
 /// `None` for neither or both, with the verb found.
 fn title_direction(title: &str) -> Option<(bool, &'static str)> {
-    let up = UP_VERBS.iter().find(|verb| contains_word(title, verb));
-    let down = DOWN_VERBS.iter().find(|verb| contains_word(title, verb));
+    let title_words = TitleWords::new(title);
+    let up = UP_VERBS.iter().find(|verb| title_words.contains(verb));
+    let down = DOWN_VERBS.iter().find(|verb| title_words.contains(verb));
     match (up, down) {
         (Some(verb), None) => Some((true, verb)),
         (None, Some(verb)) => Some((false, verb)),

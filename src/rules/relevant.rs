@@ -53,7 +53,7 @@ fn alignment_candidates(context: &Context<'_>, period: &str) -> Vec<String> {
 
 /// Suggestions are searched for this many distinct unknown references at most, because
 /// each search compares against every objective and key result of the repository.
-const MAX_SUGGESTION_SEARCHES: usize = 200;
+const MAX_SUGGESTION_SEARCHES: usize = 50;
 
 fn unknown_alignment(context: &Context<'_>, sink: &mut Sink<'_>) {
     let unparsed = context.workspace.unparsed.len();

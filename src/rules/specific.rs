@@ -5,9 +5,7 @@ mod placeholder;
 
 use super::context::{Context, Item, Sink, Subject, items};
 use crate::index::objectives;
-use crate::words::{
-    changes, cjk_count, contains_word, has_digit, is_cjk_title, leads, measured_amount, words,
-};
+use crate::words::{TitleWords, changes, cjk_count, has_digit, is_cjk_title, measured_amount};
 
 pub(super) fn check(context: &Context<'_>, sink: &mut Sink<'_>) {
     vague_title(context, sink);
@@ -36,16 +34,17 @@ fn vagueness<'w>(item: Item<'_>, vague: &'w [String]) -> Option<Vagueness<'w>> {
     {
         return None;
     }
+    let title_words = TitleWords::new(title);
     let short = if is_cjk_title(title) {
         title.chars().filter(|c| c.is_alphanumeric()).count() <= 6
     } else {
-        words(title).len() <= 3
+        title_words.len() <= 3
     };
-    if short && let Some(word) = vague.iter().find(|word| leads(title, word)) {
+    if short && let Some(word) = vague.iter().find(|word| title_words.leads(word)) {
         return Some(Vagueness::ShortAndLed(word));
     }
     if let Item::KeyResult(..) = item {
-        let word = vague.iter().find(|word| contains_word(title, word))?;
+        let word = vague.iter().find(|word| title_words.contains(word))?;
         return Some(Vagueness::NothingToJudge(word));
     }
     None
