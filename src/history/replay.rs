@@ -1,8 +1,9 @@
 //! Replays a run of commits oldest first and turns each commit's changed goal files
 //! into item events. The replay keeps the last valid version of every changed file.
-//! It parses each distinct blob of the run once, in parallel for a chunk of commits
-//! at a time, and frees a parsed blob as soon as no later commit of the run refers to
-//! it.
+//! Each distinct blob of the run is parsed once, in parallel for a chunk of commits
+//! at a time (`blob_plan` decides which chunk parses which blobs), and a parsed blob is
+//! freed as soon as no later commit of the run refers to it. The replay itself reads
+//! no objects, so it can run on another thread while the next chunk is parsed.
 
 use super::cache::WalkedCommit;
 use super::event::{CommitMeta, ItemKey, Side, diff_sides};
@@ -14,7 +15,7 @@ use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 /// A parsed blob, or the reason it could not be parsed.
-type Parsed = std::result::Result<Arc<ParsedFile>, Arc<str>>;
+pub(crate) type Parsed = std::result::Result<Arc<ParsedFile>, Arc<str>>;
 
 /// The known state of a goal file at one point of the run.
 #[derive(Clone)]
@@ -26,8 +27,7 @@ enum FileState {
     Unknown,
 }
 
-pub(crate) struct Replay<'a, S: ObjectStore + ?Sized> {
-    store: &'a S,
+pub(crate) struct Replay {
     /// References to each blob id that later commits of the run still make.
     references: HashMap<ObjectId, usize>,
     parsed: HashMap<ObjectId, Parsed>,
@@ -35,9 +35,9 @@ pub(crate) struct Replay<'a, S: ObjectStore + ?Sized> {
     pub(crate) blobs_read: usize,
 }
 
-impl<'a, S: ObjectStore + ?Sized> Replay<'a, S> {
+impl Replay {
     /// Prepares a replay of `changes`, one list per commit, oldest commit first.
-    pub(crate) fn new(store: &'a S, changes: &[&[FileChange]]) -> Self {
+    pub(crate) fn new(changes: &[&[FileChange]]) -> Self {
         let mut references: HashMap<ObjectId, usize> = HashMap::new();
         let mut seen: HashSet<&str> = HashSet::new();
         for change in changes.iter().flat_map(|list| list.iter()) {
@@ -51,7 +51,6 @@ impl<'a, S: ObjectStore + ?Sized> Replay<'a, S> {
             }
         }
         Replay {
-            store,
             references,
             parsed: HashMap::new(),
             files: HashMap::new(),
@@ -59,31 +58,11 @@ impl<'a, S: ObjectStore + ?Sized> Replay<'a, S> {
         }
     }
 
-    /// Reads and parses, in parallel, every blob the next commits (`changes`, oldest
-    /// first) need that is not parsed yet.
-    pub(crate) fn prepare(&mut self, changes: &[&[FileChange]]) -> Result<()> {
-        let mut first_seen: HashSet<&str> = HashSet::new();
-        let mut wanted: Vec<ObjectId> = Vec::new();
-        for change in changes.iter().flat_map(|list| list.iter()) {
-            let fresh_path =
-                !self.files.contains_key(&change.path) && first_seen.insert(&change.path);
-            if fresh_path && let Some(old) = change.old {
-                wanted.push(old);
-            }
-            if let Some(new) = change.new {
-                wanted.push(new);
-            }
-        }
-        wanted.sort_unstable();
-        wanted.dedup();
-        wanted.retain(|id| !self.parsed.contains_key(id));
-        let parsed = self.store.map_blobs(&wanted, |bytes| {
-            parse_goal_file(bytes).map(Arc::new).map_err(Arc::from)
-        })?;
-        self.blobs_read += wanted.len();
-        let parsed: Vec<(ObjectId, Parsed)> = wanted.into_iter().zip(parsed).collect();
-        self.parsed.extend(parsed);
-        Ok(())
+    /// Adds the parsed blobs of one chunk. `parsed` contains the results for `ids`,
+    /// in the same order.
+    pub(crate) fn insert(&mut self, ids: &[ObjectId], parsed: Vec<Parsed>) {
+        self.blobs_read += ids.len();
+        self.parsed.extend(ids.iter().copied().zip(parsed));
     }
 
     /// Takes one reference to a parsed blob, freeing it after its last use.
@@ -98,7 +77,7 @@ impl<'a, S: ObjectStore + ?Sized> Replay<'a, S> {
         } else {
             self.parsed.get(&id).cloned()
         };
-        // `prepare` parsed every blob the commit refers to.
+        // `blob_plan` put every blob the commit refers to in this or an earlier chunk.
         parsed.unwrap_or_else(|| Err(Arc::from("the blob was not read")))
     }
 
@@ -177,6 +156,46 @@ impl<'a, S: ObjectStore + ?Sized> Replay<'a, S> {
             notes,
         }
     }
+}
+
+/// Returns, for each chunk of commits (each a list of change lists, oldest first),
+/// the blobs to parse before replaying it. These are the version before the run of
+/// each path that the chunk is first to change, and every new version. Each blob
+/// is listed only in the first chunk that needs it. `Replay::new` counts the same
+/// references, so no blob is freed before a later chunk needs it.
+pub(crate) fn blob_plan(chunks: &[Vec<&[FileChange]>]) -> Vec<Vec<ObjectId>> {
+    let mut seen_paths: HashSet<&str> = HashSet::new();
+    let mut seen_blobs: HashSet<ObjectId> = HashSet::new();
+    let mut plan = Vec::with_capacity(chunks.len());
+    for lists in chunks {
+        let mut wanted = Vec::new();
+        for change in lists.iter().flat_map(|list| list.iter()) {
+            if seen_paths.insert(&change.path)
+                && let Some(old) = change.old
+                && seen_blobs.insert(old)
+            {
+                wanted.push(old);
+            }
+            if let Some(new) = change.new
+                && seen_blobs.insert(new)
+            {
+                wanted.push(new);
+            }
+        }
+        wanted.sort_unstable();
+        plan.push(wanted);
+    }
+    plan
+}
+
+/// Reads and parses the blobs `ids`, in parallel where the store can.
+pub(crate) fn parse_blobs<S: ObjectStore + ?Sized>(
+    store: &S,
+    ids: &[ObjectId],
+) -> Result<Vec<Parsed>> {
+    store.map_blobs(ids, |bytes| {
+        parse_goal_file(bytes).map(Arc::new).map_err(Arc::from)
+    })
 }
 
 /// Adds a file version's items to a side. A file without a `period` has no items.

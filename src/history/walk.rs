@@ -6,7 +6,7 @@
 
 use super::cache::{Cache, WalkedCommit};
 use super::parse::{ParsedFile, parse_goal_file};
-use super::replay::Replay;
+use super::replay::{self, Replay};
 use super::scope::Scope;
 use super::store::{CommitInfo, GitRepository, ObjectId, ObjectStore};
 use super::tree_diff::{FileChange, TreeDiff};
@@ -215,14 +215,40 @@ impl<'r> Walker<'r> {
             .map(|(info, list)| (*info, list.as_slice()))
             .collect();
         let lists: Vec<&[FileChange]> = oldest_first.iter().map(|(_, list)| *list).collect();
-        let mut replay = Replay::new(self.repo, &lists);
-        for chunk in oldest_first.chunks(CHUNK) {
-            let lists: Vec<&[FileChange]> = chunk.iter().map(|(_, list)| *list).collect();
-            replay.prepare(&lists)?;
-            for (info, list) in chunk {
-                let walked = replay.commit(info, list);
-                self.cache.insert(info.id, Arc::new(walked));
+        let chunks: Vec<&[(&CommitInfo, &[FileChange])]> = oldest_first.chunks(CHUNK).collect();
+        let chunk_lists: Vec<Vec<&[FileChange]>> = chunks
+            .iter()
+            .map(|chunk| chunk.iter().map(|(_, list)| *list).collect())
+            .collect();
+        let plan = replay::blob_plan(&chunk_lists);
+
+        // Each chunk is replayed on a scoped thread while this thread reads and
+        // parses the next chunk's blobs, so the serial replay overlaps the parse.
+        let mut replay = Replay::new(&lists);
+        let mut parsed = match plan.first() {
+            Some(ids) => replay::parse_blobs(self.repo, ids)?,
+            None => Vec::new(),
+        };
+        for (index, chunk) in chunks.iter().enumerate() {
+            replay.insert(&plan[index], parsed);
+            let (walked, next) = std::thread::scope(|scope| {
+                let replaying = scope.spawn(|| {
+                    chunk
+                        .iter()
+                        .map(|(info, list)| (info.id, replay.commit(info, list)))
+                        .collect::<Vec<_>>()
+                });
+                let next = match plan.get(index + 1) {
+                    Some(ids) => replay::parse_blobs(self.repo, ids),
+                    None => Ok(Vec::new()),
+                };
+                (replaying.join(), next)
+            });
+            let walked = walked.unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            for (id, commit) in walked {
+                self.cache.insert(id, Arc::new(commit));
             }
+            parsed = next?;
         }
         self.stats.blobs_read += replay.blobs_read;
         Ok(())
