@@ -194,13 +194,6 @@ pub(crate) fn leads(title: &str, phrase: &str) -> bool {
     TitleWords::new(title).leads(phrase)
 }
 
-/// True when the title holds `word` anywhere: CJK words as substrings, others as whole
-/// words in any plain inflection.
-#[cfg(test)]
-pub(crate) fn contains_word(title: &str, word: &str) -> bool {
-    TitleWords::new(title).contains(word)
-}
-
 /// Tests for a decimal digit, ASCII or full-width. "A number" in a title means one of
 /// these.
 pub(crate) fn is_digit(c: char) -> bool {
