@@ -1,7 +1,7 @@
 //! `okr progress` output: a text table, a Markdown table, CSV rows, or the documented
 //! JSON object.
 
-use super::text::{bar, csv, decimal, markdown, number, percent, printable};
+use super::text::{bar, csv, decimal, markdown, number, percent, printable, truncate};
 use crate::model::{KeyResult, Kind, Objective};
 use crate::progress::{Progress, Status};
 use crate::rollup::KeyResultProgress;
@@ -10,7 +10,7 @@ use comfy_table::{Attribute, Cell, Color, ContentArrangement, LineStyle, Table, 
 use serde_json::{Value, json};
 use std::collections::HashMap;
 use std::io::{self, Write};
-use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
+use unicode_width::UnicodeWidthStr;
 
 pub(crate) struct ProgressReport<'a> {
     pub(crate) as_of: NaiveDate,
@@ -229,25 +229,6 @@ impl TableRow {
         ];
         cells.iter().sum::<usize>() + 2 * 8 + 2
     }
-}
-
-/// Cuts text to `budget` display columns, ending in `…` when cut.
-fn truncate(text: &str, budget: usize) -> String {
-    if text.width() <= budget {
-        return text.to_owned();
-    }
-    let mut kept = String::new();
-    let mut used = 0;
-    for c in text.chars() {
-        let width = c.width().unwrap_or(0);
-        if used + width + 1 > budget {
-            break;
-        }
-        kept.push(c);
-        used += width;
-    }
-    kept.push('…');
-    kept
 }
 
 fn objective_rows(row: &ObjectiveRow<'_>, rows: &mut Vec<TableRow>) {
