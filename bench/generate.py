@@ -310,8 +310,10 @@ class Generator:
     # Goal content ---------------------------------------------------------------------
 
     def new_metric(self, slug, people, with_owner, committed=False):
+        """Create a metric or maintain key result from the METRICS row named `slug`."""
         rng = self.rng
         _, name, unit, direction, low, high, decimals = next(m for m in METRICS if m[0] == slug)
+
         spread = high - low
         # Start away from the good end of the range so that the target stays inside it.
         if direction > 0:
@@ -321,22 +323,31 @@ class Generator:
         target = round_to(start + direction * spread * rng.uniform(0.05, 0.3), decimals)
         if target == start:
             target = round_to(start + direction * (10 ** -decimals), decimals)
+
         kind = "metric" if rng.random() < 0.8 else "maintain"
         if kind == "metric":
-            verb = rng.choice(["Raise", "Grow", "Increase"] if direction > 0
-                              else ["Reduce", "Cut", "Lower"])
+            if direction > 0:
+                verb = rng.choice(["Raise", "Grow", "Increase"])
+            else:
+                verb = rng.choice(["Reduce", "Cut", "Lower"])
             kr = KeyResult(slug, f"{verb} {name}", "metric")
             kr.start = start
             kr.target = target
             kr.current = start
         else:
             bound = "at or above" if direction > 0 else "at or below"
-            suffix = "" if unit == "count" else (unit if unit == "%" else f" {unit}")
+            if unit == "count":
+                suffix = ""
+            elif unit == "%":
+                suffix = "%"
+            else:
+                suffix = f" {unit}"
             kr = KeyResult(slug, f"Keep {name} {bound} {format_number(start)}{suffix}",
                            "maintain")
             kr.direction = "at-least" if direction > 0 else "at-most"
             kr.target = start
             kr.current = start
+
         kr.unit = unit
         kr.decimals = decimals
         kr.low = low
@@ -422,7 +433,10 @@ class Generator:
     # Commit stream ----------------------------------------------------------------------
 
     def commit(self, timestamp, subject, body, changes):
-        """Write one commit; `changes` holds (path, bytes) to write and (path, None) to delete."""
+        """Write one commit to the fast-import stream.
+
+        `changes` lists (path, bytes) pairs to write and (path, None) pairs to delete.
+        """
         name, email, zone = AUTHORS[self.commit_count % len(AUTHORS)]
         self.commit_count += 1
         message = (subject + "\n\n" + body + "\n" if body else subject + "\n").encode()
@@ -454,7 +468,8 @@ class Generator:
         changes = []
         if first:
             changes.append(("okr.toml", OKR_TOML.encode()))
-            changes.append(("README.md", b"# Synthetic OKR repository\n\nMade by bench/generate.py.\n"))
+            readme = b"# Synthetic OKR repository\n\nMade by bench/generate.py.\n"
+            changes.append(("README.md", readme))
             for path, lines in self.sources.items():
                 changes.append((path, ("\n".join(lines) + "\n").encode()))
         changes.append((quarter.company.path, quarter.company.render()))
@@ -468,7 +483,10 @@ class Generator:
                 if kr.state != "dropped" and (kind is None or kr.kind == kind)]
 
     def check_in_one(self, kr):
-        """Move a key result's value the way a weekly check-in does; return 'old -> new'."""
+        """Move a key result's value the way a weekly check-in does.
+
+        Returns the change as 'old -> new' for the commit subject.
+        """
         rng = self.rng
         kr.text = None
         kr.checked = self.today
@@ -613,13 +631,17 @@ class Generator:
         path = rng.choice(SOURCE_FILES)
         lines = self.sources[path]
         lines[rng.randrange(2, len(lines))] = f"line {rng.randrange(1_000_000)}"
-        self.commit(timestamp, f"Update {path}", None, [(path, ("\n".join(lines) + "\n").encode())])
+        content = ("\n".join(lines) + "\n").encode()
+        self.commit(timestamp, f"Update {path}", None, [(path, content)])
 
     def run(self):
         args = self.args
         quarters = [Quarter(i) for i in range(args.quarters)]
         for index, quarter in enumerate(quarters):
-            count = args.commits // args.quarters + (1 if index < args.commits % args.quarters else 0)
+            # The first `commits % quarters` quarters take one commit more.
+            count = args.commits // args.quarters
+            if index < args.commits % args.quarters:
+                count += 1
             start = int((datetime.datetime.combine(quarter.start, datetime.time(),
                                                    datetime.timezone.utc) - EPOCH).total_seconds())
             start += WORKDAY_START
@@ -674,8 +696,8 @@ def main():
     if code != 0:
         sys.exit(f"error: git fast-import failed with exit code {code} in {args.out}")
     imported = time.monotonic()
-    # The git-fast-import manual (git 2.47) says its packs are never seen in real use
-    # and asks for a repack before any benchmark. fast-import deltifies each blob
+    # The git-fast-import manual (git 2.47) states that its packs are never seen in real
+    # use and recommends a repack before any benchmark. fast-import deltifies each blob
     # against the blob written just before it, so -f searches every delta again.
     git("repack", "-a", "-d", "-f", "-q", cwd=args.out)
     repacked = time.monotonic()

@@ -2,9 +2,9 @@
 """Run a command and print its wall time and peak memory: `SECONDS MAX_RSS_KB EXIT_CODE`.
 
 bench/run.sh uses this only where /usr/bin/time is missing. The command's stdout
-goes to the file named by the first argument; stderr is passed through. Peak memory
-is ru_maxrss of the waited-for children (kilobytes on Linux), so for a command that
-starts subprocesses it is the largest one, not their sum.
+goes to the file named by the first argument, and its stderr is passed through. Peak
+memory is ru_maxrss of the waited-for children (kilobytes on Linux), so for a command
+that starts subprocesses it is that of the largest one, not their sum.
 """
 
 import resource
