@@ -209,7 +209,8 @@ Repositories of one quarter (2026-Q1) in one commit, made by \`bench/generate.py
 --commits 1 --quarters 1\`; \`--as-of\` is the date of that commit. okr runs as
 \`okr -C REPO --color never --as-of DATE lint|progress > /dev/null\`, after one unmeasured
 lint run that fills the page cache and writes okr's history cache in the git folder, so
-the measured runs see a repository where okr has run before. The toml columns come from \`benches/toml_parse.rs\` (files read into memory first, best of 5 rounds,
+the measured runs see a repository where okr has run before. The toml columns come
+from \`benches/toml_parse.rs\` (files read into memory first, best of 5 rounds,
 \`toml::from_str::<toml::Table>\`). "lint ÷ toml" is the toml parse rate on all cores
 divided by the lint rate: how many times longer lint takes than parsing alone.
 
