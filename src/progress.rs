@@ -67,7 +67,8 @@ pub(crate) fn key_result_progress(
             (Some((start, target)), _) if start == target => (None, None, current.is_some()),
             (Some((start, target)), Some(current)) => {
                 // Halving both differences keeps them finite for values near f64::MAX.
-                let raw = (current / 2.0 - start / 2.0) / (target / 2.0 - start / 2.0);
+                // Adding 0.0 turns -0.0 (a decrease still at its start) into 0.0.
+                let raw = (current / 2.0 - start / 2.0) / (target / 2.0 - start / 2.0) + 0.0;
                 let score = if raw.is_nan() {
                     0.0
                 } else {
@@ -438,6 +439,13 @@ mod tests {
         assert!((mean - 2.0 / 3.0).abs() < 1e-12);
         let scaled = weighted_mean(&[(200.0, Some(1.0)), (100.0, Some(0.0))]).unwrap();
         assert!((scaled - mean).abs() < 1e-12);
+    }
+
+    #[test]
+    fn decrease_at_start_scores_positive_zero() {
+        let result = progress(&metric(900.0, 400.0, Some(900.0)), "2026-11-15");
+        assert!(result.score.unwrap().is_sign_positive());
+        assert!(result.raw.unwrap().is_sign_positive());
     }
 
     #[test]
