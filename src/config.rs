@@ -58,7 +58,7 @@ impl Config {
             .unwrap_or(rule.default_level)
     }
 
-    /// A numeric rule option, falling back to the rule's declared default.
+    /// Returns a numeric rule option, falling back to the rule's declared default.
     pub(crate) fn option(&self, rule: &str, option: &str) -> f64 {
         if let Some(value) = self.rules.get(rule).and_then(|s| s.options.get(option)) {
             return *value;
@@ -478,7 +478,7 @@ impl Words {
     }
 }
 
-/// The first folder from `start` upwards that passes `test`, not looking above the top
+/// Returns the first folder from `start` upwards that passes `test`, not looking above the top
 /// of a git work tree: okr.toml files and goal folders above it belong to someone else.
 fn find_upwards(start: &Path, test: impl Fn(&Path) -> bool) -> Option<PathBuf> {
     for folder in start.ancestors() {
@@ -492,7 +492,7 @@ fn find_upwards(start: &Path, test: impl Fn(&Path) -> bool) -> Option<PathBuf> {
     None
 }
 
-/// The top of the git work tree that holds `folder`, if any.
+/// Returns the top of the git work tree that contains `folder`, if any.
 pub(crate) fn work_tree_of(folder: &Path) -> Option<PathBuf> {
     folder
         .ancestors()

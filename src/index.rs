@@ -77,7 +77,7 @@ impl Index {
             .and_then(|name| self.periods.get(name))
     }
 
-    /// The periods that enclose `name`, shortest first (its half, then its year).
+    /// Returns the periods that enclose `name`, shortest first (its half, then its year).
     pub(crate) fn enclosing(&self, name: &str) -> Vec<&Period> {
         let Some(period) = self.periods.get(name) else {
             return Vec::new();
@@ -147,7 +147,7 @@ pub(crate) fn get_key_result(workspace: &Workspace, at: ObjectiveRef, index: usi
     &get_objective(workspace, at).key_results[index]
 }
 
-/// Every objective of the workspace with its place, in file order.
+/// Iterates over every objective of the workspace with its place, in file order.
 pub(crate) fn objectives(
     workspace: &Workspace,
 ) -> impl Iterator<Item = (ObjectiveRef, &GoalFile, &Objective)> {

@@ -50,7 +50,7 @@ pub(crate) struct Progress {
     pub(crate) confidence: Option<f64>,
 }
 
-/// Where a key result stands at `as_of`. `last_check_in` is its latest check-in date,
+/// Computes where a key result is at `as_of`. `last_check_in` is its latest check-in date,
 /// when known; without it the key result is never judged stale.
 pub(crate) fn key_result_progress(
     key_result: &KeyResult,
@@ -145,7 +145,7 @@ fn held(key_result: &KeyResult, current: Option<f64>) -> bool {
     }
 }
 
-/// The share of the days from `start` to `end` (both inclusive) that have passed at `as_of`.
+/// Returns the share of the days from `start` to `end` (both inclusive) that have passed at `as_of`.
 pub(crate) fn time_share(start: NaiveDate, end: NaiveDate, as_of: NaiveDate) -> f64 {
     let total = (end - start).num_days() + 1;
     if total <= 0 {
@@ -171,7 +171,7 @@ pub(crate) fn gap_status(score: f64, expected: f64, thresholds: Thresholds) -> S
     }
 }
 
-/// The weighted mean of the values that exist. Weights are relative; a set whose
+/// Computes the weighted mean of the values that exist. Weights are relative; a set whose
 /// weights are all zero falls back to equal weights.
 pub(crate) fn weighted_mean(parts: &[(f64, Option<f64>)]) -> Option<f64> {
     let present: Vec<(f64, f64)> = parts
@@ -209,7 +209,7 @@ pub(crate) fn weighted_mean(parts: &[(f64, Option<f64>)]) -> Option<f64> {
     )
 }
 
-/// The status of an objective or team from its parts' statuses and its own numbers:
+/// Derives the status of an objective or team from its parts' statuses and its own numbers:
 /// done when every live part is done, pending when every live part is pending, stale
 /// rather than on-track while any part is stale.
 pub(crate) fn combined_status(

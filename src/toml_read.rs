@@ -108,7 +108,7 @@ impl<'a, 'i> TableReader<'a, 'i> {
         }
     }
 
-    /// A relative weight: a finite number that is not negative.
+    /// Reads a relative weight: a finite number that is not negative.
     pub(crate) fn weight(&mut self, key: &str) -> Option<Spanned<f64>> {
         let weight = self.number(key)?;
         if weight.value < 0.0 {
@@ -134,7 +134,7 @@ impl<'a, 'i> TableReader<'a, 'i> {
         }
     }
 
-    /// A date: a TOML local date (`2026-12-15`) or a string in the same form.
+    /// Reads a date: a TOML local date (`2026-12-15`) or a string in the same form.
     pub(crate) fn date(&mut self, key: &str) -> Option<Spanned<NaiveDate>> {
         let value = self.get(key)?;
         match date_of(value.get_ref()) {
@@ -195,7 +195,7 @@ impl<'a, 'i> TableReader<'a, 'i> {
         }
     }
 
-    /// A key that may hold one string or an array of strings.
+    /// Reads a key that may contain one string or an array of strings.
     pub(crate) fn string_or_strings(&mut self, key: &str) -> Option<Vec<Spanned<String>>> {
         let value = self.get(key)?;
         match value.get_ref() {
@@ -266,7 +266,7 @@ fn describe(value: &DeValue<'_>) -> &'static str {
     }
 }
 
-/// The closest candidate within a small edit distance, for "did you mean" hints.
+/// Returns the closest candidate within a small edit distance, for "did you mean" hints.
 pub(crate) fn did_you_mean<'c>(
     name: &str,
     candidates: impl IntoIterator<Item = &'c str>,

@@ -1,4 +1,4 @@
-//! One module per subcommand, each with a `run`; this module dispatches and holds
+//! One module per subcommand, each with a `run`; this module dispatches and contains
 //! the steps they share: finding the config, loading goals, choosing the as-of date.
 
 mod blame;
@@ -120,7 +120,7 @@ pub(crate) fn report_left_out(workspace: &Workspace, index: &crate::index::Index
 }
 
 /// Loads the goals (at `--rev` if given), selects what `filter` shows and rolls up
-/// their progress with the check-in dates git knows; the notes go to stderr.
+/// their progress with the check-in dates recorded in git; the notes go to stderr.
 pub(crate) fn roll_up(
     global: &GlobalArgs,
     revision: &crate::cli::RevisionArgs,

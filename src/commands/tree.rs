@@ -212,7 +212,7 @@ impl TreeBuilder<'_> {
     }
 }
 
-/// A leaf for an initiative under the objective or key result it moves.
+/// Builds a leaf for an initiative under the objective or key result it moves.
 fn initiative_node(parent: &Node, initiative: &Initiative) -> Node {
     let work_state = initiative.state.as_ref().map(|state| state.value.clone());
     let dropped = work_state.as_deref() == Some("dropped");

@@ -27,7 +27,7 @@ impl Report<'_> {
     }
 }
 
-/// A file's text for miette, reporting columns in characters as the JSON output does;
+/// A file's text for miette, reporting columns in characters as the JSON output does.
 /// miette's own `str` source counts bytes, which differs on any non-ASCII line.
 struct CharColumns {
     name: String,

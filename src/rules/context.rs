@@ -184,7 +184,7 @@ pub(crate) fn check_all(context: &Context<'_>) -> Vec<Finding> {
     check_all_with_history(context, &history).0
 }
 
-/// Runs every rule, the history rules with what `history` knows, and returns the
+/// Runs every rule, the history rules with the facts in `history`, and returns the
 /// findings, loader findings included, sorted by file, line, column and rule, and the
 /// notes rules left.
 pub(crate) fn check_all_with_history(

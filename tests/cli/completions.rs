@@ -1,4 +1,4 @@
-//! `okr completions SHELL` prints a completion script that knows the subcommands.
+//! `okr completions SHELL` prints a completion script that lists the subcommands.
 
 use super::support::{okr, repo_root};
 

@@ -33,7 +33,7 @@ confidence = 0.7
 checked = 2026-11-10
 "#;
 
-/// One file with `count` objectives, each aligned to the one before it.
+/// Writes one file with `count` objectives, each aligned to the one before it.
 fn chain(count: usize) -> String {
     let mut text = String::from("period = \"2026-Q4\"\nteam = \"company\"\n");
     for index in 0..count {

@@ -1,5 +1,5 @@
 //! README.md stays true: every pasted output is what the command prints now, and
-//! the goal files and okr.toml shown in it lint as the text says.
+//! the goal files and okr.toml shown in it lint as the text states.
 //! Run with OKR_UPDATE_README=1 to rewrite the pasted outputs.
 
 use super::support::{repo_root, rules_of, temp_repo};
