@@ -34,15 +34,18 @@ pub(crate) struct Index {
     pub(crate) periods: BTreeMap<String, Period>,
     /// The resolved period name of each file in `Workspace::files`.
     file_periods: Vec<Option<String>>,
-    /// The first objective with each (period, id).
-    objectives: HashMap<(String, String), ObjectiveRef>,
+    /// The first objective with each id, per period, nested so that lookups need no
+    /// owned key.
+    objectives: HashMap<String, HashMap<String, ObjectiveRef>>,
+    /// The periods enclosing each period of `periods`, shortest first.
+    enclosing: HashMap<String, Vec<String>>,
 }
 
 impl Index {
     pub(crate) fn build(workspace: &Workspace) -> Index {
         let mut periods = BTreeMap::new();
         let mut file_periods = Vec::with_capacity(workspace.files.len());
-        let mut objectives = HashMap::new();
+        let mut objectives: HashMap<String, HashMap<String, ObjectiveRef>> = HashMap::new();
         for (file_index, file) in workspace.files.iter().enumerate() {
             let period = file
                 .period
@@ -50,24 +53,40 @@ impl Index {
                 .and_then(|name| workspace.config.calendar.resolve(&name.value));
             let name = period.as_ref().map(|period| period.name.clone());
             if let Some(period) = period {
+                let by_id = objectives.entry(period.name.clone()).or_default();
                 for (objective_index, objective) in file.objectives.iter().enumerate() {
-                    if objective.id.value.is_empty() {
+                    if objective.id.value.is_empty() || by_id.contains_key(&objective.id.value) {
                         continue;
                     }
-                    let key = (period.name.clone(), objective.id.value.clone());
-                    objectives.entry(key).or_insert(ObjectiveRef {
+                    let at = ObjectiveRef {
                         file: file_index,
                         objective: objective_index,
-                    });
+                    };
+                    by_id.insert(objective.id.value.clone(), at);
                 }
-                periods.insert(period.name.clone(), period);
+                if !periods.contains_key(&period.name) {
+                    periods.insert(period.name.clone(), period);
+                }
             }
             file_periods.push(name);
         }
+        let enclosing = periods
+            .values()
+            .map(|period| {
+                let mut outer: Vec<&Period> = periods
+                    .values()
+                    .filter(|candidate| candidate.encloses(period))
+                    .collect();
+                outer.sort_by_key(|candidate| (candidate.days(), candidate.name.clone()));
+                let names = outer.iter().map(|outer| outer.name.clone()).collect();
+                (period.name.clone(), names)
+            })
+            .collect();
         Index {
             periods,
             file_periods,
             objectives,
+            enclosing,
         }
     }
 
@@ -78,23 +97,16 @@ impl Index {
     }
 
     /// Returns the periods that enclose `name`, shortest first (its half, then its year).
-    pub(crate) fn enclosing(&self, name: &str) -> Vec<&Period> {
-        let Some(period) = self.periods.get(name) else {
-            return Vec::new();
-        };
-        let mut outer: Vec<&Period> = self
-            .periods
-            .values()
-            .filter(|candidate| candidate.encloses(period))
-            .collect();
-        outer.sort_by_key(|candidate| (candidate.days(), candidate.name.clone()));
-        outer
+    pub(crate) fn enclosing(&self, name: &str) -> impl Iterator<Item = &Period> {
+        self.enclosing
+            .get(name)
+            .into_iter()
+            .flatten()
+            .filter_map(|outer| self.periods.get(outer))
     }
 
     pub(crate) fn objective(&self, period: &str, id: &str) -> Option<ObjectiveRef> {
-        self.objectives
-            .get(&(period.to_owned(), id.to_owned()))
-            .copied()
+        self.objectives.get(period)?.get(id).copied()
     }
 
     /// Resolves `[PERIOD/]OBJECTIVE[/KEY_RESULT]` as seen from `from_period`: without a
@@ -105,33 +117,41 @@ impl Index {
         from_period: &str,
         reference: &str,
     ) -> Option<Target> {
-        let parts: Vec<&str> = reference.split('/').collect();
-        let (periods, rest): (Vec<String>, &[&str]) =
-            match workspace.config.calendar.resolve(parts[0]) {
-                Some(period) if parts.len() > 1 => (vec![period.name], &parts[1..]),
-                _ => {
-                    let mut periods = vec![from_period.to_owned()];
-                    periods.extend(self.enclosing(from_period).iter().map(|p| p.name.clone()));
-                    (periods, &parts[..])
-                }
-            };
-        if rest.is_empty() || rest.len() > 2 {
-            return None;
-        }
-        periods.iter().find_map(|period| {
-            let objective_ref = self.objective(period, rest[0])?;
-            match rest.get(1) {
+        let find = |period: &str, objective_id: &str, key_result_id: Option<&str>| {
+            let objective_ref = self.objective(period, objective_id)?;
+            match key_result_id {
                 None => Some(Target::Objective(objective_ref)),
                 Some(key_result_id) => {
                     let objective = get_objective(workspace, objective_ref);
                     let position = objective
                         .key_results
                         .iter()
-                        .position(|key_result| key_result.id.value == *key_result_id)?;
+                        .position(|key_result| key_result.id.value == key_result_id)?;
                     Some(Target::KeyResult(objective_ref, position))
                 }
             }
-        })
+        };
+        let mut parts = reference.splitn(4, '/');
+        let first = parts.next().unwrap_or_default();
+        let second = parts.next();
+        let third = parts.next();
+        if parts.next().is_some() {
+            return None;
+        }
+        if let Some(rest) = second
+            && let Some(period) = workspace.config.calendar.resolve(first)
+        {
+            return find(&period.name, rest, third);
+        }
+        if third.is_some() {
+            return None;
+        }
+        std::iter::once(from_period)
+            .chain(
+                self.enclosing(from_period)
+                    .map(|period| period.name.as_str()),
+            )
+            .find_map(|period| find(period, first, second))
     }
 }
 

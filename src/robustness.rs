@@ -93,11 +93,7 @@ fn damaged_files_never_panic() {
         let config = Config::defaults("/repo".into(), "/repo".into());
         let workspace = Workspace::from_contents(config, contents);
         let index = Index::build(&workspace);
-        let context = Context {
-            workspace: &workspace,
-            index: &index,
-            as_of,
-        };
+        let context = Context::new(&workspace, &index, as_of);
         let findings = check_all(&context);
         let _ = Rollup::compute(&workspace, &index, as_of, &CheckIns::new());
         for finding in findings {

@@ -275,7 +275,7 @@ pub(crate) fn did_you_mean<'c>(
         .into_iter()
         // The distance is at least the difference in length; skip hopeless candidates cheaply.
         .filter(|candidate| name.len().abs_diff(candidate.len()) <= 2.max(candidate.len() / 3))
-        .map(|candidate| (strsim::damerau_levenshtein(name, candidate), candidate))
+        .map(|candidate| (strsim::osa_distance(name, candidate), candidate))
         .filter(|&(distance, candidate)| distance <= 2.max(candidate.len() / 3))
         .min_by_key(|&(distance, _)| distance)
         .map(|(_, candidate)| candidate)

@@ -3,6 +3,8 @@
 
 mod numbers;
 
+use std::borrow::Cow;
+
 pub(crate) use numbers::{changes, measured_amount};
 
 /// Vague words and bare comparatives (English and Chinese); okr.toml may add or remove.
@@ -93,14 +95,13 @@ pub(crate) fn cjk_count(title: &str) -> usize {
 }
 
 /// Whitespace-separated words, lowercased, with surrounding punctuation stripped.
-pub(crate) fn words(title: &str) -> Vec<String> {
+/// Words already in lowercase are borrowed, so most titles allocate only the list.
+pub(crate) fn words(title: &str) -> Vec<Cow<'_, str>> {
     title
         .split_whitespace()
-        .map(|word| {
-            word.trim_matches(|c: char| !c.is_alphanumeric() && c != '%')
-                .to_lowercase()
-        })
+        .map(|word| word.trim_matches(|c: char| !c.is_alphanumeric() && c != '%'))
         .filter(|word| !word.is_empty())
+        .map(lowercase)
         .collect()
 }
 
@@ -127,7 +128,7 @@ pub(crate) fn inflects(word: &str, base: &str) -> bool {
 /// split and lowercase it again for every entry.
 pub(crate) struct TitleWords<'t> {
     title: &'t str,
-    words: Vec<String>,
+    words: Vec<Cow<'t, str>>,
 }
 
 impl<'t> TitleWords<'t> {
@@ -150,18 +151,25 @@ impl<'t> TitleWords<'t> {
         if phrase.chars().any(is_cjk) {
             return self.title.trim_start().starts_with(phrase.as_ref());
         }
-        let phrase_words: Vec<&str> = phrase.split_whitespace().collect();
-        if self.words.len() < phrase_words.len() || phrase_words.is_empty() {
-            return false;
-        }
-        let last = phrase_words.len() - 1;
-        phrase_words.iter().enumerate().all(|(i, part)| {
-            if i == last {
-                inflects(&self.words[i], part)
+        // Called for every entry of every word list on every title: no allocation here.
+        let mut parts = phrase.split_whitespace().peekable();
+        let mut words = self.words.iter();
+        let mut matched_any = false;
+        while let Some(part) = parts.next() {
+            let Some(word) = words.next() else {
+                return false;
+            };
+            let matches = if parts.peek().is_none() {
+                inflects(word, part)
             } else {
-                self.words[i] == *part
+                word == part
+            };
+            if !matches {
+                return false;
             }
-        })
+            matched_any = true;
+        }
+        matched_any
     }
 
     /// True when the title contains `word` anywhere: CJK words as substrings, others as
@@ -177,12 +185,13 @@ impl<'t> TitleWords<'t> {
     }
 }
 
-/// Lowercases only when needed: word lists are stored lowercased already.
-fn lowercase(text: &str) -> std::borrow::Cow<'_, str> {
+/// Lowercases only when needed: word lists are stored lowercased already, and most
+/// words of a title are too.
+fn lowercase(text: &str) -> Cow<'_, str> {
     if text.chars().any(char::is_uppercase) {
-        std::borrow::Cow::Owned(text.to_lowercase())
+        Cow::Owned(text.to_lowercase())
     } else {
-        std::borrow::Cow::Borrowed(text)
+        Cow::Borrowed(text)
     }
 }
 

@@ -130,11 +130,7 @@ pub(super) fn check(
             source.no_history.as_deref().unwrap_or("no git history"),
         ),
     };
-    let context = Context {
-        workspace,
-        index,
-        as_of,
-    };
+    let context = Context::new(workspace, index, as_of);
     Ok(check_all_with_history(&context, &history))
 }
 

@@ -25,10 +25,21 @@ pub(crate) struct Interest {
     pub(crate) path: String,
 }
 
-/// Events of the key results asked for, oldest first, up to the cutoff date.
+/// Where an event is: its commit's position in `Facts::commits` and its own
+/// position among that commit's events.
+type EventAt = (usize, usize);
+
+/// Maps keyed by item: foldhash, because lint hashes a key for every walked event.
+type KeyMap<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
+
+/// Events of the key results asked for, up to the cutoff date. The events stay in the
+/// walked commits; the map only points at them, so gathering copies no event.
 #[derive(Default)]
 pub(crate) struct Facts {
-    pub(crate) events: HashMap<ItemKey, Vec<(Arc<CommitMeta>, ItemEvent)>>,
+    /// The walked commits, newest first.
+    commits: Vec<Arc<WalkedCommit>>,
+    /// Each key result's events, oldest first.
+    events: KeyMap<ItemKey, Vec<EventAt>>,
     /// Key results that existed at a shallow clone's boundary without a check-in
     /// since: their last check-in is unknown.
     pub(crate) unknown: HashSet<ItemKey>,
@@ -37,6 +48,19 @@ pub(crate) struct Facts {
 }
 
 impl Facts {
+    /// Returns the events of a key result with their commits, oldest first.
+    pub(crate) fn events(&self, key: &ItemKey) -> Vec<(&CommitMeta, &ItemEvent)> {
+        self.events
+            .get(key)
+            .map(|places| {
+                places
+                    .iter()
+                    .filter_map(|&at| event_at(&self.commits, at))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
     /// Returns the date of the last commit that added the key result or changed one of its
     /// check-in fields.
     pub(crate) fn last_check_in(&self, key: &ItemKey) -> Option<NaiveDate> {
@@ -44,9 +68,18 @@ impl Facts {
             .get(key)?
             .iter()
             .rev()
+            .filter_map(|&at| event_at(&self.commits, at))
             .find(|(_, event)| is_check_in(event))
             .map(|(meta, _)| meta.date())
     }
+}
+
+fn event_at(
+    commits: &[Arc<WalkedCommit>],
+    (commit, event): EventAt,
+) -> Option<(&CommitMeta, &ItemEvent)> {
+    let commit = &commits[commit];
+    Some((commit.meta.as_deref()?, &commit.events[event]))
 }
 
 pub(crate) fn is_check_in(event: &ItemEvent) -> bool {
@@ -60,50 +93,71 @@ pub(crate) fn is_check_in(event: &ItemEvent) -> bool {
     }
 }
 
-/// Events gathered so far, newest first, and the oldest event kind seen per key.
-#[derive(Default)]
-struct Gathered {
-    newest_first: HashMap<ItemKey, Vec<(Arc<CommitMeta>, ItemEvent)>>,
+/// Events gathered so far, newest first, and the oldest event kind seen per key. The
+/// maps borrow the wanted keys, so no key is copied per event.
+struct Gathered<'k> {
+    commits: Vec<Arc<WalkedCommit>>,
+    newest_first: KeyMap<&'k ItemKey, Vec<EventAt>>,
     /// The oldest event seen for each key, cutoff or not: an `added` one means the
     /// key did not exist before it.
-    oldest_kind: HashMap<ItemKey, EventKind>,
+    oldest_kind: KeyMap<&'k ItemKey, EventKind>,
 }
 
-impl Gathered {
+impl<'k> Gathered<'k> {
+    fn new() -> Self {
+        Gathered {
+            commits: Vec::new(),
+            newest_first: KeyMap::default(),
+            oldest_kind: KeyMap::default(),
+        }
+    }
+
     /// Keeps the events of the `wanted` keys in `commits` (newest first) that are
     /// dated up to `cutoff`.
     fn add(
         &mut self,
         commits: &[Arc<WalkedCommit>],
-        wanted: &HashMap<&ItemKey, &str>,
+        wanted: &KeyMap<&'k ItemKey, &str>,
         cutoff: Option<NaiveDate>,
     ) {
         for commit in commits {
             let Some(meta) = &commit.meta else {
                 continue;
             };
-            for event in commit.events.iter().filter(|e| wanted.contains_key(&e.key)) {
-                self.oldest_kind.insert(event.key.clone(), event.kind);
-                if cutoff.is_none_or(|cutoff| meta.date() <= cutoff) {
+            let position = self.commits.len();
+            self.commits.push(Arc::clone(commit));
+            let in_range = cutoff.is_none_or(|cutoff| meta.date() <= cutoff);
+            for (index, event) in commit.events.iter().enumerate() {
+                // Only key results are wanted; objectives are skipped before hashing.
+                if !event.key.is_key_result() {
+                    continue;
+                }
+                let Some((&key, _)) = wanted.get_key_value(&event.key) else {
+                    continue;
+                };
+                self.oldest_kind.insert(key, event.kind);
+                if in_range {
                     self.newest_first
-                        .entry(event.key.clone())
+                        .entry(key)
                         .or_default()
-                        .push((Arc::clone(meta), event.clone()));
+                        .push((position, index));
                 }
             }
         }
     }
 
     /// The wanted keys without a check-in among the gathered events.
-    fn pending<'k>(&self, wanted: &HashMap<&'k ItemKey, &str>) -> Vec<&'k ItemKey> {
+    fn pending(&self, wanted: &KeyMap<&'k ItemKey, &str>) -> Vec<&'k ItemKey> {
         wanted
             .keys()
             .copied()
             .filter(|key| {
-                !self
-                    .newest_first
-                    .get(*key)
-                    .is_some_and(|events| events.iter().any(|(_, event)| is_check_in(event)))
+                !self.newest_first.get(*key).is_some_and(|events| {
+                    events
+                        .iter()
+                        .filter_map(|&at| event_at(&self.commits, at))
+                        .any(|(_, event)| is_check_in(event))
+                })
             })
             .collect()
     }
@@ -118,7 +172,7 @@ pub(crate) fn gather(
     since: NaiveDate,
     cutoff: Option<NaiveDate>,
 ) -> Result<Facts> {
-    let wanted: HashMap<&ItemKey, &str> = interest
+    let wanted: KeyMap<&ItemKey, &str> = interest
         .iter()
         .map(|item| (&item.key, item.path.as_str()))
         .collect();
@@ -131,7 +185,7 @@ pub(crate) fn gather(
         since: Some(since_time),
         ..Limit::default()
     };
-    let mut gathered = Gathered::default();
+    let mut gathered = Gathered::new();
     let mut facts = Facts::default();
     let mut walked = 0;
     let mut cursor = tip;
@@ -167,10 +221,15 @@ pub(crate) fn gather(
         };
     }
 
-    for (key, mut events) in gathered.newest_first {
-        events.reverse();
-        facts.events.insert(key, events);
-    }
+    facts.events = gathered
+        .newest_first
+        .into_iter()
+        .map(|(key, mut events)| {
+            events.reverse();
+            (key.clone(), events)
+        })
+        .collect();
+    facts.commits = gathered.commits;
     Ok(facts)
 }
 
@@ -181,8 +240,8 @@ fn existing_at(
     walker: &Walker<'_>,
     base: ObjectId,
     pending: &[&ItemKey],
-    paths: &HashMap<&ItemKey, &str>,
-    oldest_kind: &HashMap<ItemKey, EventKind>,
+    paths: &KeyMap<&ItemKey, &str>,
+    oldest_kind: &KeyMap<&ItemKey, EventKind>,
 ) -> Result<Vec<ItemKey>> {
     let mut existing = Vec::new();
     let mut untouched: BTreeMap<&str, Vec<&ItemKey>> = BTreeMap::new();

@@ -7,12 +7,16 @@ use crate::index::{ObjectiveRef, get_objective, objectives};
 use crate::model::{Commitment, GoalFile, KeyResult, Objective, Spanned};
 use std::collections::{BTreeMap, HashSet};
 
-pub(super) fn check(context: &Context<'_>, sink: &mut Sink<'_>) {
+pub(super) fn check_per_item(context: &Context<'_>, sink: &mut Sink<'_>) {
     confidence_out_of_range(context, sink);
-    too_many_objectives(context, sink);
-    key_result_counts(context, sink);
     zero_weights(context, sink);
     committed_at_risk(context, sink);
+}
+
+pub(super) fn check_across_files(context: &Context<'_>, sink: &mut Sink<'_>) {
+    too_many_objectives(context, sink);
+    key_result_counts(context, sink);
+    zero_objective_weights(context, sink);
 }
 
 /// Suggests the confidence the author most likely meant, for values written on a 0..10 or
@@ -37,7 +41,7 @@ fn confidence_help(value: f64) -> String {
 }
 
 fn confidence_out_of_range(context: &Context<'_>, sink: &mut Sink<'_>) {
-    for (_, file, objective) in objectives(context.workspace) {
+    for (_, file, objective) in context.objectives() {
         for key_result in &objective.key_results {
             let Some(confidence) = &key_result.confidence else {
                 continue;
@@ -220,7 +224,7 @@ fn is_zero(weight: Option<&Spanned<f64>>) -> bool {
 }
 
 fn zero_weights(context: &Context<'_>, sink: &mut Sink<'_>) {
-    for (_, file, objective) in objectives(context.workspace) {
+    for (_, file, objective) in context.objectives() {
         if !objective.state.is_live() {
             continue;
         }
@@ -244,7 +248,6 @@ fn zero_weights(context: &Context<'_>, sink: &mut Sink<'_>) {
             "give the key results relative weights above 0, or remove the `weight` fields for equal weights".to_owned(),
         );
     }
-    zero_objective_weights(context, sink);
 }
 
 /// Checks the weights of each team's live objectives in each period, which form a set
@@ -292,7 +295,7 @@ fn committed_at_risk(context: &Context<'_>, sink: &mut Sink<'_>) {
         .workspace
         .config
         .option("committed-at-risk", "confidence");
-    for (at, file, objective) in objectives(context.workspace) {
+    for (at, file, objective) in context.objectives() {
         let Some(period) = context.index.file_period(at.file) else {
             continue;
         };

@@ -3,12 +3,13 @@
 //! what rules report.
 
 use crate::diagnostic::{Finding, Severity};
-use crate::index::{Index, objectives};
+use crate::index::{Index, ObjectiveRef};
 use crate::loader::Workspace;
 use crate::model::{GoalFile, KeyResult, Objective, Spanned};
 use crate::rules::history::HistoryInput;
 use crate::rules::{Level, REGISTRY};
 use chrono::NaiveDate;
+use rayon::prelude::*;
 use std::ops::Range;
 
 pub(crate) struct Context<'w> {
@@ -16,6 +17,57 @@ pub(crate) struct Context<'w> {
     pub(crate) index: &'w Index,
     /// The date time-bound rules judge against (`--as-of`, default today).
     pub(crate) as_of: NaiveDate,
+    /// The goal files that rules judging one item at a time look at: all of them, or one
+    /// shard of them when those rules run in parallel.
+    files: Range<usize>,
+}
+
+impl<'w> Context<'w> {
+    pub(crate) fn new(workspace: &'w Workspace, index: &'w Index, as_of: NaiveDate) -> Self {
+        Context {
+            workspace,
+            index,
+            as_of,
+            files: 0..workspace.files.len(),
+        }
+    }
+
+    fn shard(&self, files: Range<usize>) -> Self {
+        Context { files, ..*self }
+    }
+
+    /// Iterates over the objectives of this context's files, with their places.
+    pub(crate) fn objectives(
+        &self,
+    ) -> impl Iterator<Item = (ObjectiveRef, &'w GoalFile, &'w Objective)> + use<'w> {
+        let files = &self.workspace.files[self.files.clone()];
+        let first = self.files.start;
+        files.iter().enumerate().flat_map(move |(offset, file)| {
+            file.objectives
+                .iter()
+                .enumerate()
+                .map(move |(objective, item)| {
+                    let at = ObjectiveRef {
+                        file: first + offset,
+                        objective,
+                    };
+                    (at, file, item)
+                })
+        })
+    }
+
+    /// Iterates over the objectives and key results of this context's files, each
+    /// objective before its key results.
+    pub(crate) fn items(&self) -> impl Iterator<Item = (&'w GoalFile, Item<'w>)> + use<'w> {
+        self.objectives().flat_map(|(_, file, objective)| {
+            std::iter::once((file, Item::Objective(objective))).chain(
+                objective
+                    .key_results
+                    .iter()
+                    .map(move |key_result| (file, Item::KeyResult(objective, key_result))),
+            )
+        })
+    }
 }
 
 /// Collects findings; drops those whose rule is off or allowed on the item.
@@ -81,19 +133,6 @@ impl<'a> Item<'a> {
     pub(crate) fn title_is_missing(self) -> bool {
         self.title().span == self.header()
     }
-}
-
-/// Lists every objective and key result of the workspace with its file, in file order, each
-/// objective before its key results.
-pub(crate) fn items(workspace: &Workspace) -> impl Iterator<Item = (&GoalFile, Item<'_>)> {
-    objectives(workspace).flat_map(|(_, file, objective)| {
-        std::iter::once((file, Item::Objective(objective))).chain(
-            objective
-                .key_results
-                .iter()
-                .map(move |key_result| (file, Item::KeyResult(objective, key_result))),
-        )
-    })
 }
 
 impl<'w> Sink<'w> {
@@ -168,6 +207,42 @@ impl<'w> Sink<'w> {
     }
 }
 
+/// Files per shard of the per-item rules: enough work per task to outweigh the
+/// scheduling, small enough to spread over every core.
+const SHARD_FILES: usize = 128;
+
+/// Runs the rules that judge each objective and key result on its own, on the
+/// context's files only.
+fn check_per_item(context: &Context<'_>, sink: &mut Sink<'_>) {
+    super::structure::check_per_item(context, sink);
+    super::specific::check_per_item(context, sink);
+    super::measurable::check_per_item(context, sink);
+    super::achievable::check_per_item(context, sink);
+    super::relevant::check_per_item(context, sink);
+    super::time_bound::check_per_item(context, sink);
+    super::ownership::check_per_item(context, sink);
+}
+
+/// Rules that compare items across files (duplicates, counts per team and owner,
+/// alignment, history), in groups that run in parallel with each other and with the
+/// per-item shards. The order is the order of their notes.
+const ACROSS_FILES: &[fn(&Context<'_>, &HistoryInput, &mut Sink<'_>)] = &[
+    |context, _, sink| super::structure::check_across_files(context, sink),
+    |context, _, sink| super::achievable::check_across_files(context, sink),
+    |context, _, sink| super::relevant::check_alignment(context, sink),
+    |context, _, sink| super::relevant::check_anchors(context, sink),
+    |context, _, sink| super::time_bound::check_across_files(context, sink),
+    |context, _, sink| super::ownership::check_across_files(context, sink),
+    super::history::check,
+];
+
+/// A unit of rule work: the per-item rules on a shard of files, or one group of
+/// `ACROSS_FILES`.
+enum Task {
+    Shard(Range<usize>),
+    Across(usize),
+}
+
 /// Runs every rule without git history (the history rules then use `checked` dates
 /// only) and returns the findings, sorted as `check_all_with_history` sorts them.
 /// Commands read history, so only tests call this.
@@ -202,14 +277,32 @@ pub(crate) fn check_all_with_history(
             });
         }
     }
-    super::structure::check(context, &mut sink);
-    super::specific::check(context, &mut sink);
-    super::measurable::check(context, &mut sink);
-    super::achievable::check(context, &mut sink);
-    super::relevant::check(context, &mut sink);
-    super::time_bound::check(context, &mut sink);
-    super::ownership::check(context, &mut sink);
-    super::history::check(context, history, &mut sink);
+    // The larger groups across files come first, so that they start early.
+    let tasks: Vec<Task> = (0..ACROSS_FILES.len())
+        .map(Task::Across)
+        .chain(
+            (0..workspace.files.len())
+                .step_by(SHARD_FILES)
+                .map(|start| Task::Shard(start..workspace.files.len().min(start + SHARD_FILES))),
+        )
+        .collect();
+    let parts: Vec<Sink<'_>> = tasks
+        .into_par_iter()
+        .map(|task| {
+            let mut part = Sink::new(workspace);
+            match task {
+                Task::Shard(files) => check_per_item(&context.shard(files), &mut part),
+                Task::Across(group) => ACROSS_FILES[group](context, history, &mut part),
+            }
+            part
+        })
+        .collect();
+    for part in parts {
+        sink.findings.extend(part.findings);
+        for note in part.notes {
+            sink.note(note);
+        }
+    }
     let notes = std::mem::take(&mut sink.notes);
     let mut findings = sink.findings;
     findings.sort_by_cached_key(|finding| {

@@ -10,7 +10,6 @@ use crate::period::Period;
 use crate::progress::{Status, key_result_progress};
 use crate::rollup::thresholds;
 use chrono::NaiveDate;
-use std::sync::Arc;
 
 /// The git history facts the history rules use, and the periods they check.
 pub(crate) struct HistoryInput {
@@ -200,11 +199,12 @@ fn moved_goalpost(context: &Context<'_>, history: &HistoryInput, sink: &mut Sink
         {
             continue;
         }
-        let Some(events) = facts.events.get(&candidate.key) else {
+        let events = facts.events(&candidate.key);
+        if events.is_empty() {
             continue;
-        };
+        }
         let frozen_from = history::frozen_from(candidate.period, freeze);
-        let unexplained = unexplained_moves(events, key_result, frozen_from);
+        let unexplained = unexplained_moves(&events, key_result, frozen_from);
         let Some(latest) = unexplained.last() else {
             continue;
         };
@@ -263,7 +263,7 @@ fn describe_move(event: &ItemEvent) -> String {
 /// Returns the target and start changes from `frozen_from` on that eased the key result and
 /// gave no reason, oldest first.
 fn unexplained_moves<'e>(
-    events: &'e [(Arc<CommitMeta>, ItemEvent)],
+    events: &[(&'e CommitMeta, &'e ItemEvent)],
     key_result: &KeyResult,
     frozen_from: NaiveDate,
 ) -> Vec<Unexplained<'e>> {
@@ -282,7 +282,7 @@ fn unexplained_moves<'e>(
         ),
     };
     let mut found = Vec::new();
-    for (meta, event) in events {
+    for &(meta, event) in events {
         let number = |field: &str| {
             event
                 .change(field)
@@ -321,7 +321,7 @@ fn unexplained_moves<'e>(
 
 /// Returns the value a field had before the first walked event: the `from` of its first
 /// change, or, when the walked events never change it, its value now.
-fn initial(events: &[(Arc<CommitMeta>, ItemEvent)], field: &str, now: Option<f64>) -> Option<f64> {
+fn initial(events: &[(&CommitMeta, &ItemEvent)], field: &str, now: Option<f64>) -> Option<f64> {
     for (_, event) in events {
         if let Some(change) = event.change(field) {
             return match event.kind {

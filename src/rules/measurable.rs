@@ -3,12 +3,11 @@
 //! Titles must describe outcomes, point the same way as the numbers, and contain one
 //! change.
 
-use super::context::{Context, Item, Sink, Subject, items};
-use crate::index::objectives;
+use super::context::{Context, Item, Sink, Subject};
 use crate::model::{KeyResult, Kind, Objective};
 use crate::words::{DOWN_VERBS, TitleWords, UP_VERBS, changes};
 
-pub(super) fn check(context: &Context<'_>, sink: &mut Sink<'_>) {
+pub(super) fn check_per_item(context: &Context<'_>, sink: &mut Sink<'_>) {
     not_measurable(context, sink);
     target_equals_start(context, sink);
     missing_unit(context, sink);
@@ -23,7 +22,7 @@ fn key_result_name(objective: &Objective, key_result: &KeyResult) -> String {
 }
 
 fn not_measurable(context: &Context<'_>, sink: &mut Sink<'_>) {
-    for (_, file, objective) in objectives(context.workspace) {
+    for (_, file, objective) in context.objectives() {
         for key_result in &objective.key_results {
             if key_result.kind != Kind::Metric {
                 continue;
@@ -50,7 +49,7 @@ fn not_measurable(context: &Context<'_>, sink: &mut Sink<'_>) {
 }
 
 fn target_equals_start(context: &Context<'_>, sink: &mut Sink<'_>) {
-    for (_, file, objective) in objectives(context.workspace) {
+    for (_, file, objective) in context.objectives() {
         for key_result in &objective.key_results {
             let (Some((start, target)), Some(target_field)) =
                 (key_result.metric_range(), &key_result.target)
@@ -76,7 +75,7 @@ fn target_equals_start(context: &Context<'_>, sink: &mut Sink<'_>) {
 }
 
 fn missing_unit(context: &Context<'_>, sink: &mut Sink<'_>) {
-    for (_, file, objective) in objectives(context.workspace) {
+    for (_, file, objective) in context.objectives() {
         for key_result in &objective.key_results {
             // `unit = ""` and `unit = "count"` mark plain counts, so any present value passes.
             if key_result.kind != Kind::Metric || key_result.unit.is_some() {
@@ -99,7 +98,7 @@ fn missing_unit(context: &Context<'_>, sink: &mut Sink<'_>) {
 
 fn task_not_outcome(context: &Context<'_>, sink: &mut Sink<'_>) {
     let verbs = &context.workspace.config.words.task;
-    for (file, item) in items(context.workspace) {
+    for (file, item) in context.items() {
         let title = item.title();
         let title_words = TitleWords::new(&title.value);
         let Some(verb) = verbs.iter().find(|verb| title_words.leads(verb)) else {
@@ -122,7 +121,7 @@ fn task_not_outcome(context: &Context<'_>, sink: &mut Sink<'_>) {
         .workspace
         .config
         .option("task-not-outcome", "milestone_share");
-    for (_, file, objective) in objectives(context.workspace) {
+    for (_, file, objective) in context.objectives() {
         let live: Vec<&KeyResult> = objective
             .key_results
             .iter()
@@ -160,7 +159,7 @@ fn too_many_milestones(milestones: usize, live: usize, share: f64) -> bool {
 
 fn missing_current(context: &Context<'_>, sink: &mut Sink<'_>) {
     let interval = context.workspace.config.check_in_interval;
-    for (at, file, objective) in objectives(context.workspace) {
+    for (at, file, objective) in context.objectives() {
         let Some(period) = context.index.file_period(at.file) else {
             continue;
         };
@@ -207,7 +206,7 @@ fn title_direction(title: &str) -> Option<(bool, &'static str)> {
 }
 
 fn direction_mismatch(context: &Context<'_>, sink: &mut Sink<'_>) {
-    for (_, file, objective) in objectives(context.workspace) {
+    for (_, file, objective) in context.objectives() {
         for key_result in &objective.key_results {
             let (Some((start, target)), Some(target_field)) =
                 (key_result.metric_range(), &key_result.target)
@@ -240,7 +239,7 @@ fn direction_mismatch(context: &Context<'_>, sink: &mut Sink<'_>) {
 }
 
 fn compound_key_result(context: &Context<'_>, sink: &mut Sink<'_>) {
-    for (_, file, objective) in objectives(context.workspace) {
+    for (_, file, objective) in context.objectives() {
         for key_result in &objective.key_results {
             let found = changes(&key_result.title.value);
             if found.len() < 2 {

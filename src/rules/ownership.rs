@@ -6,8 +6,11 @@ use crate::index::objectives;
 use crate::model::{GoalFile, Objective, Spanned};
 use std::collections::BTreeMap;
 
-pub(super) fn check(context: &Context<'_>, sink: &mut Sink<'_>) {
+pub(super) fn check_per_item(context: &Context<'_>, sink: &mut Sink<'_>) {
     missing_owner(context, sink);
+}
+
+pub(super) fn check_across_files(context: &Context<'_>, sink: &mut Sink<'_>) {
     owner_case_mismatch(context, sink);
 }
 
@@ -16,7 +19,7 @@ fn is_named(owner: Option<&Spanned<String>>) -> bool {
 }
 
 fn missing_owner(context: &Context<'_>, sink: &mut Sink<'_>) {
-    for (_, file, objective) in objectives(context.workspace) {
+    for (_, file, objective) in context.objectives() {
         let objective_owned = is_named(objective.owner.as_ref());
         if !objective_owned {
             let span = objective

@@ -9,11 +9,19 @@ use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 mod cycles;
 
-pub(super) fn check(context: &Context<'_>, sink: &mut Sink<'_>) {
+pub(super) fn check_per_item(context: &Context<'_>, sink: &mut Sink<'_>) {
+    unknown_key_result(context, sink);
+}
+
+/// Checks what `aligns_to` entries name: unknown items and cycles.
+pub(super) fn check_alignment(context: &Context<'_>, sink: &mut Sink<'_>) {
     unknown_alignment(context, sink);
     cycles::alignment_cycle(context, sink);
+}
+
+/// Checks that team objectives have company objectives to align to.
+pub(super) fn check_anchors(context: &Context<'_>, sink: &mut Sink<'_>) {
     unaligned(context, sink);
-    unknown_key_result(context, sink);
     no_company_anchor(context, sink);
 }
 
@@ -22,13 +30,7 @@ pub(super) fn check(context: &Context<'_>, sink: &mut Sink<'_>) {
 /// period in front.
 fn alignment_candidates(context: &Context<'_>, period: &str) -> Vec<String> {
     let mut near: HashSet<&str> = HashSet::from([period]);
-    near.extend(
-        context
-            .index
-            .enclosing(period)
-            .iter()
-            .map(|p| p.name.as_str()),
-    );
+    near.extend(context.index.enclosing(period).map(|p| p.name.as_str()));
     let mut candidates = Vec::new();
     for (at, _, objective) in objectives(context.workspace) {
         let Some(own) = context.index.file_period(at.file) else {
@@ -149,7 +151,6 @@ fn anchored_above(context: &Context<'_>, company: &HashSet<String>, period: &str
     context
         .index
         .enclosing(period)
-        .iter()
         .any(|outer| company.contains(&outer.name))
 }
 
@@ -218,7 +219,7 @@ fn names_key_result(context: &Context<'_>, at: ObjectiveRef, entry: &str) -> boo
 }
 
 fn unknown_key_result(context: &Context<'_>, sink: &mut Sink<'_>) {
-    for (at, file, objective) in objectives(context.workspace) {
+    for (at, file, objective) in context.objectives() {
         for initiative in &objective.initiatives {
             for entry in &initiative.key_results {
                 if names_key_result(context, at, &entry.value) {

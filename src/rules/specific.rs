@@ -3,11 +3,10 @@
 
 mod placeholder;
 
-use super::context::{Context, Item, Sink, Subject, items};
-use crate::index::objectives;
+use super::context::{Context, Item, Sink, Subject};
 use crate::words::{TitleWords, changes, cjk_count, has_digit, is_cjk_title, measured_amount};
 
-pub(super) fn check(context: &Context<'_>, sink: &mut Sink<'_>) {
+pub(super) fn check_per_item(context: &Context<'_>, sink: &mut Sink<'_>) {
     vague_title(context, sink);
     title_length(context, sink);
     objective_has_number(context, sink);
@@ -52,7 +51,7 @@ fn vagueness<'w>(item: Item<'_>, vague: &'w [String]) -> Option<Vagueness<'w>> {
 
 fn vague_title(context: &Context<'_>, sink: &mut Sink<'_>) {
     let vague = &context.workspace.config.words.vague;
-    for (file, item) in items(context.workspace) {
+    for (file, item) in context.items() {
         let Some(vagueness) = vagueness(item, vague) else {
             continue;
         };
@@ -107,7 +106,7 @@ fn length_problem(title: &str) -> Option<String> {
 }
 
 fn title_length(context: &Context<'_>, sink: &mut Sink<'_>) {
-    for (file, item) in items(context.workspace) {
+    for (file, item) in context.items() {
         if item.title_is_missing() {
             continue;
         }
@@ -140,7 +139,7 @@ fn metric_in_title(title: &str, units: &[String]) -> Option<String> {
 
 fn objective_has_number(context: &Context<'_>, sink: &mut Sink<'_>) {
     let units = &context.workspace.config.words.units;
-    for (_, file, objective) in objectives(context.workspace) {
+    for (_, file, objective) in context.objectives() {
         let Some(metric) = metric_in_title(&objective.title.value, units) else {
             continue;
         };

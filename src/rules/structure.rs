@@ -9,11 +9,14 @@ use crate::period::{Calendar, looks_like_period};
 use std::collections::HashMap;
 use std::ops::Range;
 
-pub(super) fn check(context: &Context<'_>, sink: &mut Sink<'_>) {
+pub(super) fn check_per_item(context: &Context<'_>, sink: &mut Sink<'_>) {
     invalid_period(context, sink);
     invalid_id(context, sink);
-    duplicate_id(context, sink);
     kind_field_mismatch(context, sink);
+}
+
+pub(super) fn check_across_files(context: &Context<'_>, sink: &mut Sink<'_>) {
+    duplicate_id(context, sink);
 }
 
 fn invalid_period(context: &Context<'_>, sink: &mut Sink<'_>) {
@@ -56,7 +59,7 @@ fn id_problem(
 
 fn invalid_id(context: &Context<'_>, sink: &mut Sink<'_>) {
     let calendar = &context.workspace.config.calendar;
-    for (_, file, objective) in objectives(context.workspace) {
+    for (_, file, objective) in context.objectives() {
         if let Some(problem) = id_problem(&objective.id, &objective.span, calendar) {
             sink.report(
                 "invalid-id",
@@ -168,7 +171,7 @@ fn misfit_fields(key_result: &KeyResult) -> Vec<(&'static str, std::ops::Range<u
 }
 
 fn kind_field_mismatch(context: &Context<'_>, sink: &mut Sink<'_>) {
-    for (_, file, objective) in objectives(context.workspace) {
+    for (_, file, objective) in context.objectives() {
         for key_result in &objective.key_results {
             let kind = key_result.kind.as_str();
             for (field, span) in misfit_fields(key_result) {

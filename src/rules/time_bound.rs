@@ -9,14 +9,17 @@ use crate::rollup::{CheckIns, Rollup};
 /// How many days before a period's last day the final check-in may be.
 const FINAL_WEEK_DAYS: i64 = 6;
 
-pub(super) fn check(context: &Context<'_>, sink: &mut Sink<'_>) {
+pub(super) fn check_per_item(context: &Context<'_>, sink: &mut Sink<'_>) {
     due_outside_period(context, sink);
     no_final_check_in(context, sink);
+}
+
+pub(super) fn check_across_files(context: &Context<'_>, sink: &mut Sink<'_>) {
     committed_miss_unexplained(context, sink);
 }
 
 fn due_outside_period(context: &Context<'_>, sink: &mut Sink<'_>) {
-    for (at, file, objective) in objectives(context.workspace) {
+    for (at, file, objective) in context.objectives() {
         let Some(period) = context.index.file_period(at.file) else {
             continue;
         };
@@ -56,7 +59,7 @@ fn due_outside_period(context: &Context<'_>, sink: &mut Sink<'_>) {
 }
 
 fn no_final_check_in(context: &Context<'_>, sink: &mut Sink<'_>) {
-    for (at, file, objective) in objectives(context.workspace) {
+    for (at, file, objective) in context.objectives() {
         let Some(period) = context.index.file_period(at.file) else {
             continue;
         };

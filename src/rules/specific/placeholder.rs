@@ -3,7 +3,6 @@
 //! `okr new` writes.
 
 use super::super::context::{Context, Sink, Subject};
-use crate::index::objectives;
 use crate::model::{GoalFile, Objective, Spanned};
 use crate::words::NEW_FILE_PLACEHOLDERS;
 
@@ -73,7 +72,7 @@ fn placeholder_fields(objective: &Objective) -> Vec<(Subject<'_>, &'static str, 
 }
 
 pub(super) fn placeholder_text(context: &Context<'_>, sink: &mut Sink<'_>) {
-    for (_, file, objective) in objectives(context.workspace) {
+    for (_, file, objective) in context.objectives() {
         for (subject, field, value) in placeholder_fields(objective) {
             let Some(found) = placeholder(&value.value) else {
                 continue;
