@@ -72,37 +72,20 @@ impl Workspace {
     /// Reads every goal file under the configured folders.
     pub(crate) fn load(config: Config) -> Result<Workspace> {
         let (paths, notes) = discover_with_notes(&config)?;
-        let read: Vec<(String, std::io::Result<Vec<u8>>)> = paths
+        // Each file is read and parsed in one task, so its bytes are freed right after.
+        let parsed: Vec<Parsed> = paths
             .par_iter()
-            .map(|path| {
-                (
-                    display_path(&config.display_root, path),
-                    std::fs::read(path),
-                )
+            .enumerate()
+            .map(|(index, path)| {
+                let display = display_path(&config.display_root, path);
+                match std::fs::read(path) {
+                    Ok(bytes) => parse_file(index, display, bytes),
+                    Err(error) => unreadable(index, display, &error),
+                }
             })
             .collect();
-        let mut contents = Vec::with_capacity(read.len());
-        let mut failures = Vec::new();
-        for (path, bytes) in read {
-            match bytes {
-                Ok(bytes) => contents.push((path, bytes)),
-                Err(error) => failures.push((path, error)),
-            }
-        }
-        let mut workspace = Workspace::from_contents(config, contents);
+        let mut workspace = Workspace::assemble(config, parsed);
         workspace.notes = notes;
-        for (path, error) in failures {
-            let index = workspace.sources.len();
-            workspace.sources.push(SourceFile::new(path, ""));
-            workspace.unparsed.push(index);
-            workspace.findings.push(structure_finding(
-                "invalid-toml",
-                index,
-                None,
-                format!("failed to read the goal file: {error}"),
-                "check the file's permissions; the other files are still checked".to_owned(),
-            ));
-        }
         Ok(workspace)
     }
 
@@ -112,11 +95,16 @@ impl Workspace {
 
     /// Parses files given as (display path, bytes); git blobs come in this way too.
     pub(crate) fn from_contents(config: Config, contents: Vec<(String, Vec<u8>)>) -> Workspace {
-        let parsed: Vec<_> = contents
+        let parsed = contents
             .into_par_iter()
             .enumerate()
-            .map(|(index, (path, bytes))| parse_file(index, path, &bytes))
+            .map(|(index, (path, bytes))| parse_file(index, path, bytes))
             .collect();
+        Workspace::assemble(config, parsed)
+    }
+
+    /// Builds the workspace from parsed files, given in source order.
+    fn assemble(config: Config, parsed: Vec<Parsed>) -> Workspace {
         let mut workspace = Workspace {
             config,
             sources: Vec::with_capacity(parsed.len()),
@@ -135,6 +123,19 @@ impl Workspace {
         }
         workspace
     }
+}
+
+/// Reports a goal file that could not be read as an `invalid-toml` finding, so the
+/// other files are still checked.
+fn unreadable(index: usize, path: String, error: &std::io::Error) -> Parsed {
+    let finding = structure_finding(
+        "invalid-toml",
+        index,
+        None,
+        format!("failed to read the goal file: {error}"),
+        "check the file's permissions; the other files are still checked".to_owned(),
+    );
+    (SourceFile::new(path, ""), None, vec![finding])
 }
 
 /// Lists goal files: `*.toml` under each configured folder (or matching each glob),
@@ -253,11 +254,11 @@ fn display_path(root: &Path, path: &Path) -> String {
 
 type Parsed = (SourceFile, Option<GoalFile>, Vec<Finding>);
 
-fn parse_file(index: usize, path: String, bytes: &[u8]) -> Parsed {
-    let source = match SourceFile::from_bytes(path.clone(), bytes) {
+fn parse_file(index: usize, path: String, bytes: Vec<u8>) -> Parsed {
+    let source = match SourceFile::from_bytes(path, bytes) {
         Ok(source) => source,
-        Err(offset) => {
-            let source = SourceFile::new(path, &String::from_utf8_lossy(bytes));
+        Err((path, bytes, offset)) => {
+            let source = SourceFile::new(path, &String::from_utf8_lossy(&bytes));
             let finding = structure_finding(
                 "invalid-toml",
                 index,

@@ -2,7 +2,7 @@
 //! removed, and the mapping from byte offsets to 1-based line and column.
 
 use std::ops::Range;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 /// One file's text. Offsets everywhere in the program index `text`, which never
 /// starts with a byte order mark, so columns count from after it.
@@ -11,7 +11,9 @@ pub(crate) struct SourceFile {
     /// Path relative to the repository root, with `/` separators.
     pub(crate) path: String,
     pub(crate) text: Arc<str>,
-    line_starts: Vec<usize>,
+    /// Offsets where lines start, computed on the first `position` call because most
+    /// files never need them.
+    line_starts: OnceLock<Vec<usize>>,
 }
 
 /// A 1-based line and column; the column counts Unicode scalar values.
@@ -24,27 +26,41 @@ pub(crate) struct Position {
 impl SourceFile {
     pub(crate) fn new(path: String, text: &str) -> Self {
         let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-        let mut line_starts = vec![0];
-        line_starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
         SourceFile {
             path,
             text: Arc::from(text),
-            line_starts,
+            line_starts: OnceLock::new(),
         }
     }
 
-    /// Decodes raw bytes; a file that is not UTF-8 reports the offset of the first bad byte.
-    pub(crate) fn from_bytes(path: String, bytes: &[u8]) -> Result<Self, usize> {
-        match std::str::from_utf8(bytes) {
-            Ok(text) => Ok(SourceFile::new(path, text)),
-            Err(error) => Err(error.valid_up_to()),
+    /// Decodes raw bytes. For a file that is not UTF-8 it returns the path and bytes
+    /// back with the offset of the first bad byte.
+    pub(crate) fn from_bytes(
+        path: String,
+        bytes: Vec<u8>,
+    ) -> Result<Self, (String, Vec<u8>, usize)> {
+        match String::from_utf8(bytes) {
+            Ok(text) => Ok(SourceFile::new(path, &text)),
+            Err(error) => {
+                let offset = error.utf8_error().valid_up_to();
+                Err((path, error.into_bytes(), offset))
+            }
         }
+    }
+
+    fn line_starts(&self) -> &[usize] {
+        self.line_starts.get_or_init(|| {
+            let mut starts = vec![0];
+            starts.extend(self.text.match_indices('\n').map(|(i, _)| i + 1));
+            starts
+        })
     }
 
     pub(crate) fn position(&self, offset: usize) -> Position {
         let offset = offset.min(self.text.len());
-        let line = self.line_starts.partition_point(|&start| start <= offset) - 1;
-        let line_start = self.line_starts[line];
+        let line_starts = self.line_starts();
+        let line = line_starts.partition_point(|&start| start <= offset) - 1;
+        let line_start = line_starts[line];
         let column = self.text[line_start..floor_char_boundary(&self.text, offset)]
             .chars()
             .count();

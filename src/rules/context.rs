@@ -227,7 +227,6 @@ fn check_per_item(context: &Context<'_>, sink: &mut Sink<'_>) {
 /// alignment, history), in groups that run in parallel with each other and with the
 /// per-item shards. The order is the order of their notes.
 const ACROSS_FILES: &[fn(&Context<'_>, &HistoryInput, &mut Sink<'_>)] = &[
-    |context, _, sink| super::structure::check_across_files(context, sink),
     |context, _, sink| super::achievable::check_across_files(context, sink),
     |context, _, sink| super::relevant::check_alignment(context, sink),
     |context, _, sink| super::relevant::check_anchors(context, sink),

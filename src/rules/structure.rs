@@ -2,21 +2,17 @@
 //! that do not fit the kind. Syntax, unknown fields and types are found by the loader.
 
 use super::context::{Context, Sink, Subject};
-use crate::index::objectives;
+use crate::index::{get_file, get_objective};
 use crate::model::Spanned;
 use crate::model::{KeyResult, Kind};
 use crate::period::{Calendar, looks_like_period};
-use std::collections::HashMap;
 use std::ops::Range;
 
 pub(super) fn check_per_item(context: &Context<'_>, sink: &mut Sink<'_>) {
     invalid_period(context, sink);
     invalid_id(context, sink);
-    kind_field_mismatch(context, sink);
-}
-
-pub(super) fn check_across_files(context: &Context<'_>, sink: &mut Sink<'_>) {
     duplicate_id(context, sink);
+    kind_field_mismatch(context, sink);
 }
 
 fn invalid_period(context: &Context<'_>, sink: &mut Sink<'_>) {
@@ -86,51 +82,46 @@ fn invalid_id(context: &Context<'_>, sink: &mut Sink<'_>) {
 }
 
 fn duplicate_id(context: &Context<'_>, sink: &mut Sink<'_>) {
-    let mut first_seen: HashMap<(String, String), String> = HashMap::new();
-    for (at, file, objective) in objectives(context.workspace) {
-        let Some(period) = context.index.file_period(at.file) else {
-            continue;
-        };
+    let workspace = context.workspace;
+    for (at, file, objective) in context.objectives() {
         let id = &objective.id.value;
-        if !id.is_empty() {
-            let key = (period.name.clone(), id.clone());
-            let path = &context.workspace.sources[file.source].path;
-            let line = context.workspace.sources[file.source]
-                .position(objective.id.span.start)
+        let period = context.index.file_period(at.file);
+        // The index keeps the first objective of each id in a period, in file order.
+        let first = period
+            .filter(|_| !id.is_empty())
+            .and_then(|period| context.index.objective(&period.name, id))
+            .filter(|&first| first != at);
+        if let (Some(period), Some(first)) = (period, first) {
+            let first_source = workspace.source(get_file(workspace, first));
+            let line = first_source
+                .position(get_objective(workspace, first).id.span.start)
                 .line;
-            let here = format!("{path}:{line}");
-            if let Some(first) = first_seen.get(&key) {
-                sink.report(
-                    "duplicate-id",
-                    file,
-                    Subject::Objective(objective),
-                    objective.id.span.clone(),
-                    format!(
-                        "objective id `{id}` is already used in {} at {first}",
-                        period.name
-                    ),
-                    "give each objective of a period its own id".to_owned(),
-                );
-            } else {
-                first_seen.insert(key, here);
-            }
+            sink.report(
+                "duplicate-id",
+                file,
+                Subject::Objective(objective),
+                objective.id.span.clone(),
+                format!(
+                    "objective id `{id}` is already used in {} at {}:{line}",
+                    period.name, first_source.path
+                ),
+                "give each objective of a period its own id".to_owned(),
+            );
         }
-        let mut key_result_ids: HashMap<&str, ()> = HashMap::new();
-        for key_result in &objective.key_results {
+        for (position, key_result) in objective.key_results.iter().enumerate() {
             let key_result_id = key_result.id.value.as_str();
-            if key_result_id.is_empty() {
+            let earlier = &objective.key_results[..position];
+            if key_result_id.is_empty() || !earlier.iter().any(|kr| kr.id.value == key_result_id) {
                 continue;
             }
-            if key_result_ids.insert(key_result_id, ()).is_some() {
-                sink.report(
-                    "duplicate-id",
-                    file,
-                    Subject::KeyResult(objective, key_result),
-                    key_result.id.span.clone(),
-                    format!("key result id `{key_result_id}` appears twice in objective `{id}`"),
-                    "give each key result of an objective its own id".to_owned(),
-                );
-            }
+            sink.report(
+                "duplicate-id",
+                file,
+                Subject::KeyResult(objective, key_result),
+                key_result.id.span.clone(),
+                format!("key result id `{key_result_id}` appears twice in objective `{id}`"),
+                "give each key result of an objective its own id".to_owned(),
+            );
         }
     }
 }

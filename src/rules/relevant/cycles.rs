@@ -13,7 +13,28 @@ struct Edge {
     span: Option<Range<usize>>,
 }
 
-type Graph = HashMap<Target, Vec<Edge>>;
+/// The resolved `aligns_to` entries of the items that have any. A key result's link to
+/// its own objective is implied (see `edge`), so most items take no room here.
+type Graph = HashMap<Target, Vec<Edge>, foldhash::fast::RandomState>;
+
+/// Returns the edge numbered `index` from `node`: its `aligns_to` entries in order, then,
+/// for a key result, the link to its own objective.
+fn edge(graph: &Graph, node: Target, index: usize) -> Option<Edge> {
+    let explicit = graph.get(&node).map_or(&[][..], Vec::as_slice);
+    match explicit.get(index) {
+        Some(edge) => Some(Edge {
+            to: edge.to,
+            span: edge.span.clone(),
+        }),
+        None => match node {
+            Target::KeyResult(at, _) if index == explicit.len() => Some(Edge {
+                to: Target::Objective(at),
+                span: None,
+            }),
+            _ => None,
+        },
+    }
+}
 
 /// File order: an objective before its key results.
 fn order(node: Target) -> (ObjectiveRef, usize) {
@@ -27,43 +48,33 @@ fn order(node: Target) -> (ObjectiveRef, usize) {
 /// are left to `unknown-alignment`.
 fn build(context: &Context<'_>) -> (Vec<Target>, Graph) {
     let mut nodes = Vec::new();
-    let mut graph = Graph::new();
+    let mut graph = Graph::default();
     for (at, _, objective) in objectives(context.workspace) {
         let Some(period) = context.index.file_period(at.file) else {
             continue;
         };
-        let resolve = |reference: &str| {
-            context
-                .index
-                .resolve(context.workspace, &period.name, reference)
-        };
-        let node = Target::Objective(at);
-        nodes.push(node);
-        let edges = objective.aligns_to.iter().filter_map(|entry| {
-            resolve(&entry.value).map(|to| Edge {
-                to,
-                span: Some(entry.span.clone()),
-            })
-        });
-        graph.entry(node).or_default().extend(edges);
-        for (position, key_result) in objective.key_results.iter().enumerate() {
-            let node = Target::KeyResult(at, position);
+        let mut add = |node: Target, entries: &[crate::model::Spanned<String>]| {
             nodes.push(node);
-            let mut edges: Vec<Edge> = key_result
-                .aligns_to
+            let edges: Vec<Edge> = entries
                 .iter()
                 .filter_map(|entry| {
-                    resolve(&entry.value).map(|to| Edge {
+                    let to =
+                        context
+                            .index
+                            .resolve(context.workspace, &period.name, &entry.value)?;
+                    Some(Edge {
                         to,
                         span: Some(entry.span.clone()),
                     })
                 })
                 .collect();
-            edges.push(Edge {
-                to: Target::Objective(at),
-                span: None,
-            });
-            graph.entry(node).or_default().extend(edges);
+            if !edges.is_empty() {
+                graph.insert(node, edges);
+            }
+        };
+        add(Target::Objective(at), &objective.aligns_to);
+        for (position, key_result) in objective.key_results.iter().enumerate() {
+            add(Target::KeyResult(at, position), &key_result.aligns_to);
         }
     }
     (nodes, graph)
@@ -78,7 +89,8 @@ enum Visit {
 /// Finds the cycles a depth-first walk from every item meets, each rotated to start at its
 /// first item in file order. Every strongly connected part with a cycle yields at least one.
 fn find_cycles(nodes: &[Target], graph: &Graph) -> Vec<Vec<Target>> {
-    let mut visits: HashMap<Target, Visit> = HashMap::new();
+    let mut visits: HashMap<Target, Visit, foldhash::fast::RandomState> =
+        HashMap::with_capacity_and_hasher(nodes.len(), Default::default());
     let mut seen: HashSet<Vec<Target>> = HashSet::new();
     let mut cycles = Vec::new();
     for &root in nodes {
@@ -89,8 +101,7 @@ fn find_cycles(nodes: &[Target], graph: &Graph) -> Vec<Vec<Target>> {
         let mut stack: Vec<(Target, usize)> = vec![(root, 0)];
         visits.insert(root, Visit::OnPath);
         while let Some(&(node, next)) = stack.last() {
-            let edges = graph.get(&node).map_or(&[][..], Vec::as_slice);
-            let Some(edge) = edges.get(next) else {
+            let Some(edge) = edge(graph, node, next) else {
                 visits.insert(node, Visit::Finished);
                 stack.pop();
                 continue;
@@ -164,10 +175,10 @@ pub(super) fn alignment_cycle(context: &Context<'_>, sink: &mut Sink<'_>) {
                 )
             }
         };
-        let span = graph
-            .get(&first)
-            .and_then(|edges| edges.iter().find(|edge| edge.to == next))
-            .and_then(|edge| edge.span.clone())
+        let span = (0..)
+            .map_while(|index| edge(&graph, first, index))
+            .find(|edge| edge.to == next)
+            .and_then(|edge| edge.span)
             .unwrap_or(header);
         let mut chain: Vec<String> = cycle
             .iter()
@@ -198,7 +209,7 @@ mod tests {
     }
 
     fn graph(edges: &[(Target, Target)]) -> Graph {
-        let mut graph = Graph::new();
+        let mut graph = Graph::default();
         for &(from, to) in edges {
             graph.entry(from).or_default().push(Edge { to, span: None });
         }
