@@ -98,7 +98,13 @@ fn open_quietly(
 }
 
 /// Returns the key results of `objectives` as history keys, with the files they are in.
-pub(crate) fn interest(workspace: &Workspace, chosen: &[ObjectiveRef]) -> Vec<Interest> {
+/// With `walk_back`, the walk goes back as far as their last check-ins. Without it,
+/// the walk stops at the start date the command gives.
+pub(crate) fn interest(
+    workspace: &Workspace,
+    chosen: &[ObjectiveRef],
+    walk_back: bool,
+) -> Vec<Interest> {
     let chosen: HashSet<ObjectiveRef> = chosen.iter().copied().collect();
     let mut interest = Vec::new();
     for (at, file, objective) in objectives(workspace) {
@@ -117,6 +123,7 @@ pub(crate) fn interest(workspace: &Workspace, chosen: &[ObjectiveRef]) -> Vec<In
                     Some(&key_result.id.value),
                 ),
                 path: path.clone(),
+                walk_back,
             });
         }
     }
@@ -161,7 +168,7 @@ pub(crate) fn check_ins(
         .filter_map(|at| index.file_period(at.file))
         .map(|period| period.start)
         .min();
-    let wanted = interest(workspace, chosen);
+    let wanted = interest(workspace, chosen, true);
     let Some(facts) = facts(source, git, &wanted, since)? else {
         return Ok((CheckIns::new(), Vec::new()));
     };

@@ -7,7 +7,9 @@ use crate::diagnostic::{Finding, Severity};
 use crate::error::{Error, Result};
 use crate::index::{ObjectiveRef, objectives};
 use crate::render::findings;
-use crate::rules::{Context, GitHistory, HistoryInput, Level, check_all_with_history};
+use crate::rules::{
+    Context, GitHistory, HistoryInput, Level, check_all_with_history, final_week_start,
+};
 use std::io::Write;
 use std::path::{Component, Path, PathBuf};
 
@@ -100,29 +102,54 @@ pub(super) fn check(
     let workspace = &source.loaded.workspace;
     let index = &source.loaded.index;
     let as_of = source.loaded.as_of;
-    let periods = history_periods(source, period);
-    let chosen: Vec<ObjectiveRef> = objectives(workspace)
-        .map(|(at, _, _)| at)
-        .filter(|at| {
-            index
-                .file_period(at.file)
-                .is_some_and(|period| periods.contains(&period.name))
-        })
+    let is_on = |name: &str| {
+        crate::rules::find(name).is_some_and(|rule| workspace.config.level(rule) != Level::Off)
+    };
+    // Walk nothing for the rules that okr.toml turns off.
+    let periods = if is_on("stale") || is_on("moved-goalpost") {
+        history_periods(source, period)
+    } else {
+        Vec::new()
+    };
+    let ended = if is_on("no-final-check-in") {
+        ended_periods(source, period)
+    } else {
+        Vec::new()
+    };
+    let in_periods = |names: &[String]| -> Vec<ObjectiveRef> {
+        objectives(workspace)
+            .map(|(at, _, _)| at)
+            .filter(|at| {
+                index
+                    .file_period(at.file)
+                    .is_some_and(|period| names.contains(&period.name))
+            })
+            .collect()
+    };
+    let only_ended: Vec<String> = ended
+        .iter()
+        .filter(|name| !periods.contains(name))
+        .cloned()
         .collect();
+    // Running periods are read from their start and ended ones from their final week,
+    // because `no-final-check-in` only needs to know whether a check-in came in it.
     let since = periods
         .iter()
         .filter_map(|name| index.periods.get(name))
         .map(|period| period.start)
+        .chain(
+            ended
+                .iter()
+                .filter_map(|name| index.periods.get(name))
+                .map(final_week_start),
+        )
         .min();
-    // Walk nothing when okr.toml turns off both rules that read history.
-    let history_rules_on = ["stale", "moved-goalpost"].iter().any(|name| {
-        crate::rules::find(name).is_some_and(|rule| workspace.config.level(rule) != Level::Off)
-    });
-    let since = since.filter(|_| history_rules_on);
-    let wanted = interest(workspace, &chosen);
+    let mut wanted = interest(workspace, &in_periods(&periods), true);
+    wanted.extend(interest(workspace, &in_periods(&only_ended), false));
     let history = match facts(source, git, &wanted, since)? {
         Some(facts) => HistoryInput {
             periods,
+            ended,
             git: GitHistory::Known(facts),
         },
         None => HistoryInput::unavailable(
@@ -148,6 +175,25 @@ fn history_periods(source: &Source, period: Option<&str>) -> Vec<String> {
             .map(|period| period.name.clone())
             .collect(),
     }
+}
+
+/// Returns the ended periods whose history `no-final-check-in` reads: the one
+/// `--period` names (every period for `all`), else every period that ended before the
+/// as-of date.
+fn ended_periods(source: &Source, period: Option<&str>) -> Vec<String> {
+    let as_of = source.loaded.as_of;
+    source
+        .loaded
+        .index
+        .periods
+        .values()
+        .filter(|candidate| as_of > candidate.end)
+        .filter(|candidate| match period {
+            None | Some("all") => true,
+            Some(name) => candidate.name == name,
+        })
+        .map(|candidate| candidate.name.clone())
+        .collect()
 }
 
 /// The paths findings are reported for, relative to the display root.

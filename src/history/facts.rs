@@ -23,10 +23,13 @@ const MIN_EXTENSION: usize = 256;
 pub(crate) struct Interest {
     pub(crate) key: ItemKey,
     pub(crate) path: String,
+    /// Walk back past the start date until the key result's last check-in is found;
+    /// without it, check-ins before that date are not looked for.
+    pub(crate) walk_back: bool,
 }
 
-/// Where an event is: its commit's position in `Facts::commits` and its own
-/// position among that commit's events.
+/// The position of an event: its commit's index in `Facts::commits`, then its own
+/// index among that commit's events.
 type EventAt = (usize, usize);
 
 /// Maps keyed by item: foldhash, because lint hashes a key for every walked event.
@@ -176,6 +179,11 @@ pub(crate) fn gather(
         .iter()
         .map(|item| (&item.key, item.path.as_str()))
         .collect();
+    let walk_back: HashSet<&ItemKey> = interest
+        .iter()
+        .filter(|item| item.walk_back)
+        .map(|item| &item.key)
+        .collect();
     // A day early, so a commit dated `since` in any offset is walked.
     let since_time = (since - chrono::Days::new(1))
         .and_time(NaiveTime::MIN)
@@ -208,7 +216,7 @@ pub(crate) fn gather(
                 .extend(super::boundary_note(walker.repo(), segment.end));
             break;
         }
-        if existing.is_empty() {
+        if !existing.iter().any(|key| walk_back.contains(key)) {
             break;
         }
 

@@ -213,13 +213,13 @@ const SHARD_FILES: usize = 128;
 
 /// Runs the rules that judge each objective and key result on its own, on the
 /// context's files only.
-fn check_per_item(context: &Context<'_>, sink: &mut Sink<'_>) {
+fn check_per_item(context: &Context<'_>, history: &HistoryInput, sink: &mut Sink<'_>) {
     super::structure::check_per_item(context, sink);
     super::specific::check_per_item(context, sink);
     super::measurable::check_per_item(context, sink);
     super::achievable::check_per_item(context, sink);
     super::relevant::check_per_item(context, sink);
-    super::time_bound::check_per_item(context, sink);
+    super::time_bound::check_per_item(context, history, sink);
     super::ownership::check_per_item(context, sink);
 }
 
@@ -290,7 +290,7 @@ pub(crate) fn check_all_with_history(
         .map(|task| {
             let mut part = Sink::new(workspace);
             match task {
-                Task::Shard(files) => check_per_item(&context.shard(files), &mut part),
+                Task::Shard(files) => check_per_item(&context.shard(files), history, &mut part),
                 Task::Across(group) => ACROSS_FILES[group](context, history, &mut part),
             }
             part

@@ -15,6 +15,8 @@ use chrono::NaiveDate;
 pub(crate) struct HistoryInput {
     /// The periods checked: the running ones, or those `--period` names.
     pub(crate) periods: Vec<String>,
+    /// The ended periods whose final week the facts cover, for `no-final-check-in`.
+    pub(crate) ended: Vec<String>,
     pub(crate) git: GitHistory,
 }
 
@@ -29,6 +31,7 @@ impl HistoryInput {
     pub(crate) fn unavailable(periods: Vec<String>, reason: &str) -> HistoryInput {
         HistoryInput {
             periods,
+            ended: Vec::new(),
             git: GitHistory::Unavailable(reason.to_owned()),
         }
     }

@@ -15,6 +15,7 @@ mod time_bound;
 pub(crate) use context::check_all;
 pub(crate) use context::{Context, check_all_with_history};
 pub(crate) use history::{GitHistory, HistoryInput};
+pub(crate) use time_bound::final_week_start;
 
 /// A rule's level in okr.toml; `Off` silences it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

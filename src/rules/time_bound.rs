@@ -2,16 +2,26 @@
 //! week, and an explanation for every committed objective that ended short.
 
 use super::context::{Context, Sink, Subject};
+use super::history::{GitHistory, HistoryInput};
+use crate::history::ItemKey;
 use crate::index::{ObjectiveRef, objectives};
-use crate::model::Commitment;
+use crate::model::{Commitment, KeyResult, Objective, Spanned};
+use crate::period::Period;
 use crate::rollup::{CheckIns, Rollup};
+use chrono::NaiveDate;
 
 /// How many days before a period's last day the final check-in may be.
-const FINAL_WEEK_DAYS: i64 = 6;
+const FINAL_WEEK_DAYS: u64 = 6;
 
-pub(super) fn check_per_item(context: &Context<'_>, sink: &mut Sink<'_>) {
+/// Returns the first day of a period's final week, the earliest date a final check-in
+/// may have.
+pub(crate) fn final_week_start(period: &Period) -> NaiveDate {
+    period.end - chrono::Days::new(FINAL_WEEK_DAYS)
+}
+
+pub(super) fn check_per_item(context: &Context<'_>, history: &HistoryInput, sink: &mut Sink<'_>) {
     due_outside_period(context, sink);
-    no_final_check_in(context, sink);
+    no_final_check_in(context, history, sink);
 }
 
 pub(super) fn check_across_files(context: &Context<'_>, sink: &mut Sink<'_>) {
@@ -58,9 +68,53 @@ fn due_outside_period(context: &Context<'_>, sink: &mut Sink<'_>) {
     }
 }
 
-fn no_final_check_in(context: &Context<'_>, sink: &mut Sink<'_>) {
+/// The known facts about a key result's last check-in.
+enum LastCheckIn<'k> {
+    /// A shallow clone's boundary hides it, and there is no `checked` date.
+    Unknown,
+    /// No check-in at all, or none since the start of the walk, which reached back to
+    /// the period's final week.
+    NoneFound { walked: bool },
+    /// The later of the `checked` date and the last check-in commit, with the `checked`
+    /// field when that date comes from it.
+    On(NaiveDate, Option<&'k Spanned<NaiveDate>>),
+}
+
+fn last_check_in<'k>(
+    history: &HistoryInput,
+    period: &Period,
+    file_period: &str,
+    objective: &Objective,
+    key_result: &'k KeyResult,
+) -> LastCheckIn<'k> {
+    let checked = key_result.checked.as_ref();
+    let facts = match &history.git {
+        GitHistory::Known(facts) if history.ended.contains(&period.name) => facts,
+        // Without history of the period's final week, only the `checked` date is known.
+        _ => {
+            return match checked {
+                Some(date) => LastCheckIn::On(date.value, Some(date)),
+                None => LastCheckIn::NoneFound { walked: false },
+            };
+        }
+    };
+    let key = ItemKey::new(file_period, &objective.id.value, Some(&key_result.id.value));
+    match (checked, facts.last_check_in(&key)) {
+        (Some(date), Some(commit)) if commit > date.value => LastCheckIn::On(commit, None),
+        (Some(date), Some(_)) => LastCheckIn::On(date.value, Some(date)),
+        (None, Some(commit)) => LastCheckIn::On(commit, None),
+        (Some(date), None) if date.value >= final_week_start(period) => {
+            LastCheckIn::On(date.value, Some(date))
+        }
+        (_, None) if facts.unknown.contains(&key) => LastCheckIn::Unknown,
+        (_, None) => LastCheckIn::NoneFound { walked: true },
+    }
+}
+
+fn no_final_check_in(context: &Context<'_>, history: &HistoryInput, sink: &mut Sink<'_>) {
     for (at, file, objective) in context.objectives() {
-        let Some(period) = context.index.file_period(at.file) else {
+        let (Some(period), Some(file_period)) = (context.index.file_period(at.file), &file.period)
+        else {
             continue;
         };
         if context.as_of <= period.end || !objective.state.is_live() {
@@ -70,14 +124,18 @@ fn no_final_check_in(context: &Context<'_>, sink: &mut Sink<'_>) {
             if !key_result.state.is_live() {
                 continue;
             }
-            // NOTE: only `checked` is read here; check-in commits from git are not yet.
-            let checked = key_result.checked.as_ref();
-            let problem = match checked {
-                None => "has no check-in".to_owned(),
-                Some(date) if (period.end - date.value).num_days() > FINAL_WEEK_DAYS => {
-                    format!("was last checked in on {}", date.value)
+            let final_week = final_week_start(period);
+            let last = last_check_in(history, period, &file_period.value, objective, key_result);
+            let (problem, checked) = match last {
+                LastCheckIn::NoneFound { walked: false } => ("has no check-in".to_owned(), None),
+                LastCheckIn::NoneFound { walked: true } => (
+                    "has no check-in in its final week".to_owned(),
+                    key_result.checked.as_ref(),
+                ),
+                LastCheckIn::On(date, checked) if date < final_week => {
+                    (format!("was last checked in on {date}"), checked)
                 }
-                Some(_) => continue,
+                LastCheckIn::On(..) | LastCheckIn::Unknown => continue,
             };
             let span = checked.map_or_else(|| key_result.span.clone(), |date| date.span.clone());
             sink.report(
@@ -86,12 +144,8 @@ fn no_final_check_in(context: &Context<'_>, sink: &mut Sink<'_>) {
                 Subject::KeyResult(objective, key_result),
                 span,
                 format!(
-                    "key result `{}/{}` {problem}, but {} ended on {} and needs a check-in from {} on",
-                    objective.id.value,
-                    key_result.id.value,
-                    period.name,
-                    period.end,
-                    period.end - chrono::Days::new(FINAL_WEEK_DAYS.unsigned_abs())
+                    "key result `{}/{}` {problem}, but {} ended on {} and needs a check-in from {final_week} on",
+                    objective.id.value, key_result.id.value, period.name, period.end,
                 ),
                 "record the final value with `okr check-in`, or set `current` and `checked` to the value at the period's end".to_owned(),
             );

@@ -349,3 +349,93 @@ fn rules_can_be_turned_off() {
     assert!(!rules.contains(&"moved-goalpost".to_owned()), "{rules:?}");
     assert_eq!(document["notes"], serde_json::json!([]));
 }
+
+#[test]
+fn final_check_in_from_a_commit_in_the_last_week() {
+    let repo = Repo::new();
+    repo.write(
+        "okrs/growth.toml",
+        &goal_file("start = 40\ntarget = 90\ncurrent = 40\n"),
+    );
+    repo.commit("2026-10-01T09:00:00+00:00", "Plan");
+    repo.write(
+        "okrs/growth.toml",
+        &goal_file("start = 40\ntarget = 90\ncurrent = 85\n"),
+    );
+    repo.commit("2026-12-28T17:00:00+01:00", "Final check-in");
+    assert!(
+        !fires(&repo, "2027-01-10", "no-final-check-in"),
+        "the commit on 28 December is in the last week of 2026-Q4"
+    );
+}
+
+#[test]
+fn final_check_in_missing_when_commits_stop_early() {
+    let repo = Repo::new();
+    repo.write(
+        "okrs/growth.toml",
+        &goal_file("start = 40\ntarget = 90\ncurrent = 40\n"),
+    );
+    repo.commit("2026-10-01T09:00:00+00:00", "Plan");
+    repo.write(
+        "okrs/growth.toml",
+        &goal_file("start = 40\ntarget = 90\ncurrent = 70\n"),
+    );
+    repo.commit("2026-12-10T09:00:00+00:00", "Check in");
+    repo.write("README.md", "unrelated\n");
+    repo.commit("2026-12-30T09:00:00+00:00", "Docs");
+    let (_, document) = rules(&repo, "2027-01-10");
+    let finding = finding(&document, "no-final-check-in");
+    assert_eq!(finding["item"], "signups/weekly");
+    let message = finding["message"].as_str().unwrap();
+    assert!(
+        message.contains("has no check-in in its final week"),
+        "{message}"
+    );
+    assert!(message.contains("from 2026-12-25 on"), "{message}");
+}
+
+#[test]
+fn final_check_in_reads_an_earlier_walked_commit() {
+    let repo = Repo::new();
+    repo.write(
+        "okrs/growth.toml",
+        &goal_file("start = 40\ntarget = 90\ncurrent = 40\n"),
+    );
+    repo.commit("2026-10-01T09:00:00+00:00", "Plan");
+    repo.write(
+        "okrs/growth.toml",
+        &goal_file("start = 40\ntarget = 90\ncurrent = 70\n"),
+    );
+    repo.commit("2026-12-10T09:00:00+00:00", "Check in");
+    // `--period all` walks from the start of 2026-Q4, so the last check-in is known.
+    let output = repo.okr(&[
+        "lint",
+        "--format",
+        "json",
+        "--as-of",
+        "2027-01-10",
+        "--period",
+        "all",
+    ]);
+    let document = output.json();
+    let message = finding(&document, "no-final-check-in")["message"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        message.contains("was last checked in on 2026-12-10"),
+        "{message}"
+    );
+}
+
+#[test]
+fn final_check_in_prefers_a_later_checked_date() {
+    let repo = Repo::new();
+    repo.write(
+        "okrs/growth.toml",
+        &goal_file("start = 40\ntarget = 90\ncurrent = 40\nchecked = 2026-12-29\n"),
+    );
+    repo.commit("2026-10-01T09:00:00+00:00", "Plan with a date set ahead");
+    assert!(!fires(&repo, "2027-01-10", "no-final-check-in"));
+}
