@@ -6,7 +6,7 @@ use crate::model::{KeyResult, Kind, Objective};
 use crate::progress::{Progress, Status};
 use crate::rollup::KeyResultProgress;
 use chrono::NaiveDate;
-use comfy_table::{Attribute, Cell, Color, ContentArrangement, LineStyle, Table, TableStyle};
+use super::table::{Cell, Style, Table};
 use serde_json::{Value, json};
 use std::collections::HashMap;
 use std::io::{self, Write};
@@ -71,12 +71,12 @@ fn status_text(progress: &Progress, live: bool) -> &'static str {
     progress.status.map_or("–", Status::as_str)
 }
 
-fn status_color(status: Option<Status>) -> Color {
+fn status_style(status: Option<Status>) -> Style {
     match status {
-        Some(Status::Done | Status::OnTrack) => Color::Green,
-        Some(Status::AtRisk | Status::Stale) => Color::Yellow,
-        Some(Status::OffTrack) => Color::Red,
-        Some(Status::Pending) | None => Color::Grey,
+        Some(Status::Done | Status::OnTrack) => Style::Green,
+        Some(Status::AtRisk | Status::Stale) => Style::Yellow,
+        Some(Status::OffTrack) => Style::Red,
+        Some(Status::Pending) | None => Style::Grey,
     }
 }
 
@@ -146,11 +146,8 @@ pub(crate) fn write_table(
         });
         objective_rows(row, &mut rows);
     }
-    let mut table = Table::new();
-    table
-        .load_style(TableStyle::new().header_separator(LineStyle::none().fill('─').junction(' ')))
-        .set_content_arrangement(ContentArrangement::Disabled)
-        .set_header([
+    let mut table = Table::new(
+        &[
             "Goal",
             "Progress",
             "Score",
@@ -159,49 +156,28 @@ pub(crate) fn write_table(
             "Conf.",
             "Owner",
             "Checked in",
-        ]);
-    if color {
-        table.enforce_styling();
-    }
+        ],
+        color,
+    );
     let others = rows.iter().map(TableRow::fixed_width).max().unwrap_or(0);
     let budget = crate::terminal::width().saturating_sub(others).max(24);
     for row in &rows {
-        let goal = Cell::new(truncate(&printable(&row.goal), budget));
-        let goal = if color && row.bold {
-            goal.add_attribute(Attribute::Bold)
-        } else {
-            goal
-        };
-        let status = Cell::new(row.status);
-        let status = if color {
-            status.fg(status_color(row.progress.status))
-        } else {
-            status
-        };
+        let goal = truncate(&printable(&row.goal), budget);
+        let goal_style = if row.bold { Style::Bold } else { Style::Plain };
+        let blank = row.status.is_empty();
+        let unless_blank = |text: String| if blank { String::new() } else { text };
         table.add_row(vec![
-            goal,
-            Cell::new(if row.status.is_empty() {
-                String::new()
-            } else {
-                bar(row.progress.score, 10)
-            }),
-            Cell::new(&row.score),
-            Cell::new(if row.status.is_empty() {
-                String::new()
-            } else {
-                percent(row.progress.expected)
-            }),
-            status,
-            Cell::new(if row.status.is_empty() {
-                String::new()
-            } else {
-                decimal(row.progress.confidence)
-            }),
+            Cell::styled(goal, goal_style),
+            Cell::new(unless_blank(bar(row.progress.score, 10))),
+            Cell::new(row.score.as_str()),
+            Cell::new(unless_blank(percent(row.progress.expected))),
+            Cell::styled(row.status, status_style(row.progress.status)),
+            Cell::new(unless_blank(decimal(row.progress.confidence))),
             Cell::new(printable(&row.owner)),
-            Cell::new(&row.checked),
+            Cell::new(row.checked.as_str()),
         ]);
     }
-    writeln!(out, "{table}")
+    table.write(out)
 }
 
 /// One line of the text table, before layout.
