@@ -1,12 +1,12 @@
 //! `okr progress` output: a text table, a Markdown table, CSV rows, or the documented
 //! JSON object.
 
+use super::table::{Cell, Style, Table};
 use super::text::{bar, csv, decimal, markdown, number, percent, printable, truncate};
 use crate::model::{KeyResult, Kind, Objective};
 use crate::progress::{Progress, Status};
 use crate::rollup::KeyResultProgress;
 use chrono::NaiveDate;
-use super::table::{Cell, Style, Table};
 use serde_json::{Value, json};
 use std::collections::HashMap;
 use std::io::{self, Write};

@@ -3,8 +3,9 @@
 
 use super::context::{Context, Sink, Subject};
 use crate::index::{ObjectiveRef, get_file, get_objective, objectives};
-use crate::model::Objective;
+use crate::model::{GoalFile, Objective, Spanned};
 use crate::toml_read::did_you_mean;
+use rayon::prelude::*;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 mod cycles;
@@ -66,8 +67,48 @@ fn unknown_alignment(context: &Context<'_>, sink: &mut Sink<'_>) {
         ));
         return;
     }
-    let mut candidates_by_period: HashMap<String, Vec<String>> = HashMap::new();
-    let mut suggestions: HashMap<(String, String), Option<String>> = HashMap::new();
+    let unknown = unknown_references(context);
+    let suggestions = suggestions(context, &unknown);
+    for (file, subject, period, entry) in unknown {
+        let reference = &entry.value;
+        let help = match &suggestions[&(period, reference.as_str())] {
+            Some(close) => format!(
+                "did you mean `{close}`? `aligns_to` names an objective (`id`) or key result (`id/kr`) of {period} or an enclosing period, or one with its period in front (`2026/id`)",
+            ),
+            None => format!(
+                "name an objective (`id`) or key result (`id/kr`) of {period} or an enclosing period, or put its period in front (`2026/id`)",
+            ),
+        };
+        let owner = match &subject {
+            Subject::KeyResult(objective, key_result) => {
+                format!(
+                    "key result `{}/{}`",
+                    objective.id.value, key_result.id.value
+                )
+            }
+            Subject::Objective(objective) => format!("objective `{}`", objective.id.value),
+            Subject::File => continue,
+        };
+        sink.report(
+            "unknown-alignment",
+            file,
+            subject,
+            entry.span.clone(),
+            format!(
+                "{owner} aligns to `{reference}`, which names no objective or key result known from {period}"
+            ),
+            help,
+        );
+    }
+}
+
+/// An `aligns_to` entry that resolves to nothing: its file, its item, the item's period
+/// and the entry.
+type Unknown<'w> = (&'w GoalFile, Subject<'w>, &'w str, &'w Spanned<String>);
+
+/// Lists the `aligns_to` entries that resolve to nothing, in file order.
+fn unknown_references<'w>(context: &Context<'w>) -> Vec<Unknown<'w>> {
+    let mut unknown = Vec::new();
     for (at, file, objective) in objectives(context.workspace) {
         let Some(period) = context.index.file_period(at.file) else {
             continue;
@@ -83,57 +124,52 @@ fn unknown_alignment(context: &Context<'_>, sink: &mut Sink<'_>) {
                     .map(move |entry| (Subject::KeyResult(objective, key_result), entry))
             }));
         for (subject, entry) in entries {
-            let reference = &entry.value;
             if context
                 .index
-                .resolve(context.workspace, &period.name, reference)
-                .is_some()
+                .resolve(context.workspace, &period.name, &entry.value)
+                .is_none()
             {
-                continue;
+                unknown.push((file, subject, period.name.as_str(), entry));
             }
-            let key = (period.name.clone(), reference.clone());
-            if !suggestions.contains_key(&key) {
-                let suggestion = (suggestions.len() < MAX_SUGGESTION_SEARCHES).then(|| {
-                    let candidates = candidates_by_period
-                        .entry(period.name.clone())
-                        .or_insert_with(|| alignment_candidates(context, &period.name));
-                    did_you_mean(reference, candidates.iter().map(String::as_str))
-                        .map(str::to_owned)
-                });
-                suggestions.insert(key.clone(), suggestion.flatten());
-            }
-            let help = match &suggestions[&key] {
-                Some(close) => format!(
-                    "did you mean `{close}`? `aligns_to` names an objective (`id`) or key result (`id/kr`) of {} or an enclosing period, or one with its period in front (`2026/id`)",
-                    period.name
-                ),
-                None => format!(
-                    "name an objective (`id`) or key result (`id/kr`) of {} or an enclosing period, or put its period in front (`2026/id`)",
-                    period.name
-                ),
-            };
-            let owner = match &subject {
-                Subject::KeyResult(objective, key_result) => {
-                    format!(
-                        "key result `{}/{}`",
-                        objective.id.value, key_result.id.value
-                    )
-                }
-                _ => format!("objective `{}`", objective.id.value),
-            };
-            sink.report(
-                "unknown-alignment",
-                file,
-                subject,
-                entry.span.clone(),
-                format!(
-                    "{owner} aligns to `{reference}`, which names no objective or key result known from {}",
-                    period.name
-                ),
-                help,
-            );
         }
     }
+    unknown
+}
+
+/// Finds a close name for each distinct unknown (period, reference), searching for the
+/// first `MAX_SUGGESTION_SEARCHES` of them only, in parallel.
+fn suggestions<'w>(
+    context: &Context<'w>,
+    unknown: &[Unknown<'w>],
+) -> HashMap<(&'w str, &'w str), Option<String>> {
+    let mut distinct: Vec<(&str, &str)> = Vec::new();
+    let mut seen = HashSet::new();
+    for &(_, _, period, entry) in unknown {
+        if seen.insert((period, entry.value.as_str())) {
+            distinct.push((period, entry.value.as_str()));
+        }
+    }
+    let searched = distinct.len().min(MAX_SUGGESTION_SEARCHES);
+    let periods: BTreeSet<&str> = distinct[..searched]
+        .iter()
+        .map(|&(period, _)| period)
+        .collect();
+    let candidates: HashMap<&str, Vec<String>> = periods
+        .into_par_iter()
+        .map(|period| (period, alignment_candidates(context, period)))
+        .collect();
+    let found: Vec<Option<String>> = distinct[..searched]
+        .par_iter()
+        .map(|&(period, reference)| {
+            did_you_mean(reference, candidates[period].iter().map(String::as_str))
+                .map(str::to_owned)
+        })
+        .collect();
+    distinct
+        .iter()
+        .enumerate()
+        .map(|(position, &key)| (key, found.get(position).cloned().flatten()))
+        .collect()
 }
 
 /// Collects the periods in which the company team has live objectives.
