@@ -129,14 +129,38 @@ pub(crate) fn inflects(word: &str, base: &str) -> bool {
 pub(crate) struct TitleWords<'t> {
     title: &'t str,
     words: Vec<Cow<'t, str>>,
+    /// The ASCII bytes that start a word, one bit each, to reject list entries cheaply.
+    initials: u128,
 }
 
 impl<'t> TitleWords<'t> {
     pub(crate) fn new(title: &'t str) -> Self {
+        let words = words(title);
+        let initials = words
+            .iter()
+            .filter_map(|word| word.bytes().next())
+            .filter(u8::is_ascii)
+            .fold(0, |set, byte| set | 1u128 << byte);
         TitleWords {
             title,
-            words: words(title),
+            words,
+            initials,
         }
+    }
+
+    /// True when no word can match `entry`: it starts with a lowercase ASCII letter
+    /// that starts no word of the title. An inflection keeps the first letter.
+    fn cannot_match(&self, entry: &str, only_first_word: bool) -> bool {
+        let Some(&initial) = entry.as_bytes().first() else {
+            return false;
+        };
+        if !initial.is_ascii_lowercase() {
+            return false;
+        }
+        if only_first_word {
+            return self.words.first().and_then(|word| word.bytes().next()) != Some(initial);
+        }
+        self.initials & (1u128 << initial) == 0
     }
 
     pub(crate) fn len(&self) -> usize {
@@ -147,6 +171,9 @@ impl<'t> TitleWords<'t> {
     /// for others, the first words are the phrase, the last word in any plain inflection
     /// ("set up", "ships", "improving").
     pub(crate) fn leads(&self, phrase: &str) -> bool {
+        if self.cannot_match(phrase, true) {
+            return false;
+        }
         let phrase = lowercase(phrase);
         if phrase.chars().any(is_cjk) {
             return self.title.trim_start().starts_with(phrase.as_ref());
@@ -175,6 +202,9 @@ impl<'t> TitleWords<'t> {
     /// True when the title contains `word` anywhere: CJK words as substrings, others as
     /// whole words in any plain inflection.
     pub(crate) fn contains(&self, word: &str) -> bool {
+        if self.cannot_match(word, false) {
+            return false;
+        }
         let word = lowercase(word);
         if word.chars().any(is_cjk) {
             return self.title.contains(word.as_ref());
