@@ -8,7 +8,8 @@ use crate::error::{Error, Result};
 use crate::index::{ObjectiveRef, objectives};
 use crate::render::findings;
 use crate::rules::{
-    Context, GitHistory, HistoryInput, Level, check_all_with_history, final_week_start,
+    Context, GitHistory, HistoryInput, Level, check_without_history, final_week_start,
+    finish_with_history,
 };
 use std::io::Write;
 use std::path::{Component, Path, PathBuf};
@@ -146,7 +147,17 @@ pub(super) fn check(
         .min();
     let mut wanted = interest(workspace, &in_periods(&periods), true);
     wanted.extend(interest(workspace, &in_periods(&only_ended), false));
-    let history = match facts(source, git, &wanted, since)? {
+    let context = Context::new(workspace, index, as_of);
+    // The other rules run on a second thread while this one reads the history.
+    let (facts, unfinished) = std::thread::scope(|scope| {
+        let early = scope.spawn(|| check_without_history(&context));
+        let facts = facts(source, git, &wanted, since);
+        let unfinished = early
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        (facts, unfinished)
+    });
+    let history = match facts? {
         Some(facts) => HistoryInput {
             periods,
             ended,
@@ -157,8 +168,7 @@ pub(super) fn check(
             source.no_history.as_deref().unwrap_or("no git history"),
         ),
     };
-    let context = Context::new(workspace, index, as_of);
-    Ok(check_all_with_history(&context, &history))
+    Ok(finish_with_history(&context, &history, unfinished))
 }
 
 /// The periods the history rules check: the one `--period` names (every period for

@@ -149,6 +149,16 @@ impl<'w> Sink<'w> {
         self.severity(rule).is_some()
     }
 
+    /// Takes the findings and notes of the parts, in order.
+    fn merge(&mut self, parts: Vec<Sink<'w>>) {
+        for part in parts {
+            self.findings.extend(part.findings);
+            for note in part.notes {
+                self.note(note);
+            }
+        }
+    }
+
     /// Adds a note for the report, once per text.
     pub(crate) fn note(&mut self, text: String) {
         if !self.notes.contains(&text) {
@@ -213,27 +223,30 @@ const SHARD_FILES: usize = 128;
 
 /// Runs the rules that judge each objective and key result on its own, on the
 /// context's files only.
-fn check_per_item(context: &Context<'_>, history: &HistoryInput, sink: &mut Sink<'_>) {
+fn check_per_item(context: &Context<'_>, sink: &mut Sink<'_>) {
     super::structure::check_per_item(context, sink);
     super::specific::check_per_item(context, sink);
     super::measurable::check_per_item(context, sink);
     super::achievable::check_per_item(context, sink);
     super::relevant::check_per_item(context, sink);
-    super::time_bound::check_per_item(context, history, sink);
+    super::time_bound::check_per_item(context, sink);
     super::ownership::check_per_item(context, sink);
 }
 
 /// Rules that compare items across files (duplicates, counts per team and owner,
 /// alignment, history), in groups that run in parallel with each other and with the
 /// per-item shards. The order is the order of their notes.
-const ACROSS_FILES: &[fn(&Context<'_>, &HistoryInput, &mut Sink<'_>)] = &[
-    |context, _, sink| super::achievable::check_across_files(context, sink),
-    |context, _, sink| super::relevant::check_alignment(context, sink),
-    |context, _, sink| super::relevant::check_anchors(context, sink),
-    |context, _, sink| super::time_bound::check_across_files(context, sink),
-    |context, _, sink| super::ownership::check_across_files(context, sink),
-    super::history::check,
+const ACROSS_FILES: &[fn(&Context<'_>, &mut Sink<'_>)] = &[
+    super::achievable::check_across_files,
+    super::relevant::check_alignment,
+    super::relevant::check_anchors,
+    super::time_bound::check_across_files,
+    super::ownership::check_across_files,
 ];
+
+/// Rules that read git history, run once the history is read.
+const WITH_HISTORY: &[fn(&Context<'_>, &HistoryInput, &mut Sink<'_>)] =
+    &[super::time_bound::check_with_history, super::history::check];
 
 /// A unit of rule work: the per-item rules on a shard of files, or one group of
 /// `ACROSS_FILES`.
@@ -261,10 +274,22 @@ pub(crate) fn check_all(context: &Context<'_>) -> Vec<Finding> {
 /// Runs every rule, the history rules with the facts in `history`, and returns the
 /// findings, loader findings included, sorted by file, line, column and rule, and the
 /// notes rules left.
-pub(crate) fn check_all_with_history(
+#[cfg(test)]
+fn check_all_with_history(
     context: &Context<'_>,
     history: &HistoryInput,
 ) -> (Vec<Finding>, Vec<String>) {
+    finish_with_history(context, history, check_without_history(context))
+}
+
+/// Findings and notes of the rules that need no history, and the loader's findings.
+pub(crate) struct Unfinished<'w> {
+    sink: Sink<'w>,
+}
+
+/// Runs the rules that need no git history, so that a command can run them while it
+/// reads the history.
+pub(crate) fn check_without_history<'w>(context: &Context<'w>) -> Unfinished<'w> {
     let workspace = context.workspace;
     let mut sink = Sink::new(workspace);
     sink.notes.extend(workspace.notes.iter().cloned());
@@ -290,18 +315,34 @@ pub(crate) fn check_all_with_history(
         .map(|task| {
             let mut part = Sink::new(workspace);
             match task {
-                Task::Shard(files) => check_per_item(&context.shard(files), history, &mut part),
-                Task::Across(group) => ACROSS_FILES[group](context, history, &mut part),
+                Task::Shard(files) => check_per_item(&context.shard(files), &mut part),
+                Task::Across(group) => ACROSS_FILES[group](context, &mut part),
             }
             part
         })
         .collect();
-    for part in parts {
-        sink.findings.extend(part.findings);
-        for note in part.notes {
-            sink.note(note);
-        }
-    }
+    sink.merge(parts);
+    Unfinished { sink }
+}
+
+/// Runs the history rules with the facts in `history` and returns every finding,
+/// sorted by file, line, column and rule, and the notes rules left.
+pub(crate) fn finish_with_history(
+    context: &Context<'_>,
+    history: &HistoryInput,
+    unfinished: Unfinished<'_>,
+) -> (Vec<Finding>, Vec<String>) {
+    let workspace = context.workspace;
+    let mut sink = unfinished.sink;
+    let parts: Vec<Sink<'_>> = WITH_HISTORY
+        .par_iter()
+        .map(|check| {
+            let mut part = Sink::new(workspace);
+            check(context, history, &mut part);
+            part
+        })
+        .collect();
+    sink.merge(parts);
     let notes = std::mem::take(&mut sink.notes);
     let mut findings = sink.findings;
     findings.sort_by_cached_key(|finding| {

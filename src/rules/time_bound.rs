@@ -19,8 +19,15 @@ pub(crate) fn final_week_start(period: &Period) -> NaiveDate {
     period.end - chrono::Days::new(FINAL_WEEK_DAYS)
 }
 
-pub(super) fn check_per_item(context: &Context<'_>, history: &HistoryInput, sink: &mut Sink<'_>) {
+pub(super) fn check_per_item(context: &Context<'_>, sink: &mut Sink<'_>) {
     due_outside_period(context, sink);
+}
+
+pub(super) fn check_with_history(
+    context: &Context<'_>,
+    history: &HistoryInput,
+    sink: &mut Sink<'_>,
+) {
     no_final_check_in(context, history, sink);
 }
 
