@@ -233,8 +233,8 @@ fn check_per_item(context: &Context<'_>, sink: &mut Sink<'_>) {
     super::ownership::check_per_item(context, sink);
 }
 
-/// Rules that compare items across files (duplicates, counts per team and owner,
-/// alignment, history), in groups that run in parallel with each other and with the
+/// Rules that compare items across files (counts per team and owner, alignment,
+/// anchors, owner spellings), in groups that run in parallel with each other and with the
 /// per-item shards. The order is the order of their notes.
 const ACROSS_FILES: &[fn(&Context<'_>, &mut Sink<'_>)] = &[
     super::achievable::check_across_files,
