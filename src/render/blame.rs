@@ -2,10 +2,10 @@
 //! the chain of earlier values of its target, start, weight, due and owner.
 
 use super::history::change_json;
+use super::table::{Cell, Table};
 use super::text::truncate;
 use crate::cli::BlameFormat;
 use crate::history::{CommitMeta, FieldChange, ItemKey, Value};
-use comfy_table::{Cell, ContentArrangement, LineStyle, Table, TableStyle};
 use serde_json::json;
 use std::io::{self, Write};
 
@@ -48,14 +48,7 @@ pub(crate) fn write(
     }
 }
 
-fn new_table(header: [&str; 6]) -> Table {
-    let mut table = Table::new();
-    table
-        .load_style(TableStyle::new().header_separator(LineStyle::none().fill('─').junction(' ')))
-        .set_content_arrangement(ContentArrangement::Disabled)
-        .set_header(header);
-    table
-}
+const HEADER: [&str; 6] = ["Field", "Value", "Commit", "Date", "Author", "Reason"];
 
 fn row(field: &str, value: Option<&Value>, meta: &CommitMeta, reason: Option<&str>) -> Vec<Cell> {
     vec![
@@ -65,7 +58,7 @@ fn row(field: &str, value: Option<&Value>, meta: &CommitMeta, reason: Option<&st
             CELL_WIDTH,
         )),
         Cell::new(meta.short_id()),
-        Cell::new(meta.date()),
+        Cell::new(meta.date().to_string()),
         Cell::new(truncate(&meta.author, 20)),
         Cell::new(truncate(reason.unwrap_or(""), CELL_WIDTH)),
     ]
@@ -80,7 +73,7 @@ fn write_table(report: &BlameReport<'_>, out: &mut dyn Write) -> io::Result<()> 
         report.key.item(),
         report.team
     )?;
-    let mut fields = new_table(["Field", "Value", "Commit", "Date", "Author", "Reason"]);
+    let mut fields = Table::new(&HEADER, false);
     for line in &report.fields {
         fields.add_row(row(
             &line.field,
@@ -89,10 +82,10 @@ fn write_table(report: &BlameReport<'_>, out: &mut dyn Write) -> io::Result<()> 
             line.reason.as_deref(),
         ));
     }
-    writeln!(out, "{fields}")?;
+    fields.write(out)?;
     if !report.chains.is_empty() {
         writeln!(out, "\nEarlier values, oldest first")?;
-        let mut chains = new_table(["Field", "Value", "Commit", "Date", "Author", "Reason"]);
+        let mut chains = Table::new(&HEADER, false);
         for (field, entries) in &report.chains {
             for entry in entries {
                 chains.add_row(row(
@@ -103,7 +96,7 @@ fn write_table(report: &BlameReport<'_>, out: &mut dyn Write) -> io::Result<()> 
                 ));
             }
         }
-        writeln!(out, "{chains}")?;
+        chains.write(out)?;
     }
     if !report.uncommitted.is_empty() {
         writeln!(out, "\nNot committed yet")?;

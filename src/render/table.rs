@@ -6,6 +6,7 @@
 //! prints over 100,000 rows, and laying them out with comfy-table took about a quarter
 //! of its CPU time (perf).
 
+use super::text::printable;
 use std::io::{self, Write};
 use unicode_width::UnicodeWidthStr;
 
@@ -41,21 +42,23 @@ pub(crate) struct Cell {
 
 impl Cell {
     pub(crate) fn new(text: impl Into<String>) -> Cell {
-        Cell {
-            text: text.into(),
-            style: Style::Plain,
-        }
+        Cell::styled(text, Style::Plain)
     }
 
+    /// Makes a cell; line breaks and other control characters in `text` are masked, so
+    /// a cell stays on its line and cannot send escape sequences to the terminal.
     pub(crate) fn styled(text: impl Into<String>, style: Style) -> Cell {
-        Cell {
-            text: text.into(),
-            style,
-        }
+        let text = text.into();
+        let text = if text.chars().any(char::is_control) {
+            printable(&text)
+        } else {
+            text
+        };
+        Cell { text, style }
     }
 }
 
-/// A table with a header row. Cells are single lines: callers mask control characters.
+/// A table with a header row.
 pub(crate) struct Table {
     header: Vec<Cell>,
     rows: Vec<Vec<Cell>>,
@@ -155,6 +158,15 @@ mod tests {
         let mut styled = Table::new(&["Status"], true);
         styled.add_row(vec![Cell::styled("on-track", Style::Green)]);
         assert!(render(&styled).contains(" \x1b[32mon-track\x1b[39m "));
+    }
+
+    #[test]
+    fn control_characters_are_masked() {
+        let mut table = Table::new(&["Reason"], false);
+        table.add_row(vec![Cell::new("two\nlines \x1b[31mred")]);
+        let text = render(&table);
+        assert_eq!(text.lines().count(), 3, "{text}");
+        assert!(!text.contains('\x1b'), "{text}");
     }
 
     #[test]
