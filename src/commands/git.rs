@@ -12,6 +12,7 @@ use crate::rollup::CheckIns;
 use chrono::NaiveDate;
 use std::collections::HashSet;
 use std::path::PathBuf;
+use std::sync::Arc;
 
 /// Returns the folder a command starts in: `-C DIR`, else the current folder.
 pub(crate) fn start_folder(global: &GlobalArgs) -> Result<PathBuf> {
@@ -105,24 +106,35 @@ pub(crate) fn interest(
     chosen: &[ObjectiveRef],
     walk_back: bool,
 ) -> Vec<Interest> {
-    let chosen: HashSet<ObjectiveRef> = chosen.iter().copied().collect();
     let mut interest = Vec::new();
-    for (at, file, objective) in objectives(workspace) {
-        if !chosen.contains(&at) {
-            continue;
-        }
+    // Chosen objectives come in file order; keys of one file share its period and path.
+    let mut last_file = None;
+    let mut shared: Option<(Arc<str>, Arc<str>)> = None;
+    for &at in chosen {
+        let file = &workspace.files[at.file];
         let Some(period) = &file.period else {
             continue;
         };
-        let path = &workspace.source(file).path;
+        if last_file != Some(at.file) {
+            last_file = Some(at.file);
+            shared = Some((
+                Arc::from(period.value.as_str()),
+                Arc::from(workspace.source(file).path.as_str()),
+            ));
+        }
+        let Some((period, path)) = &shared else {
+            continue;
+        };
+        let objective = &file.objectives[at.objective];
+        let objective_id: Arc<str> = Arc::from(objective.id.value.as_str());
         for key_result in &objective.key_results {
             interest.push(Interest {
-                key: ItemKey::new(
-                    &period.value,
-                    &objective.id.value,
-                    Some(&key_result.id.value),
-                ),
-                path: path.clone(),
+                key: ItemKey {
+                    period: Arc::clone(period),
+                    objective: Arc::clone(&objective_id),
+                    key_result: Some(Arc::from(key_result.id.value.as_str())),
+                },
+                path: Arc::clone(path),
                 walk_back,
             });
         }

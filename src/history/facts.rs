@@ -22,7 +22,7 @@ const MIN_EXTENSION: usize = 256;
 #[derive(Debug, Clone)]
 pub(crate) struct Interest {
     pub(crate) key: ItemKey,
-    pub(crate) path: String,
+    pub(crate) path: Arc<str>,
     /// Walk back past the start date until the key result's last check-in is found;
     /// without it, check-ins before that date are not looked for.
     pub(crate) walk_back: bool,
@@ -177,7 +177,7 @@ pub(crate) fn gather(
 ) -> Result<Facts> {
     let wanted: KeyMap<&ItemKey, &str> = interest
         .iter()
-        .map(|item| (&item.key, item.path.as_str()))
+        .map(|item| (&item.key, &*item.path))
         .collect();
     let walk_back: HashSet<&ItemKey> = interest
         .iter()

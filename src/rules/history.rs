@@ -10,6 +10,7 @@ use crate::period::Period;
 use crate::progress::{Status, key_result_progress};
 use crate::rollup::thresholds;
 use chrono::NaiveDate;
+use std::sync::Arc;
 
 /// The git history facts the history rules use, and the periods they check.
 pub(crate) struct HistoryInput {
@@ -63,6 +64,7 @@ fn candidates<'a>(context: &'a Context<'_>, history: &HistoryInput) -> Vec<Candi
         if !history.periods.contains(&period.name) || !objective.state.is_live() {
             continue;
         }
+        let objective_key = ItemKey::new(&period_text.value, &objective.id.value, None);
         for key_result in &objective.key_results {
             if !key_result.state.is_live() {
                 continue;
@@ -72,11 +74,10 @@ fn candidates<'a>(context: &'a Context<'_>, history: &HistoryInput) -> Vec<Candi
                 objective,
                 key_result,
                 period,
-                key: ItemKey::new(
-                    &period_text.value,
-                    &objective.id.value,
-                    Some(&key_result.id.value),
-                ),
+                key: ItemKey {
+                    key_result: Some(Arc::from(key_result.id.value.as_str())),
+                    ..objective_key.clone()
+                },
             });
         }
     }
