@@ -271,19 +271,117 @@ pub(crate) fn did_you_mean<'c>(
     name: &str,
     candidates: impl IntoIterator<Item = &'c str>,
 ) -> Option<&'c str> {
+    let name: Vec<char> = name.chars().collect();
+    let mut rows = DistanceRows::default();
     candidates
         .into_iter()
-        // The distance is at least the difference in length; skip hopeless candidates cheaply.
-        .filter(|candidate| name.len().abs_diff(candidate.len()) <= 2.max(candidate.len() / 3))
-        .map(|candidate| (strsim::osa_distance(name, candidate), candidate))
-        .filter(|&(distance, candidate)| distance <= 2.max(candidate.len() / 3))
+        .filter_map(|candidate| {
+            let limit = 2.max(candidate.len() / 3);
+            // The distance is at least the difference in length: skip hopeless candidates.
+            if name.len().abs_diff(candidate.chars().count()) > limit {
+                return None;
+            }
+            let distance = rows.bounded_distance(&name, candidate, limit)?;
+            Some((distance, candidate))
+        })
         .min_by_key(|&(distance, _)| distance)
         .map(|(_, candidate)| candidate)
+}
+
+/// Rows of the edit-distance table, kept between calls so a search over thousands of
+/// candidates allocates once.
+#[derive(Default)]
+struct DistanceRows {
+    before_previous: Vec<usize>,
+    previous: Vec<usize>,
+    current: Vec<usize>,
+    candidate: Vec<char>,
+}
+
+impl DistanceRows {
+    /// Returns the optimal string alignment distance (edits, with swaps of neighbours)
+    /// between `name` and `candidate`, or `None` as soon as it must exceed `limit`.
+    fn bounded_distance(&mut self, name: &[char], candidate: &str, limit: usize) -> Option<usize> {
+        self.candidate.clear();
+        self.candidate.extend(candidate.chars());
+        let other = &self.candidate;
+        let width = other.len() + 1;
+        for row in [
+            &mut self.before_previous,
+            &mut self.previous,
+            &mut self.current,
+        ] {
+            row.clear();
+            row.resize(width, 0);
+        }
+        for (column, cell) in self.previous.iter_mut().enumerate() {
+            *cell = column;
+        }
+        for (i, &a) in name.iter().enumerate() {
+            self.current[0] = i + 1;
+            let mut row_min = self.current[0];
+            for (j, &b) in other.iter().enumerate() {
+                let cost = usize::from(a != b);
+                let mut best = (self.previous[j] + cost)
+                    .min(self.previous[j + 1] + 1)
+                    .min(self.current[j] + 1);
+                if i > 0 && j > 0 && a == other[j - 1] && name[i - 1] == b {
+                    best = best.min(self.before_previous[j - 1] + 1);
+                }
+                self.current[j + 1] = best;
+                row_min = row_min.min(best);
+            }
+            // Every later row is at least this row's minimum.
+            if row_min > limit {
+                return None;
+            }
+            std::mem::swap(&mut self.before_previous, &mut self.previous);
+            std::mem::swap(&mut self.previous, &mut self.current);
+        }
+        let distance = self.previous[other.len()];
+        (distance <= limit).then_some(distance)
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn bounded_distance_matches_the_full_table() {
+        let words = [
+            "",
+            "a",
+            "ab",
+            "ba",
+            "abc",
+            "acb",
+            "title",
+            "titel",
+            "tilte",
+            "target",
+            "tagret",
+            "owner",
+            "own",
+            "数据",
+            "数剧",
+            "checkout-p99",
+            "checkout-p95",
+            "2026-Q4/growth",
+        ];
+        let mut rows = DistanceRows::default();
+        for a in words {
+            let chars: Vec<char> = a.chars().collect();
+            for b in words {
+                let full = strsim::osa_distance(a, b);
+                for limit in 0..6 {
+                    let bounded = rows.bounded_distance(&chars, b, limit);
+                    let expected = (full <= limit).then_some(full);
+                    assert_eq!(bounded, expected, "{a} / {b} within {limit}");
+                }
+            }
+        }
+    }
 
     #[test]
     fn suggestion_for_misspelt_field() {
