@@ -100,9 +100,16 @@ pub(crate) struct LintArgs {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub(crate) enum LintFormat {
+    /// Readable, with the source lines of each finding
     Human,
+    /// okr's JSON document (`schema_version` 1)
     Json,
+    /// GitHub Actions annotations
     Github,
+    /// SARIF 2.1.0, for code-scanning services
+    Sarif,
+    /// reviewdog's diagnostic format
+    Rdjson,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -70,6 +70,16 @@ impl SourceFile {
         }
     }
 
+    /// Returns the byte offset where the 1-based `line` starts (the text's end past the
+    /// last line).
+    pub(crate) fn line_start(&self, line: usize) -> usize {
+        let starts = self.line_starts();
+        starts
+            .get(line.saturating_sub(1))
+            .copied()
+            .unwrap_or(self.text.len())
+    }
+
     /// Clamps a span into the text so renderers never slice out of bounds.
     pub(crate) fn clamp(&self, span: Range<usize>) -> Range<usize> {
         let end = span.end.min(self.text.len());

@@ -6,7 +6,7 @@ use crate::cli::{DenyLevel, GitArgs, GlobalArgs, LintArgs, LintFormat};
 use crate::diagnostic::{Finding, Severity};
 use crate::error::{Error, Result};
 use crate::index::{ObjectiveRef, objectives};
-use crate::render::findings;
+use crate::render::{findings, sarif};
 use crate::rules::{
     Context, GitHistory, HistoryInput, Level, check_without_history, final_week_start,
     finish_with_history,
@@ -81,6 +81,8 @@ pub(super) fn run(
         LintFormat::Human => findings::write_human(&report, color, out)?,
         LintFormat::Json => findings::write_json(&report, out)?,
         LintFormat::Github => findings::write_github(&report, out)?,
+        LintFormat::Sarif => sarif::write_sarif(&report, out)?,
+        LintFormat::Rdjson => sarif::write_rdjson(&report, out)?,
     }
     let errors = report.count(Severity::Error);
     let warnings = report.count(Severity::Warning);

@@ -6,6 +6,7 @@ pub(crate) mod diff;
 pub(crate) mod findings;
 pub(crate) mod history;
 pub(crate) mod progress;
+pub(crate) mod sarif;
 pub(crate) mod table;
 pub(crate) mod text;
 pub(crate) mod tree;

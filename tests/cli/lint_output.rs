@@ -240,3 +240,75 @@ fn explain_unknown_rule_suggests() {
         output.stderr
     );
 }
+
+#[test]
+fn sarif_output_snapshot() {
+    let output = run(&["--format", "sarif"]);
+    assert_eq!(output.code, 1);
+    let mut document = output.json();
+    // The rule list repeats the registry; the results are what this test pins.
+    let rules = document["runs"][0]["tool"]["driver"]["rules"].take();
+    assert_eq!(rules.as_array().map(Vec::len), Some(38));
+    insta::assert_json_snapshot!(document);
+}
+
+#[test]
+fn sarif_results_match_json_diagnostics() {
+    let sarif = run(&["--format", "sarif"]).json();
+    let json = run(&["--format", "json"]).json();
+    let results = sarif["runs"][0]["results"].as_array().unwrap();
+    let diagnostics = json["diagnostics"].as_array().unwrap();
+    assert_eq!(results.len(), diagnostics.len());
+    let rules = sarif["runs"][0]["tool"]["driver"]["rules"]
+        .as_array()
+        .unwrap();
+    for (result, diagnostic) in results.iter().zip(diagnostics) {
+        assert_eq!(result["ruleId"], diagnostic["rule"]);
+        let region = &result["locations"][0]["physicalLocation"]["region"];
+        assert_eq!(region["startLine"], diagnostic["line"]);
+        assert_eq!(region["startColumn"], diagnostic["column"]);
+        let index = result["ruleIndex"].as_u64().unwrap() as usize;
+        assert_eq!(rules[index]["id"], diagnostic["rule"]);
+    }
+}
+
+#[test]
+fn rdjson_output_snapshot() {
+    let output = run(&["--format", "rdjson"]);
+    assert_eq!(output.code, 1);
+    insta::assert_json_snapshot!(output.json());
+}
+
+#[test]
+fn rdjson_columns_count_bytes_and_sarif_characters() {
+    let file = "period = \"2026-Q4\"\nteam = \"数据\"\n\n[[objective]]\nid = \"quality\"\n\
+                title = \"提升效率\"\nowner = \"li\"\n";
+    let repo = temp_repo(&[("okrs/data.toml", file)]);
+    let lint = |format: &str| {
+        okr(
+            repo.path(),
+            &["lint", "--as-of", "2026-11-15", "--format", format],
+        )
+        .json()
+    };
+    let rdjson = lint("rdjson");
+    let title = rdjson["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|diagnostic| diagnostic["location"]["range"]["start"]["line"] == 6)
+        .unwrap_or_else(|| panic!("no finding on the title line: {rdjson}"));
+    // `title = "提升效率"`: the value starts at byte 9 and ends after 4 × 3 bytes and 2 quotes.
+    assert_eq!(title["location"]["range"]["start"]["column"], 9);
+    assert_eq!(title["location"]["range"]["end"]["column"], 9 + 12 + 2);
+    let sarif = lint("sarif");
+    let region = sarif["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|result| &result["locations"][0]["physicalLocation"]["region"])
+        .find(|region| region["startLine"] == 6)
+        .unwrap_or_else(|| panic!("no finding on the title line: {sarif}"));
+    assert_eq!(region["startColumn"], 9);
+    assert_eq!(region["endColumn"], 9 + 4 + 2);
+}
