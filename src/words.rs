@@ -148,13 +148,14 @@ impl<'t> TitleWords<'t> {
         }
     }
 
-    /// True when no word can match `entry`: it starts with a lowercase ASCII letter
-    /// that starts no word of the title. An inflection keeps the first letter.
+    /// True when no word can match `entry`: it is ASCII, starts with a lowercase letter,
+    /// and that letter starts no word of the title. An inflection keeps the first letter.
+    /// Entries with other characters may be CJK, which match anywhere in the title.
     fn cannot_match(&self, entry: &str, only_first_word: bool) -> bool {
         let Some(&initial) = entry.as_bytes().first() else {
             return false;
         };
-        if !initial.is_ascii_lowercase() {
+        if !initial.is_ascii_lowercase() || !entry.is_ascii() {
             return false;
         }
         if only_first_word {
@@ -168,8 +169,8 @@ impl<'t> TitleWords<'t> {
     }
 
     /// True when the title is led by `phrase`: for CJK phrases, the title starts with it;
-    /// for others, the first words are the phrase, the last word in any plain inflection
-    /// ("set up", "ships", "improving").
+    /// for others, the first words are the phrase, the first of them in any plain
+    /// inflection ("ships", "improving", "setting up").
     pub(crate) fn leads(&self, phrase: &str) -> bool {
         if self.cannot_match(phrase, true) {
             return false;
@@ -179,14 +180,15 @@ impl<'t> TitleWords<'t> {
             return self.title.trim_start().starts_with(phrase.as_ref());
         }
         // Called for every entry of every word list on every title: no allocation here.
-        let mut parts = phrase.split_whitespace().peekable();
+        // The verb comes first in a phrase ("set up", "roll out"), so it is the word
+        // that inflects.
         let mut words = self.words.iter();
         let mut matched_any = false;
-        while let Some(part) = parts.next() {
+        for (position, part) in phrase.split_whitespace().enumerate() {
             let Some(word) = words.next() else {
                 return false;
             };
-            let matches = if parts.peek().is_none() {
+            let matches = if position == 0 {
                 inflects(word, part)
             } else {
                 word == part
@@ -263,10 +265,21 @@ mod tests {
     #[test]
     fn leading_phrases() {
         assert!(leads("Ship the new billing page", "ship"));
-        assert!(!leads("Setting up? No: Set up on-call rotation", "set up"));
         assert!(leads("Set up an on-call rotation", "set up"));
+        assert!(leads("Setting up an on-call rotation", "set up"));
+        assert!(leads("Sets up an on-call rotation", "set up"));
+        assert!(!leads("Set ups for the on-call rotation", "set up"));
+        assert!(!leads("Settle up on-call debts", "set up"));
+        assert!(leads("Rolled out the new billing page", "roll out"));
         assert!(leads("上线新的结算页面", "上线"));
         assert!(!leads("Relationship health", "ship"));
+    }
+
+    #[test]
+    fn mixed_entries_match_inside_cjk_titles() {
+        let title = TitleWords::new("让kpi好看");
+        assert!(title.contains("kpi好看"));
+        assert!(!title.contains("kpi"), "no whole word `kpi` in a CJK title");
     }
 
     #[test]

@@ -1,6 +1,6 @@
 //! Lint findings as miette reports (human), one JSON object, or GitHub workflow commands.
 
-use super::text::{masked_source, printable};
+use super::text::{is_unsafe, masked_source, printable};
 use crate::diagnostic::{Finding, Severity};
 use crate::source::SourceFile;
 use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan};
@@ -129,7 +129,7 @@ pub(crate) fn write_human(report: &Report<'_>, color: bool, out: &mut dyn Write)
             finding.message = format!("{}: {}", printable(&source.path), finding.message);
         }
         let text = safe_texts.entry(finding.file).or_insert_with(|| {
-            let unsafe_control = |c: char| c.is_control() && !matches!(c, '\n' | '\r' | '\t');
+            let unsafe_control = |c: char| is_unsafe(c) && !matches!(c, '\n' | '\r' | '\t');
             if source.text.chars().any(unsafe_control) {
                 Arc::from(masked_source(&source.text))
             } else {

@@ -173,12 +173,16 @@ pub(crate) fn write_table(
             Cell::new(unless_blank(percent(row.progress.expected))),
             Cell::styled(row.status, status_style(row.progress.status)),
             Cell::new(unless_blank(decimal(row.progress.confidence))),
-            Cell::new(printable(&row.owner)),
+            Cell::new(truncate(&printable(&row.owner), OWNER_WIDTH)),
             Cell::new(row.checked.as_str()),
         ]);
     }
     table.write(out)
 }
+
+/// Widest owner shown in the table, in display columns. Longer names are cut with `…`,
+/// so one long name does not widen every row.
+const OWNER_WIDTH: usize = 20;
 
 /// One line of the text table, before layout.
 struct TableRow {
@@ -200,7 +204,7 @@ impl TableRow {
             8,
             self.status.width().max(9),
             5,
-            self.owner.width().max(5),
+            self.owner.width().clamp(5, OWNER_WIDTH),
             10,
         ];
         cells.iter().sum::<usize>() + 2 * 8 + 2

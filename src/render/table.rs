@@ -6,7 +6,7 @@
 //! prints over 100,000 rows, and laying them out with comfy-table took about a quarter
 //! of its CPU time (perf).
 
-use super::text::printable;
+use super::text::{is_unsafe, printable};
 use std::io::{self, Write};
 use unicode_width::UnicodeWidthStr;
 
@@ -49,7 +49,7 @@ impl Cell {
     /// a cell stays on its line and cannot send escape sequences to the terminal.
     pub(crate) fn styled(text: impl Into<String>, style: Style) -> Cell {
         let text = text.into();
-        let text = if text.chars().any(char::is_control) {
+        let text = if text.chars().any(is_unsafe) {
             printable(&text)
         } else {
             text
@@ -167,6 +167,15 @@ mod tests {
         let text = render(&table);
         assert_eq!(text.lines().count(), 3, "{text}");
         assert!(!text.contains('\x1b'), "{text}");
+    }
+
+    #[test]
+    fn bidirectional_overrides_are_masked() {
+        let mut table = Table::new(&["Owner"], false);
+        table.add_row(vec![Cell::new("ana\u{202E}olleh\u{2066}")]);
+        let text = render(&table);
+        assert!(!text.contains('\u{202E}'), "{text}");
+        assert!(!text.contains('\u{2066}'), "{text}");
     }
 
     #[test]

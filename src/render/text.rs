@@ -55,7 +55,7 @@ pub(crate) fn markdown(text: &str) -> String {
             '>' => escaped.push_str("&gt;"),
             '"' => escaped.push_str("&quot;"),
             '\r' | '\n' | '\t' => escaped.push(' '),
-            c if c.is_control() => escaped.push(char::REPLACEMENT_CHARACTER),
+            c if is_unsafe(c) => escaped.push(char::REPLACEMENT_CHARACTER),
             // `@`, `:` and `.` would turn names, URLs and `www.` hosts into mentions and
             // links, `#` into issue references.
             '\\' | '`' | '*' | '_' | '{' | '}' | '[' | ']' | '(' | ')' | '#' | '|' | '~' | '@'
@@ -94,25 +94,32 @@ pub(crate) fn csv(text: &str) -> String {
     }
 }
 
+/// True for characters a terminal acts on rather than shows: control characters
+/// (escape sequences, bells) and the bidirectional overrides and isolates, which
+/// reorder the text after them on terminals that support right-to-left scripts.
+pub(crate) fn is_unsafe(c: char) -> bool {
+    c.is_control() || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
 /// Makes user text safe for a terminal line: line breaks and tabs become spaces and other
-/// control characters (escape sequences, bells) become U+FFFD, so a title cannot move
-/// the cursor, recolor or retitle the terminal, or break a table row.
+/// unsafe characters become U+FFFD, so a title cannot move the cursor, recolor,
+/// retitle or reorder the terminal, or break a table row.
 pub(crate) fn printable(text: &str) -> String {
     text.chars()
         .map(|c| match c {
             '\r' | '\n' | '\t' => ' ',
-            c if c.is_control() => char::REPLACEMENT_CHARACTER,
+            c if is_unsafe(c) => char::REPLACEMENT_CHARACTER,
             c => c,
         })
         .collect()
 }
 
-/// Masks control characters other than line breaks and tabs with `?`, one `?` per byte,
+/// Masks unsafe characters other than line breaks and tabs with `?`, one `?` per byte,
 /// so source snippets print safely and every byte offset into the text stays valid.
 pub(crate) fn masked_source(text: &str) -> String {
     let mut masked = String::with_capacity(text.len());
     for c in text.chars() {
-        if c.is_control() && !matches!(c, '\n' | '\r' | '\t') {
+        if is_unsafe(c) && !matches!(c, '\n' | '\r' | '\t') {
             masked.extend(std::iter::repeat_n('?', c.len_utf8()));
         } else {
             masked.push(c);

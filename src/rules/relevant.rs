@@ -71,7 +71,8 @@ fn unknown_alignment(context: &Context<'_>, sink: &mut Sink<'_>) {
     let suggestions = suggestions(context, &unknown);
     for (file, subject, period, entry) in unknown {
         let reference = &entry.value;
-        let help = match &suggestions[&(period, reference.as_str())] {
+        let own = own_objective(&subject);
+        let help = match &suggestions[&(period, reference.as_str(), own)] {
             Some(close) => format!(
                 "did you mean `{close}`? `aligns_to` names an objective (`id`) or key result (`id/kr`) of {period} or an enclosing period, or one with its period in front (`2026/id`)",
             ),
@@ -136,23 +137,50 @@ fn unknown_references<'w>(context: &Context<'w>) -> Vec<Unknown<'w>> {
     unknown
 }
 
-/// Finds a close name for each distinct unknown (period, reference), searching for the
-/// first `MAX_SUGGESTION_SEARCHES` of them only, in parallel.
+/// The id of the objective an `aligns_to` entry belongs to.
+fn own_objective<'w>(subject: &Subject<'w>) -> &'w str {
+    match subject {
+        Subject::Objective(objective) | Subject::KeyResult(objective, _) => &objective.id.value,
+        Subject::File => "",
+    }
+}
+
+/// True when `candidate` names the objective `own` or one of its key results, with or
+/// without its period in front: aligning to those would close a loop or repeat the
+/// link every key result has to its objective.
+fn names_own_objective(candidate: &str, period: &str, own: &str) -> bool {
+    let unprefixed = candidate
+        .strip_prefix(period)
+        .and_then(|rest| rest.strip_prefix('/'))
+        .unwrap_or(candidate);
+    unprefixed
+        .strip_prefix(own)
+        .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+}
+
+/// A distinct unknown reference: the period it was written in, the reference, and the
+/// id of the objective it belongs to.
+type UnknownKey<'w> = (&'w str, &'w str, &'w str);
+
+/// Finds a close name for each distinct unknown reference, other than the item's own
+/// objective and key results, searching for the first `MAX_SUGGESTION_SEARCHES` of
+/// them only, in parallel.
 fn suggestions<'w>(
     context: &Context<'w>,
     unknown: &[Unknown<'w>],
-) -> HashMap<(&'w str, &'w str), Option<String>> {
-    let mut distinct: Vec<(&str, &str)> = Vec::new();
+) -> HashMap<UnknownKey<'w>, Option<String>> {
+    let mut distinct: Vec<UnknownKey<'w>> = Vec::new();
     let mut seen = HashSet::new();
-    for &(_, _, period, entry) in unknown {
-        if seen.insert((period, entry.value.as_str())) {
-            distinct.push((period, entry.value.as_str()));
+    for (_, subject, period, entry) in unknown {
+        let key = (*period, entry.value.as_str(), own_objective(subject));
+        if seen.insert(key) {
+            distinct.push(key);
         }
     }
     let searched = distinct.len().min(MAX_SUGGESTION_SEARCHES);
     let periods: BTreeSet<&str> = distinct[..searched]
         .iter()
-        .map(|&(period, _)| period)
+        .map(|&(period, _, _)| period)
         .collect();
     let candidates: HashMap<&str, Vec<String>> = periods
         .into_par_iter()
@@ -160,9 +188,12 @@ fn suggestions<'w>(
         .collect();
     let found: Vec<Option<String>> = distinct[..searched]
         .par_iter()
-        .map(|&(period, reference)| {
-            did_you_mean(reference, candidates[period].iter().map(String::as_str))
-                .map(str::to_owned)
+        .map(|&(period, reference, own)| {
+            let others = candidates[period]
+                .iter()
+                .map(String::as_str)
+                .filter(|candidate| !names_own_objective(candidate, period, own));
+            did_you_mean(reference, others).map(str::to_owned)
         })
         .collect();
     distinct
@@ -317,5 +348,19 @@ fn no_company_anchor(context: &Context<'_>, sink: &mut Sink<'_>) {
                 "add company objectives for {period} or an enclosing period (team `{company_team}`, or set `company_team` in okr.toml) for the teams to align to"
             ),
         );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::names_own_objective;
+
+    #[test]
+    fn own_objective_and_key_results_are_recognised() {
+        assert!(names_own_objective("obj-1", "2026-Q4", "obj-1"));
+        assert!(names_own_objective("obj-1/speed", "2026-Q4", "obj-1"));
+        assert!(names_own_objective("2026-Q4/obj-1", "2026-Q4", "obj-1"));
+        assert!(!names_own_objective("obj-10", "2026-Q4", "obj-1"));
+        assert!(!names_own_objective("2026/obj-1", "2026-Q4", "obj-1"));
     }
 }

@@ -1,6 +1,6 @@
 //! `okr progress` and `okr tree` on the sample fixture: every format, filters, escaping.
 
-use super::support::{fixture, okr};
+use super::support::{fixture, okr, temp_repo};
 
 fn sample(args: &[&str]) -> super::support::Output {
     let mut all = vec!["-C", "tests/fixtures/sample", "--as-of", "2026-11-15"];
@@ -259,4 +259,21 @@ fn tree_json_nests_children() {
     assert_eq!(roots[0]["item"], "durable-business");
     assert_eq!(roots[0]["children"][0]["item"], "happy-customers");
     assert!(fixture("sample").exists());
+}
+
+#[test]
+fn long_owner_and_bidi_text_stay_in_their_cells() {
+    let long_owner = "o".repeat(70);
+    let file = format!(
+        "period = \"2026-Q4\"\nteam = \"growth\"\n\n[[objective]]\nid = \"activation\"\n\
+         title = \"Teams finish onboarding \\u202Ein one day\"\nowner = \"{long_owner}\"\n\n\
+         [[objective.key_result]]\nid = \"trial\"\ntitle = \"Raise trial conversion\"\n\
+         start = 10\ntarget = 14\ncurrent = 11\nunit = \"%\"\n"
+    );
+    let repo = temp_repo(&[("okrs/growth.toml", &file)]);
+    let output = okr(repo.path(), &["progress", "--as-of", "2026-11-15"]);
+    assert_eq!(output.code, 0, "{}", output.stderr);
+    assert!(!output.stdout.contains(&long_owner), "{}", output.stdout);
+    assert!(output.stdout.contains(&format!("{}…", "o".repeat(19))));
+    assert!(!output.stdout.contains('\u{202E}'), "{}", output.stdout);
 }
