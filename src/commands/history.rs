@@ -10,10 +10,10 @@ use crate::history::{
     self, Dated, GitRepository, History, ItemKey, Limit, ObjectId, Range, Scope, Walker,
 };
 use crate::period::Calendar;
-use crate::render::history::{HistoryReport, ItemTimeline, TimelineEvent, write};
+use crate::render::history::{HistoryReport, ItemTimeline, JsonStyle, TimelineEvent, write};
 use chrono::NaiveDate;
 use std::collections::BTreeMap;
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 
 pub(super) fn run(
     args: &HistoryArgs,
@@ -41,11 +41,31 @@ pub(super) fn run(
             notes: Vec::new(),
         },
     };
-    walker.finish();
+    let mut cache = walker.finish_without_saving();
     if args.git.verbose {
         crate::terminal::note(&history::stats_line(&walker));
     }
+    // Encoding and writing the cache takes about as long as the output below, and
+    // neither needs the other, so they run on two threads.
+    std::thread::scope(|scope| {
+        let saving = scope.spawn(move || cache.save());
+        let printed = print(&history, args, global, &config, color, out);
+        saving
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        printed
+    })
+}
 
+/// Prints the chosen items' timelines, then the walk's notes.
+fn print(
+    history: &History,
+    args: &HistoryArgs,
+    global: &GlobalArgs,
+    config: &Config,
+    color: bool,
+    out: &mut dyn Write,
+) -> Result<Outcome> {
     let as_of = global
         .as_of
         .unwrap_or_else(|| chrono::Local::now().date_naive());
@@ -54,11 +74,16 @@ pub(super) fn run(
     let report = HistoryReport {
         items: chosen
             .into_iter()
-            .map(|key| timeline(key, &items[key], &config))
+            .map(|key| timeline(key, &items[key], config))
             .collect(),
     };
 
-    write(&report, args.format, color, out)?;
+    let json_style = if std::io::stdout().is_terminal() {
+        JsonStyle::Pretty
+    } else {
+        JsonStyle::Compact
+    };
+    write(&report, args.format, color, json_style, out)?;
     out.flush()?;
     for note in &history.notes {
         crate::terminal::note(note);

@@ -280,6 +280,13 @@ impl<'r> Walker<'r> {
         self.cache.save();
         self.progress.finish();
     }
+
+    /// Clears the progress bar and hands over the cache unwritten, so the caller can
+    /// write it (`Cache::save`) on another thread while it prints its output.
+    pub(crate) fn finish_without_saving(&mut self) -> Cache {
+        self.progress.finish();
+        std::mem::replace(&mut self.cache, Cache::disabled())
+    }
 }
 
 /// A spinner on stderr for walks that take more than a moment; only on a terminal.

@@ -34,17 +34,27 @@ pub(crate) struct TimelineEvent<'a> {
 /// whole values.
 const VALUE_WIDTH: usize = 32;
 
+/// The layout of the JSON document.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum JsonStyle {
+    /// Indented, one value per line: for reading on a terminal.
+    Pretty,
+    /// One line with no spaces: for programs, and about half the pretty size.
+    Compact,
+}
+
 pub(crate) fn write(
     report: &HistoryReport<'_>,
     format: TableFormat,
     color: bool,
+    json_style: JsonStyle,
     out: &mut dyn Write,
 ) -> io::Result<()> {
     match format {
         TableFormat::Table => write_table(report, color, out),
         TableFormat::Markdown => write_markdown(report, out),
         TableFormat::Csv => write_csv(report, out),
-        TableFormat::Json => write_json(report, out),
+        TableFormat::Json => write_json(report, json_style, out),
     }
 }
 
@@ -247,16 +257,17 @@ pub(crate) fn change_json(change: &FieldChange) -> serde_json::Value {
 /// Streams the documented JSON: a history can hold millions of field changes, so
 /// no JSON tree of the whole document is built. The serializer writes many small
 /// pieces, so it gets its own buffer in place of a call through `out` per piece.
-fn write_json(report: &HistoryReport<'_>, out: &mut dyn Write) -> io::Result<()> {
+fn write_json(report: &HistoryReport<'_>, style: JsonStyle, out: &mut dyn Write) -> io::Result<()> {
     let mut buffered = io::BufWriter::with_capacity(1 << 16, out);
     let commits = CommitText::of(report);
-    serde_json::to_writer_pretty(
-        &mut buffered,
-        &JsonReport {
-            report,
-            commits: &commits,
-        },
-    )?;
+    let document = JsonReport {
+        report,
+        commits: &commits,
+    };
+    match style {
+        JsonStyle::Pretty => serde_json::to_writer_pretty(&mut buffered, &document)?,
+        JsonStyle::Compact => serde_json::to_writer(&mut buffered, &document)?,
+    }
     writeln!(buffered)?;
     buffered.flush()
 }
