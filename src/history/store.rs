@@ -139,7 +139,11 @@ pub(crate) trait ObjectStore {
 
 /// A repository opened with git2, and with gitoxide for tree and blob reads.
 pub(crate) struct GitRepository {
-    repo: git2::Repository,
+    /// A git2 handle cannot be shared between threads, so it sits behind a lock,
+    /// which makes the repository shareable for the parallel tree compare.
+    repo: std::sync::Mutex<git2::Repository>,
+    workdir: PathBuf,
+    git_dir: PathBuf,
     objects: GixObjects,
     /// Commits whose parents a shallow clone left out.
     shallow: HashSet<ObjectId>,
@@ -184,8 +188,12 @@ impl GitRepository {
         // A linked worktree shares the main repository's list of shallow commits.
         let shallow = read_shallow_file(&repo.commondir().join("shallow"));
         let objects = GixObjects::open(repo.path())?;
+        let git_dir = repo.path().to_path_buf();
+        let workdir = repo.workdir().unwrap_or(&git_dir).to_path_buf();
         Ok(Some(GitRepository {
-            repo,
+            repo: std::sync::Mutex::new(repo),
+            workdir,
+            git_dir,
             objects,
             shallow,
         }))
@@ -199,14 +207,22 @@ impl GitRepository {
         })
     }
 
+    /// Returns the work tree; `discover` rejects bare repositories, so one exists.
     pub(crate) fn workdir(&self) -> &Path {
-        // `discover` rejects bare repositories, so a work tree exists.
-        self.repo.workdir().unwrap_or_else(|| self.repo.path())
+        &self.workdir
     }
 
     /// Returns the `.git` folder (or the worktree's private git folder).
     pub(crate) fn git_dir(&self) -> &Path {
-        self.repo.path()
+        &self.git_dir
+    }
+
+    /// Locks the git2 handle. A panic while it was held leaves nothing half-written,
+    /// because git2 is only used to read, so a poisoned lock is taken over.
+    fn git(&self) -> std::sync::MutexGuard<'_, git2::Repository> {
+        self.repo
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     /// True when `id` is a commit whose parents a shallow clone left out.
@@ -216,7 +232,8 @@ impl GitRepository {
 
     /// Returns the commit HEAD points to, or `None` in a repository with no commits.
     pub(crate) fn head(&self) -> Result<Option<ObjectId>> {
-        match self.repo.head() {
+        let repo = self.git();
+        match repo.head() {
             Ok(reference) => {
                 let commit = reference.peel_to_commit().map_err(|e| git_error(&e))?;
                 Ok(Some(ObjectId::from_git(commit.id())))
@@ -253,8 +270,8 @@ impl GitRepository {
                 path: self.workdir().to_path_buf(),
             });
         }
-        let object = self
-            .repo
+        let repo = self.git();
+        let object = repo
             .revparse_single(revision)
             .map_err(|error| Error::BadRevision {
                 revision: revision.to_owned(),
@@ -272,13 +289,14 @@ impl GitRepository {
     /// True when the reference (`refs/remotes/origin/HEAD`, `refs/heads/main`) exists
     /// and points to a commit.
     pub(crate) fn reference(&self, name: &str) -> Option<ObjectId> {
-        let reference = self.repo.find_reference(name).ok()?;
+        let repo = self.git();
+        let reference = repo.find_reference(name).ok()?;
         let commit = reference.peel_to_commit().ok()?;
         Some(ObjectId::from_git(commit.id()))
     }
 
     pub(crate) fn merge_base(&self, one: ObjectId, two: ObjectId) -> Result<Option<ObjectId>> {
-        match self.repo.merge_base(one.to_git(), two.to_git()) {
+        match self.git().merge_base(one.to_git(), two.to_git()) {
             Ok(base) => Ok(Some(ObjectId::from_git(base))),
             Err(error) if error.code() == git2::ErrorCode::NotFound => Ok(None),
             Err(error) => Err(git_error(&error)),
@@ -292,7 +310,8 @@ impl GitRepository {
         hidden: ObjectId,
         tip: ObjectId,
     ) -> Result<Vec<ObjectId>> {
-        let mut walk = self.repo.revwalk().map_err(|e| git_error(&e))?;
+        let repo = self.git();
+        let mut walk = repo.revwalk().map_err(|e| git_error(&e))?;
         walk.simplify_first_parent().map_err(|e| git_error(&e))?;
         walk.push(tip.to_git()).map_err(|e| git_error(&e))?;
         walk.hide(hidden.to_git()).map_err(|e| git_error(&e))?;
@@ -306,10 +325,8 @@ impl GitRepository {
     /// Returns the path of a blob in a commit's tree, if it exists there.
     pub(crate) fn blob_at(&self, commit: ObjectId, path: &str) -> Result<Option<ObjectId>> {
         let tree = self.commit(commit)?.tree;
-        let tree = self
-            .repo
-            .find_tree(tree.to_git())
-            .map_err(|e| git_error(&e))?;
+        let repo = self.git();
+        let tree = repo.find_tree(tree.to_git()).map_err(|e| git_error(&e))?;
         match tree.get_path(Path::new(path)) {
             Ok(entry) if entry.kind() == Some(git2::ObjectType::Blob) => {
                 Ok(Some(ObjectId::from_git(entry.id())))
@@ -323,10 +340,8 @@ impl GitRepository {
 
 impl ObjectStore for GitRepository {
     fn commit(&self, id: ObjectId) -> Result<CommitInfo> {
-        let commit = self
-            .repo
-            .find_commit(id.to_git())
-            .map_err(|e| git_error(&e))?;
+        let repo = self.git();
+        let commit = repo.find_commit(id.to_git()).map_err(|e| git_error(&e))?;
         let committer = commit.committer();
         let author = commit.author();
         let first_parent = if self.shallow.contains(&id) {
