@@ -269,7 +269,7 @@ mod tests {
                         objective: Arc::clone(&item.objective),
                         key_result: item.key_result.clone(),
                     };
-                    (key, Arc::from(team), item)
+                    (key, Arc::from(team), &**item)
                 })
                 .collect(),
         }

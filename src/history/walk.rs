@@ -219,8 +219,8 @@ impl<'r> Walker<'r> {
         // parses the next chunk's blobs, so the serial replay overlaps the parse.
         let mut replay = Replay::new(&lists);
         let mut parsed = match plan.first() {
-            Some(ids) => replay::parse_blobs(self.repo, ids)?,
-            None => Vec::new(),
+            Some(blobs) => replay::read_chunk(self.repo, blobs)?,
+            None => replay::ChunkRead::default(),
         };
         for (index, chunk) in chunks.iter().enumerate() {
             replay.insert(&plan[index], parsed);
@@ -232,8 +232,8 @@ impl<'r> Walker<'r> {
                         .collect::<Vec<_>>()
                 });
                 let next = match plan.get(index + 1) {
-                    Some(ids) => replay::parse_blobs(self.repo, ids),
-                    None => Ok(Vec::new()),
+                    Some(blobs) => replay::read_chunk(self.repo, blobs),
+                    None => Ok(replay::ChunkRead::default()),
                 };
                 (replaying.join(), next)
             });
