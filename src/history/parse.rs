@@ -9,7 +9,7 @@
 //! only the changed sections are parsed. `sections` lists when a file qualifies.
 
 use super::value::{FieldName, Value, field_name};
-use std::collections::HashMap;
+use foldhash::HashMap;
 use std::ops::Range;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -41,7 +41,10 @@ pub(crate) struct ParsedFile {
 /// A file's text cut into sections, with the item each section gave.
 #[derive(Debug)]
 struct Sections {
-    text: Arc<str>,
+    /// The blob's bytes; the ranges below index them after the first `skip` bytes
+    /// (a byte order mark).
+    blob: Arc<[u8]>,
+    skip: usize,
     /// The text before the first `[[objective]]`.
     top: Range<usize>,
     /// Each `[[objective]]` or `[[objective.key_result]]` section, in file order,
@@ -61,13 +64,24 @@ pub(crate) struct ParsedItem {
 /// Parses a goal file blob; the error is a one-line message. Reads with the same
 /// borrowing TOML parser as the loader, converting only the values it keeps.
 pub(crate) fn parse_goal_file(bytes: &[u8]) -> Result<ParsedFile, String> {
-    parse_goal_file_after(bytes, None)
+    parse_blob(bytes, None, None)
 }
 
 /// Parses a goal file blob like `parse_goal_file`, reusing the items of `previous`
-/// (an earlier version of the same file) whose section text is unchanged.
+/// (an earlier version of the same file) whose section text is unchanged. The
+/// parsed file keeps `blob` for its own next version.
 pub(crate) fn parse_goal_file_after(
+    blob: &Arc<[u8]>,
+    previous: Option<&ParsedFile>,
+) -> Result<ParsedFile, String> {
+    parse_blob(blob, Some(blob), previous)
+}
+
+/// Parses `bytes`; `shared` is the same bytes when the caller already holds them in
+/// an `Arc`, which then saves a copy.
+fn parse_blob(
     bytes: &[u8],
+    shared: Option<&Arc<[u8]>>,
     previous: Option<&ParsedFile>,
 ) -> Result<ParsedFile, String> {
     BLOBS_PARSED.fetch_add(1, Ordering::Relaxed);
@@ -78,7 +92,11 @@ pub(crate) fn parse_goal_file_after(
         )
     })?;
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    if let Some(file) = parse_by_section(text, previous) {
+    let blob = || {
+        let blob = shared.map_or_else(|| Arc::from(bytes), Arc::clone);
+        (blob, bytes.len() - text.len())
+    };
+    if let Some(file) = parse_by_section(text, previous, blob) {
         return Ok(file);
     }
     parse_whole(text)
@@ -144,9 +162,6 @@ fn key_result_item(objective: &Arc<str>, key_result: &DeTable<'_>) -> Option<Par
 /// A section's place in the text, and whether it is a key result (else an objective).
 type SectionRange = (Range<usize>, bool);
 
-const OBJECTIVE_HEADER: &str = "[[objective]]";
-const KEY_RESULT_HEADER: &str = "[[objective.key_result]]";
-
 /// Cuts `text` into its top-level part and its item sections, or returns `None`
 /// when reading the sections one by one could differ from reading the whole file.
 /// A file qualifies when it has no multi-line string (whose lines could look like
@@ -154,23 +169,30 @@ const KEY_RESULT_HEADER: &str = "[[objective.key_result]]";
 /// headers, and no key result header comes before the first objective header.
 /// `parse_by_section` checks the rest, on the parsed sections.
 fn sections(text: &str) -> Option<(Range<usize>, Vec<SectionRange>)> {
-    if text.contains("\"\"\"") || text.contains("'''") {
+    let bytes = text.as_bytes();
+    if memchr::memmem::find(bytes, b"\"\"\"").is_some()
+        || memchr::memmem::find(bytes, b"'''").is_some()
+    {
         return None;
     }
     let mut top_end = text.len();
     // (start, is a key result) of each section, in order.
     let mut starts: Vec<(usize, bool)> = Vec::new();
-    let mut offset = 0;
-    for line in text.split_inclusive('\n') {
-        let start = offset;
-        offset += line.len();
-        if !line.trim_start().starts_with('[') {
+    let line_starts =
+        std::iter::once(0).chain(memchr::memchr_iter(b'\n', bytes).map(|end| end + 1));
+    for start in line_starts {
+        let rest = &bytes[start..];
+        let indent = rest
+            .iter()
+            .take_while(|byte| matches!(byte, b' ' | b'\t'))
+            .count();
+        if rest.get(indent) != Some(&b'[') {
             continue;
         }
-        let header = line.strip_suffix('\n').unwrap_or(line);
-        let is_key_result = match header {
-            OBJECTIVE_HEADER => false,
-            KEY_RESULT_HEADER if !starts.is_empty() => true,
+        let line = &rest[..memchr::memchr(b'\n', rest).unwrap_or(rest.len())];
+        let is_key_result = match line {
+            b"[[objective]]" => false,
+            b"[[objective.key_result]]" if !starts.is_empty() => true,
             _ => return None,
         };
         if starts.is_empty() {
@@ -192,11 +214,15 @@ fn sections(text: &str) -> Option<(Range<usize>, Vec<SectionRange>)> {
 /// Reads a file section by section, reusing `previous`'s items for unchanged
 /// sections. Returns `None` when the file does not qualify or a section does not
 /// parse alone, and the caller then parses the whole file.
-fn parse_by_section(text: &str, previous: Option<&ParsedFile>) -> Option<ParsedFile> {
+fn parse_by_section(
+    text: &str,
+    previous: Option<&ParsedFile>,
+    blob: impl FnOnce() -> (Arc<[u8]>, usize),
+) -> Option<ParsedFile> {
     let (top, parts) = sections(text)?;
     let old_sections = previous.and_then(|file| file.sections.as_ref());
     let (period, team) = match (previous, old_sections) {
-        (Some(file), Some(old)) if old.text[old.top.clone()] == text[top.clone()] => {
+        (Some(file), Some(old)) if old.section(&old.top) == text[top.clone()].as_bytes() => {
             (file.period.clone(), file.team.clone())
         }
         _ => {
@@ -237,40 +263,48 @@ fn parse_by_section(text: &str, previous: Option<&ParsedFile>) -> Option<ParsedF
         }
         section_items.push((range, item));
     }
+    let (blob, skip) = blob();
     Some(ParsedFile {
         period,
         team,
         items,
         sections: Some(Sections {
-            text: Arc::from(text),
+            blob,
+            skip,
             top,
             parts: section_items,
         }),
     })
 }
 
+impl Sections {
+    fn section(&self, range: &Range<usize>) -> &[u8] {
+        &self.blob[self.skip + range.start..self.skip + range.end]
+    }
+}
+
 /// Finds the item an earlier version's section of the same text gave: first at the
 /// same position, then anywhere (for files where a section was added or removed).
 struct PreviousSections<'p> {
     previous: Option<&'p Sections>,
-    by_text: Option<HashMap<&'p str, &'p Arc<ParsedItem>>>,
+    by_text: Option<HashMap<&'p [u8], &'p Arc<ParsedItem>>>,
 }
 
 impl<'p> PreviousSections<'p> {
     fn find(&mut self, index: usize, section: &str) -> Option<Arc<ParsedItem>> {
         let old = self.previous?;
         if let Some((range, Some(item))) = old.parts.get(index)
-            && old.text[range.clone()] == *section
+            && old.section(range) == section.as_bytes()
         {
             return Some(Arc::clone(item));
         }
         let by_text = self.by_text.get_or_insert_with(|| {
             old.parts
                 .iter()
-                .filter_map(|(range, item)| Some((&old.text[range.clone()], item.as_ref()?)))
+                .filter_map(|(range, item)| Some((old.section(range), item.as_ref()?)))
                 .collect()
         });
-        by_text.get(section).map(|item| Arc::clone(item))
+        by_text.get(section.as_bytes()).map(|item| Arc::clone(item))
     }
 }
 
@@ -418,7 +452,7 @@ current = 410
         ];
         for text in &texts {
             let whole = parse_whole(text).unwrap();
-            let by_section = parse_by_section(text, None)
+            let by_section = parse_by_section(text, None, || (Arc::from(text.as_bytes()), 0))
                 .unwrap_or_else(|| panic!("not read by section:\n{text}"));
             assert_eq!(summary(&by_section), summary(&whole), "{text}");
             assert_eq!(by_section.period, whole.period);
@@ -441,7 +475,10 @@ current = 410
             "[[objective.key_result]]\nid = \"a\"\n".to_owned(),
         ];
         for text in &texts {
-            assert!(parse_by_section(text, None).is_none(), "{text}");
+            assert!(
+                parse_by_section(text, None, || (Arc::from(text.as_bytes()), 0)).is_none(),
+                "{text}"
+            );
         }
     }
 
@@ -449,7 +486,7 @@ current = 410
     fn unchanged_sections_share_their_items() {
         let before = parse_goal_file(TWO_KEY_RESULTS.as_bytes()).unwrap();
         let text = TWO_KEY_RESULTS.replace("current = 2", "current = 3");
-        let after = parse_goal_file_after(text.as_bytes(), Some(&before)).unwrap();
+        let after = parse_goal_file_after(&Arc::from(text.as_bytes()), Some(&before)).unwrap();
         assert_eq!(summary(&after), summary(&parse_whole(&text).unwrap()));
         assert!(Arc::ptr_eq(&before.items[0], &after.items[0]));
         assert!(Arc::ptr_eq(&before.items[1], &after.items[1]));
@@ -464,7 +501,7 @@ current = 410
             "[[objective.key_result]]\nid = \"b\"",
             "[[objective]]\nid = \"p\"\n[[objective.key_result]]\nid = \"b\"",
         );
-        let after = parse_goal_file_after(text.as_bytes(), Some(&before)).unwrap();
+        let after = parse_goal_file_after(&Arc::from(text.as_bytes()), Some(&before)).unwrap();
         assert_eq!(summary(&after), summary(&parse_whole(&text).unwrap()));
         assert_eq!(after.items[3].objective.as_ref(), "p");
     }
@@ -473,7 +510,7 @@ current = 410
     fn invalid_section_gives_the_whole_file_error() {
         let text = TWO_KEY_RESULTS.replace("current = 2", "current = ");
         let before = parse_goal_file(TWO_KEY_RESULTS.as_bytes()).unwrap();
-        let error = parse_goal_file_after(text.as_bytes(), Some(&before)).unwrap_err();
+        let error = parse_goal_file_after(&Arc::from(text.as_bytes()), Some(&before)).unwrap_err();
         assert_eq!(error, parse_whole(&text).unwrap_err());
     }
 

@@ -11,7 +11,7 @@ use super::parse::{ParsedFile, parse_goal_file, parse_goal_file_after};
 use super::store::{CommitInfo, ObjectId, ObjectStore};
 use super::tree_diff::FileChange;
 use crate::error::Result;
-use std::collections::{HashMap, HashSet};
+use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 use std::sync::Arc;
 
 /// A parsed blob, or the reason it could not be parsed.
