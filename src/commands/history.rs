@@ -7,13 +7,13 @@ use crate::cli::{GlobalArgs, HistoryArgs};
 use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::history::{
-    self, Dated, GitRepository, History, ItemKey, Limit, ObjectId, Range, Scope, Walker,
+    self, Dated, GitRepository, History, ItemEvents, ItemKey, Limit, ObjectId, Range, Scope, Walker,
 };
-use crate::period::Calendar;
-use crate::render::history::{HistoryReport, ItemTimeline, TimelineEvent, write};
+use crate::period::{Calendar, Period};
+use crate::render::history::{HistoryReport, ItemTimeline, JsonStyle, TimelineEvent, write};
 use chrono::NaiveDate;
-use std::collections::BTreeMap;
-use std::io::Write;
+use std::collections::HashMap;
+use std::io::{IsTerminal, Write};
 
 pub(super) fn run(
     args: &HistoryArgs,
@@ -41,24 +41,60 @@ pub(super) fn run(
             notes: Vec::new(),
         },
     };
-    walker.finish();
+    let mut cache = walker.finish_without_saving();
     if args.git.verbose {
         crate::terminal::note(&history::stats_line(&walker));
     }
+    // Encoding and writing the cache takes about as long as the output below, and
+    // neither needs the other, so they run on two threads.
+    std::thread::scope(|scope| {
+        let saving = scope.spawn(move || cache.save());
+        let printed = print(&history, args, global, &config, color, out);
+        saving
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        printed
+    })
+}
 
+/// Prints the chosen items' timelines, then the walk's notes.
+fn print(
+    history: &History,
+    args: &HistoryArgs,
+    global: &GlobalArgs,
+    config: &Config,
+    color: bool,
+    out: &mut dyn Write,
+) -> Result<Outcome> {
     let as_of = global
         .as_of
         .unwrap_or_else(|| chrono::Local::now().date_naive());
-    let items = history.by_item();
+    let items = history.item_events();
     let chosen = choose(&items, args, &config.calendar, as_of)?;
+    let mut periods: HashMap<&str, Option<Period>> = HashMap::new();
     let report = HistoryReport {
         items: chosen
             .into_iter()
-            .map(|key| timeline(key, &items[key], &config))
+            .map(|key| {
+                let period = periods
+                    .entry(&key.period)
+                    .or_insert_with(|| config.calendar.resolve(&key.period));
+                timeline(
+                    key,
+                    items.get(key).unwrap_or_default(),
+                    period.as_ref(),
+                    config,
+                )
+            })
             .collect(),
     };
 
-    write(&report, args.format, color, out)?;
+    let json_style = if std::io::stdout().is_terminal() {
+        JsonStyle::Pretty
+    } else {
+        JsonStyle::Compact
+    };
+    write(&report, args.format, color, json_style, out)?;
     out.flush()?;
     for note in &history.notes {
         crate::terminal::note(note);
@@ -84,7 +120,7 @@ pub(super) fn range_limit(repo: &GitRepository, range: Range) -> Result<Option<L
 
 /// Returns the items to show, in period and id order.
 fn choose<'h>(
-    items: &BTreeMap<&'h ItemKey, Vec<Dated<'h>>>,
+    items: &ItemEvents<'h>,
     args: &HistoryArgs,
     calendar: &Calendar,
     as_of: NaiveDate,
@@ -101,7 +137,7 @@ fn choose<'h>(
                 .name,
         ),
     };
-    let mut keys: Vec<&ItemKey> = items.keys().copied().collect();
+    let mut keys: Vec<&ItemKey> = items.keys().collect();
     if let Some(reference) = &args.item {
         keys = resolve_reference(&keys, reference, calendar, as_of, true)?;
     }
@@ -111,12 +147,13 @@ fn choose<'h>(
             .is_none_or(|period| *period == *key.period)
     });
     if let Some(team) = &args.filter.team {
-        keys.retain(|key| final_team(&items[*key]) == Some(team.as_str()));
+        keys.retain(|key| final_team(items.get(key).unwrap_or_default()) == Some(team.as_str()));
     }
     if let Some(owner) = &args.filter.owner {
         keys.retain(|key| effective_owner(key, items) == Some(owner.as_str()));
     }
-    keys.sort_by_key(|key| {
+    // Resolving a period parses its name, so each key's period is resolved once.
+    keys.sort_by_cached_key(|key| {
         let period = calendar.resolve(&key.period).map(|p| (p.start, -p.days()));
         (period, *key)
     });
@@ -229,10 +266,7 @@ fn final_value<'h>(events: &[Dated<'h>], field: &str) -> Option<&'h history::Val
 }
 
 /// Returns a key result's owner, else its objective's.
-fn effective_owner<'h>(
-    key: &ItemKey,
-    items: &BTreeMap<&'h ItemKey, Vec<Dated<'h>>>,
-) -> Option<&'h str> {
+fn effective_owner<'h>(key: &ItemKey, items: &ItemEvents<'h>) -> Option<&'h str> {
     let own = |key: &ItemKey| {
         items
             .get(key)
@@ -242,8 +276,12 @@ fn effective_owner<'h>(
     own(key).or_else(|| own(&key.objective_key()))
 }
 
-fn timeline<'h>(key: &'h ItemKey, events: &[Dated<'h>], config: &Config) -> ItemTimeline<'h> {
-    let period = config.calendar.resolve(&key.period);
+fn timeline<'h>(
+    key: &'h ItemKey,
+    events: &[Dated<'h>],
+    period: Option<&Period>,
+    config: &Config,
+) -> ItemTimeline<'h> {
     let title = final_value(events, "title")
         .and_then(history::Value::as_text)
         .map(str::to_owned);
@@ -257,7 +295,7 @@ fn timeline<'h>(key: &'h ItemKey, events: &[Dated<'h>], config: &Config) -> Item
                 meta,
                 event,
                 moved_goalpost: history::changes_goalpost(event)
-                    && history::is_moved(event, meta.date(), period.as_ref(), config.freeze),
+                    && history::is_moved(event, meta.date(), period, config.freeze),
             })
             .collect(),
     }

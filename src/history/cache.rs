@@ -8,7 +8,7 @@
 use super::cache_file;
 use super::event::{CommitMeta, ItemEvent};
 use super::store::ObjectId;
-use std::collections::HashMap;
+use foldhash::{HashMap, HashMapExt};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -146,7 +146,9 @@ mod tests {
             events: Vec::new(),
             notes: Vec::new(),
         };
-        HashMap::from([(id, Arc::new(commit)), (ObjectId([1; 20]), Arc::new(quiet))])
+        [(id, Arc::new(commit)), (ObjectId([1; 20]), Arc::new(quiet))]
+            .into_iter()
+            .collect()
     }
 
     #[test]

@@ -29,7 +29,7 @@ use super::cache::WalkedCommit;
 use super::event::{CommitMeta, EventKind, FieldChange, ItemEvent, ItemKey};
 use super::store::ObjectId;
 use super::value::{FieldName, Value, field_name};
-use std::collections::HashMap;
+use foldhash::{HashMap, HashMapExt};
 use std::sync::Arc;
 
 const MAGIC: &[u8] = b"okr-history-cache\n";

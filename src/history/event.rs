@@ -6,7 +6,7 @@ use super::parse::ParsedItem;
 use super::store::ObjectId;
 use super::value::{FieldName, Value};
 use chrono::{DateTime, FixedOffset, NaiveDate};
-use std::collections::HashMap;
+use foldhash::{HashMap, HashMapExt};
 use std::fmt;
 use std::sync::Arc;
 
@@ -144,11 +144,12 @@ pub(crate) struct Side<'a> {
 /// Returns the events that turn the `old` side into the `new` side. Keys in `skip` (items of
 /// files whose earlier version is unknown) get none.
 pub(crate) fn diff_sides(old: &Side<'_>, new: &Side<'_>, skip: &[ItemKey]) -> Vec<ItemEvent> {
-    let mut old_items: HashMap<&ItemKey, (&Arc<str>, &ParsedItem)> = HashMap::new();
+    let mut old_items: HashMap<&ItemKey, (&Arc<str>, &ParsedItem)> =
+        HashMap::with_capacity(old.items.len());
     for (key, team, item) in &old.items {
         old_items.entry(key).or_insert((team, item));
     }
-    let mut seen: HashMap<&ItemKey, ()> = HashMap::new();
+    let mut seen: HashMap<&ItemKey, ()> = HashMap::with_capacity(new.items.len());
     let mut events = Vec::new();
     for (key, team, item) in &new.items {
         if seen.insert(key, ()).is_some() || skip.contains(key) {
@@ -169,6 +170,15 @@ pub(crate) fn diff_sides(old: &Side<'_>, new: &Side<'_>, skip: &[ItemKey]) -> Ve
                     .collect(),
             },
             Some((old_team, old_item)) => {
+                // An item whose file section did not change is the same parsed item,
+                // and has no changes, unless a NaN field (never equal to itself)
+                // makes `item_changes` report one.
+                if std::ptr::eq(*old_item, *item)
+                    && (key.is_key_result() || *old_team == team)
+                    && !has_nan(item)
+                {
+                    continue;
+                }
                 let changes = item_changes(key, (old_team, old_item), (team, item));
                 if changes.is_empty() {
                     continue;
@@ -202,6 +212,12 @@ pub(crate) fn diff_sides(old: &Side<'_>, new: &Side<'_>, skip: &[ItemKey]) -> Ve
         });
     }
     events
+}
+
+fn has_nan(item: &ParsedItem) -> bool {
+    item.fields
+        .iter()
+        .any(|(_, value)| matches!(value, Value::Float(number) if number.is_nan()))
 }
 
 /// Returns an item's fields; an objective also gets `team` (its file's `team`, else the
@@ -269,7 +285,7 @@ mod tests {
                         objective: Arc::clone(&item.objective),
                         key_result: item.key_result.clone(),
                     };
-                    (key, Arc::from(team), item)
+                    (key, Arc::from(team), &**item)
                 })
                 .collect(),
         }
@@ -310,6 +326,26 @@ mod tests {
         let removed = diff_sides(&side(&file, "a"), &empty, &[]);
         assert!(removed.iter().all(|event| event.kind == EventKind::Removed));
         assert!(removed[1].changes.iter().all(|change| change.to.is_none()));
+    }
+
+    #[test]
+    fn shared_items_change_only_with_nan() {
+        let text = "period = \"2026-Q4\"\n[[objective]]\nid = \"o\"\n\
+            [[objective.key_result]]\nid = \"k\"\nratio = nan\n\
+            [[objective.key_result]]\nid = \"m\"\ncurrent = 1\n";
+        let before = parse_goal_file(text.as_bytes()).unwrap();
+        let changed = text.replace("current = 1", "current = 2");
+        let after = crate::history::parse::parse_goal_file_after(
+            &Arc::from(changed.as_bytes()),
+            Some(&before),
+        )
+        .unwrap();
+        assert!(Arc::ptr_eq(&before.items[0], &after.items[0]));
+        let events = diff_sides(&side(&before, "a"), &side(&after, "a"), &[]);
+        let items: Vec<String> = events.iter().map(|event| event.key.item()).collect();
+        // NaN never equals itself, so a field holding it reads as changed, as it
+        // did before unchanged items were shared.
+        assert_eq!(items, ["o/k", "o/m"]);
     }
 
     #[test]

@@ -7,15 +7,40 @@
 
 use super::cache::WalkedCommit;
 use super::event::{CommitMeta, ItemKey, Side, diff_sides};
-use super::parse::{ParsedFile, parse_goal_file};
+use super::parse::{ParsedFile, parse_goal_file, parse_goal_file_after};
 use super::store::{CommitInfo, ObjectId, ObjectStore};
 use super::tree_diff::FileChange;
 use crate::error::Result;
-use std::collections::{HashMap, HashSet};
+use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 use std::sync::Arc;
 
 /// A parsed blob, or the reason it could not be parsed.
 pub(crate) type Parsed = std::result::Result<Arc<ParsedFile>, Arc<str>>;
+
+/// A blob read for the replay: parsed ahead in parallel, or kept as bytes to be
+/// parsed when the replay reaches it, against the file's version before it.
+enum Pending {
+    Parsed(Parsed),
+    Bytes(Arc<[u8]>),
+}
+
+/// The blobs one chunk of commits needs (see `blob_plan`).
+#[derive(Debug, Default)]
+pub(crate) struct ChunkBlobs {
+    /// Parsed ahead on rayon's threads.
+    pub(crate) parse: Vec<ObjectId>,
+    /// New versions of files that the run already has a version of: kept as bytes
+    /// and parsed by the replay, which then reuses the unchanged sections of the
+    /// version before (`parse_goal_file_after`).
+    pub(crate) bytes: Vec<ObjectId>,
+}
+
+/// The results of reading one chunk's blobs, in the order of its `ChunkBlobs`.
+#[derive(Default)]
+pub(crate) struct ChunkRead {
+    parsed: Vec<Parsed>,
+    bytes: Vec<Arc<[u8]>>,
+}
 
 /// The known state of a goal file at one point of the run.
 #[derive(Clone)]
@@ -30,7 +55,7 @@ enum FileState {
 pub(crate) struct Replay {
     /// References to each blob id that later commits of the run still make.
     references: HashMap<ObjectId, usize>,
-    parsed: HashMap<ObjectId, Parsed>,
+    parsed: HashMap<ObjectId, Pending>,
     files: HashMap<Arc<str>, FileState>,
     pub(crate) blobs_read: usize,
 }
@@ -58,27 +83,43 @@ impl Replay {
         }
     }
 
-    /// Adds the parsed blobs of one chunk. `parsed` contains the results for `ids`,
-    /// in the same order.
-    pub(crate) fn insert(&mut self, ids: &[ObjectId], parsed: Vec<Parsed>) {
-        self.blobs_read += ids.len();
-        self.parsed.extend(ids.iter().copied().zip(parsed));
+    /// Adds the blobs of one chunk, as `read_chunk` returned them for `blobs`.
+    pub(crate) fn insert(&mut self, blobs: &ChunkBlobs, read: ChunkRead) {
+        self.blobs_read += blobs.parse.len() + blobs.bytes.len();
+        let parsed = read.parsed.into_iter().map(Pending::Parsed);
+        self.parsed.extend(blobs.parse.iter().copied().zip(parsed));
+        let bytes = read.bytes.into_iter().map(Pending::Bytes);
+        self.parsed.extend(blobs.bytes.iter().copied().zip(bytes));
     }
 
-    /// Takes one reference to a parsed blob, freeing it after its last use.
-    fn take(&mut self, id: ObjectId) -> Parsed {
+    /// Takes one reference to a blob, parsing it first if it is still bytes, with
+    /// `previous` as the file's version before it. Frees it after its last use.
+    fn take(&mut self, id: ObjectId, previous: Option<&ParsedFile>) -> Parsed {
         let remaining = self.references.get_mut(&id).map(|count| {
             *count = count.saturating_sub(1);
             *count
         });
-        let parsed = if remaining == Some(0) {
+        if let Some(Pending::Bytes(bytes)) = self.parsed.get(&id) {
+            let parsed = parse_goal_file_after(bytes, previous)
+                .map(Arc::new)
+                .map_err(Arc::from);
+            self.parsed.insert(id, Pending::Parsed(parsed));
+        }
+        let pending = if remaining == Some(0) {
             self.references.remove(&id);
             self.parsed.remove(&id)
         } else {
-            self.parsed.get(&id).cloned()
+            self.parsed.get(&id).map(|pending| match pending {
+                Pending::Parsed(parsed) => Pending::Parsed(parsed.clone()),
+                Pending::Bytes(bytes) => Pending::Bytes(Arc::clone(bytes)),
+            })
         };
-        // `blob_plan` put every blob the commit refers to in this or an earlier chunk.
-        parsed.unwrap_or_else(|| Err(Arc::from("the blob was not read")))
+        match pending {
+            Some(Pending::Parsed(parsed)) => parsed,
+            // `blob_plan` put every blob the commit refers to in this or an earlier
+            // chunk, and bytes were parsed just above.
+            Some(Pending::Bytes(_)) | None => Err(Arc::from("the blob was not read")),
+        }
     }
 
     /// Turns one commit's changed goal files (`changes`) into its events and keeps the
@@ -92,7 +133,7 @@ impl Replay {
                 Some(state) => state.clone(),
                 None => match change.old {
                     None => FileState::Absent,
-                    Some(id) => match self.take(id) {
+                    Some(id) => match self.take(id, None) {
                         Ok(file) => FileState::Valid(file),
                         Err(message) => {
                             notes.push(format!(
@@ -105,9 +146,13 @@ impl Replay {
                     },
                 },
             };
+            let previous = match &before {
+                FileState::Valid(file) => Some(Arc::clone(file)),
+                FileState::Absent | FileState::Unknown => None,
+            };
             let after = match change.new {
                 None => FileState::Absent,
-                Some(id) => match self.take(id) {
+                Some(id) => match self.take(id, previous.as_deref()) {
                     Ok(file) => FileState::Valid(file),
                     Err(message) => {
                         notes.push(format!(
@@ -159,43 +204,52 @@ impl Replay {
 }
 
 /// Returns, for each chunk of commits (each a list of change lists, oldest first),
-/// the blobs to parse before replaying it. These are the version before the run of
+/// the blobs to read before replaying it. These are the version before the run of
 /// each path that the chunk is first to change, and every new version. Each blob
 /// is listed only in the first chunk that needs it. `Replay::new` counts the same
-/// references, so no blob is freed before a later chunk needs it.
-pub(crate) fn blob_plan(chunks: &[Vec<&[FileChange]>]) -> Vec<Vec<ObjectId>> {
+/// references, so no blob is freed before a later chunk needs it. A blob first
+/// needed as the new version of a file the run has seen (a change with an old
+/// version) is read as bytes, to be parsed against that old version.
+pub(crate) fn blob_plan(chunks: &[Vec<&[FileChange]>]) -> Vec<ChunkBlobs> {
     let mut seen_paths: HashSet<&str> = HashSet::new();
     let mut seen_blobs: HashSet<ObjectId> = HashSet::new();
     let mut plan = Vec::with_capacity(chunks.len());
     for lists in chunks {
-        let mut wanted = Vec::new();
+        let mut wanted = ChunkBlobs::default();
         for change in lists.iter().flat_map(|list| list.iter()) {
             if seen_paths.insert(&change.path)
                 && let Some(old) = change.old
                 && seen_blobs.insert(old)
             {
-                wanted.push(old);
+                wanted.parse.push(old);
             }
             if let Some(new) = change.new
                 && seen_blobs.insert(new)
             {
-                wanted.push(new);
+                match change.old {
+                    Some(_) => wanted.bytes.push(new),
+                    None => wanted.parse.push(new),
+                }
             }
         }
-        wanted.sort_unstable();
+        wanted.parse.sort_unstable();
+        wanted.bytes.sort_unstable();
         plan.push(wanted);
     }
     plan
 }
 
-/// Reads and parses the blobs `ids`, in parallel where the store can.
-pub(crate) fn parse_blobs<S: ObjectStore + ?Sized>(
+/// Reads a chunk's blobs, in parallel where the store can: those to parse ahead are
+/// parsed, the others kept as bytes.
+pub(crate) fn read_chunk<S: ObjectStore + ?Sized>(
     store: &S,
-    ids: &[ObjectId],
-) -> Result<Vec<Parsed>> {
-    store.map_blobs(ids, |bytes| {
+    blobs: &ChunkBlobs,
+) -> Result<ChunkRead> {
+    let parsed = store.map_blobs(&blobs.parse, |bytes| {
         parse_goal_file(bytes).map(Arc::new).map_err(Arc::from)
-    })
+    })?;
+    let bytes = store.map_blobs(&blobs.bytes, |bytes| Arc::<[u8]>::from(bytes))?;
+    Ok(ChunkRead { parsed, bytes })
 }
 
 /// Adds a file version's items to a side. A file without a `period` has no items.

@@ -6,8 +6,8 @@
 use super::scope::Scope;
 use super::store::{EntryKind, ObjectId, ObjectStore, Tree, TreeEntry};
 use crate::error::Result;
+use foldhash::{HashMap, HashMapExt};
 use std::cmp::Ordering;
-use std::collections::HashMap;
 use std::sync::Arc;
 
 /// One goal file that differs between a commit and its first parent.

@@ -19,6 +19,10 @@ use std::time::{Duration, Instant};
 /// Commits replayed together: their blobs are read and parsed as one parallel batch.
 const CHUNK: usize = 256;
 
+/// Commits whose trees one thread compares in a row, reusing each commit's trees for
+/// the next. Each stretch starts by reading the trees of the changed folders afresh.
+const COMPARE_SEGMENT: usize = 1024;
+
 /// The limits of a walk.
 #[derive(Debug, Default, Clone)]
 pub(crate) struct Limit {
@@ -195,18 +199,7 @@ impl<'r> Walker<'r> {
             Some(id) => Some(self.repo.commit(id)?.tree),
             None => None,
         };
-        let mut diff = TreeDiff::new(self.repo, &self.scope);
-        let mut changes: Vec<Vec<FileChange>> = Vec::with_capacity(infos.len());
-        for (position, info) in infos.iter().enumerate() {
-            let parent_tree = match infos.get(position + 1) {
-                Some(parent) => Some(parent.tree),
-                None => base_tree,
-            };
-            changes.push(diff.compare(parent_tree, Some(info.tree))?);
-            self.progress.tick();
-        }
-        self.stats.trees_read += diff.trees_read;
-        drop(diff);
+        let changes = self.compare_run(infos, base_tree)?;
 
         let oldest_first: Vec<(&CommitInfo, &[FileChange])> = infos
             .iter()
@@ -226,8 +219,8 @@ impl<'r> Walker<'r> {
         // parses the next chunk's blobs, so the serial replay overlaps the parse.
         let mut replay = Replay::new(&lists);
         let mut parsed = match plan.first() {
-            Some(ids) => replay::parse_blobs(self.repo, ids)?,
-            None => Vec::new(),
+            Some(blobs) => replay::read_chunk(self.repo, blobs)?,
+            None => replay::ChunkRead::default(),
         };
         for (index, chunk) in chunks.iter().enumerate() {
             replay.insert(&plan[index], parsed);
@@ -239,8 +232,8 @@ impl<'r> Walker<'r> {
                         .collect::<Vec<_>>()
                 });
                 let next = match plan.get(index + 1) {
-                    Some(ids) => replay::parse_blobs(self.repo, ids),
-                    None => Ok(Vec::new()),
+                    Some(blobs) => replay::read_chunk(self.repo, blobs),
+                    None => Ok(replay::ChunkRead::default()),
                 };
                 (replaying.join(), next)
             });
@@ -252,6 +245,46 @@ impl<'r> Walker<'r> {
         }
         self.stats.blobs_read += replay.blobs_read;
         Ok(())
+    }
+
+    /// Returns the changed goal files of each commit of `infos` (newest first, the
+    /// oldest one's parent tree is `base_tree`), in the same order. Stretches of
+    /// `COMPARE_SEGMENT` commits are compared on rayon's threads, each with its own
+    /// tree reuse, which costs one extra read of the changed folders per stretch.
+    fn compare_run(
+        &mut self,
+        infos: &[&CommitInfo],
+        base_tree: Option<ObjectId>,
+    ) -> Result<Vec<Vec<FileChange>>> {
+        use rayon::prelude::*;
+        let (repo, scope) = (self.repo, &self.scope);
+        let segments: Vec<Result<(Vec<Vec<FileChange>>, usize)>> = infos
+            .par_chunks(COMPARE_SEGMENT)
+            .enumerate()
+            .map(|(segment, segment_infos)| {
+                let mut diff = TreeDiff::new(repo, scope);
+                let mut changes = Vec::with_capacity(segment_infos.len());
+                for (offset, info) in segment_infos.iter().enumerate() {
+                    let position = segment * COMPARE_SEGMENT + offset;
+                    let parent_tree = match infos.get(position + 1) {
+                        Some(parent) => Some(parent.tree),
+                        None => base_tree,
+                    };
+                    changes.push(diff.compare(parent_tree, Some(info.tree))?);
+                }
+                Ok((changes, diff.trees_read))
+            })
+            .collect();
+        let mut changes = Vec::with_capacity(infos.len());
+        for segment in segments {
+            let (lists, trees_read) = segment?;
+            self.stats.trees_read += trees_read;
+            for list in lists {
+                changes.push(list);
+                self.progress.tick();
+            }
+        }
+        Ok(changes)
     }
 
     /// Reads one goal file as it was at `commit`, when it exists there and parses.
@@ -279,6 +312,13 @@ impl<'r> Walker<'r> {
     pub(crate) fn finish(&mut self) {
         self.cache.save();
         self.progress.finish();
+    }
+
+    /// Clears the progress bar and hands over the cache unwritten, so the caller can
+    /// write it (`Cache::save`) on another thread while it prints its output.
+    pub(crate) fn finish_without_saving(&mut self) -> Cache {
+        self.progress.finish();
+        std::mem::replace(&mut self.cache, Cache::disabled())
     }
 }
 

@@ -34,17 +34,27 @@ pub(crate) struct TimelineEvent<'a> {
 /// whole values.
 const VALUE_WIDTH: usize = 32;
 
+/// The layout of the JSON document.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum JsonStyle {
+    /// Indented, one value per line: for reading on a terminal.
+    Pretty,
+    /// One line with no spaces: for programs, and about half the pretty size.
+    Compact,
+}
+
 pub(crate) fn write(
     report: &HistoryReport<'_>,
     format: TableFormat,
     color: bool,
+    json_style: JsonStyle,
     out: &mut dyn Write,
 ) -> io::Result<()> {
     match format {
         TableFormat::Table => write_table(report, color, out),
         TableFormat::Markdown => write_markdown(report, out),
         TableFormat::Csv => write_csv(report, out),
-        TableFormat::Json => write_json(report, out),
+        TableFormat::Json => write_json(report, json_style, out),
     }
 }
 
@@ -247,18 +257,116 @@ pub(crate) fn change_json(change: &FieldChange) -> serde_json::Value {
 /// Streams the documented JSON: a history can hold millions of field changes, so
 /// no JSON tree of the whole document is built. The serializer writes many small
 /// pieces, so it gets its own buffer in place of a call through `out` per piece.
-fn write_json(report: &HistoryReport<'_>, out: &mut dyn Write) -> io::Result<()> {
+fn write_json(report: &HistoryReport<'_>, style: JsonStyle, out: &mut dyn Write) -> io::Result<()> {
     let mut buffered = io::BufWriter::with_capacity(1 << 16, out);
-    let commits = CommitText::of(report);
-    serde_json::to_writer_pretty(
-        &mut buffered,
-        &JsonReport {
-            report,
-            commits: &commits,
-        },
-    )?;
+    match style {
+        JsonStyle::Pretty => {
+            let commits = CommitText::of(report);
+            let document = JsonReport {
+                report,
+                commits: &commits,
+            };
+            serde_json::to_writer_pretty(&mut buffered, &document)?;
+        }
+        JsonStyle::Compact => write_compact_json(report, &mut buffered)?,
+    }
     writeln!(buffered)?;
     buffered.flush()
+}
+
+/// Writes the compact document: the bytes `serde_json::to_writer` writes for
+/// `JsonReport`, but with the fields every event repeats from its commit (id,
+/// author, email, date, subject) formatted and escaped once per commit.
+fn write_compact_json(report: &HistoryReport<'_>, out: &mut impl Write) -> io::Result<()> {
+    let mut commit_fields: foldhash::HashMap<ObjectId, Vec<u8>> = foldhash::HashMap::default();
+    out.write_all(b"{\"schema_version\":1,\"items\":[")?;
+    for (item_index, item) in report.items.iter().enumerate() {
+        if item_index > 0 {
+            out.write_all(b",")?;
+        }
+        out.write_all(b"{\"item\":")?;
+        write_json_str(out, &item.key.item())?;
+        out.write_all(b",\"period\":")?;
+        write_json_str(out, &item.key.period)?;
+        out.write_all(b",\"events\":[")?;
+        for (event_index, event) in item.events.iter().enumerate() {
+            if event_index > 0 {
+                out.write_all(b",")?;
+            }
+            let fields = commit_fields
+                .entry(event.meta.id)
+                .or_insert_with(|| compact_commit_fields(event.meta));
+            out.write_all(fields)?;
+            out.write_all(b",\"kind\":\"")?;
+            out.write_all(event.event.kind.as_str().as_bytes())?;
+            out.write_all(b"\",\"changes\":[")?;
+            for (change_index, change) in event.event.changes.iter().enumerate() {
+                if change_index > 0 {
+                    out.write_all(b",")?;
+                }
+                out.write_all(b"{\"field\":")?;
+                write_json_str(out, &change.field)?;
+                out.write_all(b",\"from\":")?;
+                write_json_value(out, change.from.as_ref())?;
+                out.write_all(b",\"to\":")?;
+                write_json_value(out, change.to.as_ref())?;
+                out.write_all(b"}")?;
+            }
+            out.write_all(b"],\"moved_goalpost\":")?;
+            out.write_all(if event.moved_goalpost {
+                b"true}"
+            } else {
+                b"false}"
+            })?;
+        }
+        out.write_all(b"]}")?;
+    }
+    out.write_all(b"]}")
+}
+
+/// Returns `{"commit":…,"author":…,"email":…,"date":…,"subject":…` for a commit,
+/// the start of each of its events in the compact document.
+fn compact_commit_fields(meta: &CommitMeta) -> Vec<u8> {
+    let mut fields = Vec::with_capacity(160 + meta.subject().len());
+    let parts: [(&[u8], &str); 5] = [
+        (b"{\"commit\":", &meta.id.to_hex()),
+        (b",\"author\":", &meta.author),
+        (b",\"email\":", &meta.email),
+        (b",\"date\":", &meta.iso_date()),
+        (b",\"subject\":", meta.subject()),
+    ];
+    for (name, value) in parts {
+        fields.extend_from_slice(name);
+        // Writing to a vector cannot fail.
+        let _ = write_json_str(&mut fields, value);
+    }
+    fields
+}
+
+/// Writes a JSON string as serde_json does: text without a quote, backslash or
+/// control character is copied as it is, other text goes through serde_json.
+fn write_json_str(out: &mut impl Write, text: &str) -> io::Result<()> {
+    let plain = !text
+        .bytes()
+        .any(|byte| byte < 0x20 || byte == b'"' || byte == b'\\');
+    if plain {
+        out.write_all(b"\"")?;
+        out.write_all(text.as_bytes())?;
+        out.write_all(b"\"")
+    } else {
+        serde_json::to_writer(out, text).map_err(io::Error::from)
+    }
+}
+
+/// Writes a value as `JsonValue` serializes it.
+fn write_json_value(out: &mut impl Write, value: Option<&Value>) -> io::Result<()> {
+    match value {
+        None => out.write_all(b"null"),
+        Some(Value::Bool(flag)) => out.write_all(if *flag { b"true" } else { b"false" }),
+        Some(Value::Integer(number)) => write!(out, "{number}"),
+        Some(Value::Text(text) | Value::Datetime(text)) => write_json_str(out, text),
+        Some(other) => serde_json::to_writer(out, &other.to_json()).map_err(io::Error::from),
+    }
 }
 
 /// The commit id and date of each commit as JSON shows them, formatted once per
@@ -386,5 +494,96 @@ impl Serialize for JsonValue<'_> {
             Some(Value::Text(text) | Value::Datetime(text)) => serializer.serialize_str(text),
             Some(other) => other.to_json().serialize(serializer),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::history::ItemKey;
+    use std::sync::Arc;
+
+    #[test]
+    fn compact_writer_matches_serde_json() {
+        let meta = CommitMeta {
+            id: ObjectId([0xab; 20]),
+            author: "Zoë \"Z\" O'Neil".into(),
+            email: "zoe@example.com".into(),
+            time: 1_790_000_000,
+            offset_minutes: -150,
+            message: "Tab\there, back\\slash \u{7}\n\nbody".into(),
+        };
+        let value = |value: Value| Some(value);
+        let event = ItemEvent {
+            key: ItemKey::new("2026-Q4", "o\"1", Some("k\n")),
+            team: Arc::from("growth"),
+            kind: EventKind::Changed,
+            changes: vec![
+                FieldChange {
+                    field: "current".into(),
+                    from: value(Value::Integer(-40)),
+                    to: value(Value::Float(55.5)),
+                },
+                FieldChange {
+                    field: "odd \"name\"".into(),
+                    from: value(Value::Float(f64::NAN)),
+                    to: value(Value::Float(f64::NEG_INFINITY)),
+                },
+                FieldChange {
+                    field: "notes".into(),
+                    from: None,
+                    to: value(Value::Structured(Arc::from("[1,{\"a\":\"b\"}]"))),
+                },
+                FieldChange {
+                    field: "checked".into(),
+                    from: value(Value::Datetime(Arc::from("2026-11-30"))),
+                    to: value(Value::Bool(true)),
+                },
+                FieldChange {
+                    field: "title".into(),
+                    from: value(Value::Text(Arc::from("line\u{1f}\u{2028}é"))),
+                    to: None,
+                },
+            ],
+        };
+        let report = HistoryReport {
+            items: vec![
+                ItemTimeline {
+                    key: &event.key,
+                    team: "growth".into(),
+                    title: None,
+                    events: vec![
+                        TimelineEvent {
+                            meta: &meta,
+                            event: &event,
+                            moved_goalpost: true,
+                        },
+                        TimelineEvent {
+                            meta: &meta,
+                            event: &event,
+                            moved_goalpost: false,
+                        },
+                    ],
+                },
+                ItemTimeline {
+                    key: &event.key,
+                    team: "growth".into(),
+                    title: None,
+                    events: Vec::new(),
+                },
+            ],
+        };
+        let commits = CommitText::of(&report);
+        let expected = serde_json::to_vec(&JsonReport {
+            report: &report,
+            commits: &commits,
+        })
+        .unwrap();
+        let mut written = Vec::new();
+        write_compact_json(&report, &mut written).unwrap();
+        assert_eq!(
+            String::from_utf8(written).unwrap(),
+            String::from_utf8(expected).unwrap()
+        );
     }
 }
