@@ -271,9 +271,18 @@ pub(crate) fn did_you_mean<'c>(
     name: &str,
     candidates: impl IntoIterator<Item = &'c str>,
 ) -> Option<&'c str> {
+    close_matches(name, candidates).into_iter().next()
+}
+
+/// Returns the candidates within a small edit distance of `name`, closest first, in
+/// candidate order among equals.
+pub(crate) fn close_matches<'c>(
+    name: &str,
+    candidates: impl IntoIterator<Item = &'c str>,
+) -> Vec<&'c str> {
     let name: Vec<char> = name.chars().collect();
     let mut rows = DistanceRows::default();
-    candidates
+    let mut close: Vec<(usize, &str)> = candidates
         .into_iter()
         .filter_map(|candidate| {
             let limit = 2.max(candidate.len() / 3);
@@ -284,8 +293,9 @@ pub(crate) fn did_you_mean<'c>(
             let distance = rows.bounded_distance(&name, candidate, limit)?;
             Some((distance, candidate))
         })
-        .min_by_key(|&(distance, _)| distance)
-        .map(|(_, candidate)| candidate)
+        .collect();
+    close.sort_by_key(|&(distance, _)| distance);
+    close.into_iter().map(|(_, candidate)| candidate).collect()
 }
 
 /// Rows of the edit-distance table, kept between calls so a search over thousands of

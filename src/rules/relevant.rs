@@ -4,7 +4,7 @@
 use super::context::{Context, Sink, Subject};
 use crate::index::{ObjectiveRef, get_file, get_objective, objectives};
 use crate::model::{GoalFile, Objective, Spanned};
-use crate::toml_read::did_you_mean;
+use crate::toml_read::close_matches;
 use rayon::prelude::*;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
@@ -163,43 +163,47 @@ fn names_own_objective(candidate: &str, period: &str, own: &str) -> bool {
 type UnknownKey<'w> = (&'w str, &'w str, &'w str);
 
 /// Finds a close name for each distinct unknown reference, other than the item's own
-/// objective and key results, searching for the first `MAX_SUGGESTION_SEARCHES` of
-/// them only, in parallel.
+/// objective and key results. Each (period, reference) is searched once, for the first
+/// `MAX_SUGGESTION_SEARCHES` of them only, in parallel.
 fn suggestions<'w>(
     context: &Context<'w>,
     unknown: &[Unknown<'w>],
 ) -> HashMap<UnknownKey<'w>, Option<String>> {
-    let mut distinct: Vec<UnknownKey<'w>> = Vec::new();
+    let mut searches: Vec<(&str, &str)> = Vec::new();
     let mut seen = HashSet::new();
-    for (_, subject, period, entry) in unknown {
-        let key = (*period, entry.value.as_str(), own_objective(subject));
-        if seen.insert(key) {
-            distinct.push(key);
+    for &(_, _, period, entry) in unknown {
+        if seen.insert((period, entry.value.as_str())) {
+            searches.push((period, entry.value.as_str()));
         }
     }
-    let searched = distinct.len().min(MAX_SUGGESTION_SEARCHES);
-    let periods: BTreeSet<&str> = distinct[..searched]
-        .iter()
-        .map(|&(period, _, _)| period)
-        .collect();
+    searches.truncate(MAX_SUGGESTION_SEARCHES);
+    let periods: BTreeSet<&str> = searches.iter().map(|&(period, _)| period).collect();
     let candidates: HashMap<&str, Vec<String>> = periods
         .into_par_iter()
         .map(|period| (period, alignment_candidates(context, period)))
         .collect();
-    let found: Vec<Option<String>> = distinct[..searched]
+    let found: HashMap<(&str, &str), Vec<String>> = searches
         .par_iter()
-        .map(|&(period, reference, own)| {
-            let others = candidates[period]
-                .iter()
-                .map(String::as_str)
-                .filter(|candidate| !names_own_objective(candidate, period, own));
-            did_you_mean(reference, others).map(str::to_owned)
+        .map(|&(period, reference)| {
+            let close = close_matches(reference, candidates[period].iter().map(String::as_str));
+            let close = close.into_iter().map(str::to_owned).collect();
+            ((period, reference), close)
         })
         .collect();
-    distinct
+    unknown
         .iter()
-        .enumerate()
-        .map(|(position, &key)| (key, found.get(position).cloned().flatten()))
+        .map(|(_, subject, period, entry)| {
+            let own = own_objective(subject);
+            let suggestion = found
+                .get(&(*period, entry.value.as_str()))
+                .and_then(|close| {
+                    close
+                        .iter()
+                        .find(|candidate| !names_own_objective(candidate, period, own))
+                })
+                .cloned();
+            ((*period, entry.value.as_str(), own), suggestion)
+        })
         .collect()
 }
 

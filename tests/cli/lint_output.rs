@@ -312,3 +312,36 @@ fn rdjson_columns_count_bytes_and_sarif_characters() {
     assert_eq!(region["startColumn"], 9);
     assert_eq!(region["endColumn"], 9 + 4 + 2);
 }
+
+#[test]
+fn suggestion_skips_the_objective_itself() {
+    let file = "period = \"2026-Q4\"\nteam = \"company\"\n\n[[objective]]\nid = \"obj-1\"\n\
+                title = \"Customers love our onboarding\"\nowner = \"alice\"\n\
+                aligns_to = [\"obj-x1\"]\n\n[[objective]]\nid = \"obj-2\"\n\
+                title = \"Customers renew without a call\"\nowner = \"alice\"\n\
+                aligns_to = [\"obj-x1\"]\n";
+    let repo = temp_repo(&[("okrs/company.toml", file)]);
+    let output = okr(
+        repo.path(),
+        &["lint", "--as-of", "2026-11-15", "--format", "json"],
+    );
+    let document = output.json();
+    let helps: Vec<&str> = document["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|finding| finding["rule"] == "unknown-alignment")
+        .map(|finding| finding["help"].as_str().unwrap())
+        .collect();
+    assert_eq!(helps.len(), 2, "{document}");
+    assert!(
+        helps[0].starts_with("did you mean `obj-2`?"),
+        "{}",
+        helps[0]
+    );
+    assert!(
+        helps[1].starts_with("did you mean `obj-1`?"),
+        "{}",
+        helps[1]
+    );
+}
