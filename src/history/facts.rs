@@ -48,6 +48,9 @@ pub(crate) struct Facts {
     pub(crate) unknown: HashSet<ItemKey>,
     /// The shallow boundary note, when the walk reached one.
     pub(crate) notes: Vec<String>,
+    /// The date of the shallow clone's boundary commit, when the walk reached one:
+    /// changes after it were all walked.
+    pub(crate) boundary: Option<NaiveDate>,
 }
 
 impl Facts {
@@ -209,7 +212,8 @@ pub(crate) fn gather(
 
         let pending = gathered.pending(&wanted);
         let existing = existing_at(walker, base, &pending, &wanted, &gathered.oldest_kind)?;
-        if let End::Shallow(_) = segment.end {
+        if let End::Shallow(boundary) = segment.end {
+            facts.boundary = super::commit_date(walker.repo(), boundary);
             facts.unknown = existing.into_iter().collect();
             facts
                 .notes

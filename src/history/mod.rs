@@ -189,23 +189,26 @@ pub(crate) fn first_parent(repo: &GitRepository, commit: ObjectId) -> Result<Opt
 }
 
 /// Returns the note for a walk that stopped at a shallow clone's boundary.
+/// Returns the date of a commit in its committer's time zone, if it can be read.
+pub(crate) fn commit_date(repo: &GitRepository, id: ObjectId) -> Option<chrono::NaiveDate> {
+    let info = store::ObjectStore::commit(repo, id).ok()?;
+    let meta = CommitMeta {
+        id,
+        author: info.author,
+        email: info.email,
+        time: info.time,
+        offset_minutes: info.offset_minutes,
+        message: String::new(),
+    };
+    Some(meta.date())
+}
+
 pub(crate) fn boundary_note(repo: &GitRepository, end: End) -> Option<String> {
     let End::Shallow(boundary) = end else {
         return None;
     };
-    let date = store::ObjectStore::commit(repo, boundary)
-        .ok()
-        .map(|info| {
-            let meta = CommitMeta {
-                id: boundary,
-                author: info.author,
-                email: info.email,
-                time: info.time,
-                offset_minutes: info.offset_minutes,
-                message: String::new(),
-            };
-            format!(" ({})", meta.date())
-        })
+    let date = commit_date(repo, boundary)
+        .map(|date| format!(" ({date})"))
         .unwrap_or_default();
     Some(format!(
         "this is a shallow clone: history stops at commit {}{date}, and earlier changes \

@@ -23,12 +23,17 @@ const CHUNK: usize = 256;
 /// the next. Each stretch starts by reading the trees of the changed folders afresh.
 const COMPARE_SEGMENT: usize = 1024;
 
+/// Commits in a row older than `Limit::since` that end a walk. A commit with a wrong
+/// clock can be older than its children, so one old commit does not end it.
+const SINCE_SLOP: usize = 5;
+
 /// The limits of a walk.
 #[derive(Debug, Default, Clone)]
 pub(crate) struct Limit {
     /// The first commit not to walk (the start of a range `A..B`, exclusive).
     pub(crate) stop_at: Option<ObjectId>,
-    /// Stop at the first commit older than this (seconds since the Unix epoch).
+    /// Stop once `SINCE_SLOP` commits in a row are older than this (seconds since the
+    /// Unix epoch).
     pub(crate) since: Option<i64>,
     /// Walk at most this many commits.
     pub(crate) max_commits: Option<usize>,
@@ -157,6 +162,7 @@ impl<'r> Walker<'r> {
     fn chain(&mut self, tip: ObjectId, limit: &Limit) -> Result<(Vec<Link>, End)> {
         let mut chain = Vec::new();
         let mut cursor = tip;
+        let mut older_in_a_row = 0;
         loop {
             if limit.stop_at == Some(cursor)
                 || limit.max_commits.is_some_and(|max| chain.len() >= max)
@@ -178,7 +184,12 @@ impl<'r> Walker<'r> {
                 }
             };
             if limit.since.is_some_and(|since| time < since) {
-                return Ok((chain, End::Limit(cursor)));
+                older_in_a_row += 1;
+                if older_in_a_row >= SINCE_SLOP {
+                    return Ok((chain, End::Limit(cursor)));
+                }
+            } else {
+                older_in_a_row = 0;
             }
             // Cached commits are done here; new ones count when they are compared.
             if let Link::Cached(_) = link {

@@ -113,12 +113,22 @@ fn last_check_in<'k>(
         (Some(date), None) if date.value >= final_week_start(period) => {
             LastCheckIn::On(date.value, Some(date))
         }
-        (_, None) if facts.unknown.contains(&key) => LastCheckIn::Unknown,
+        // A shallow clone hides what came before its boundary commit; when that commit
+        // is older than the final week, every check-in of the week was still walked.
+        (_, None)
+            if facts.unknown.contains(&key)
+                && facts
+                    .boundary
+                    .is_none_or(|boundary| boundary >= final_week_start(period)) =>
+        {
+            LastCheckIn::Unknown
+        }
         (_, None) => LastCheckIn::NoneFound { walked: true },
     }
 }
 
 fn no_final_check_in(context: &Context<'_>, history: &HistoryInput, sink: &mut Sink<'_>) {
+    let mut beyond_boundary = 0;
     for (at, file, objective) in context.objectives() {
         let (Some(period), Some(file_period)) = (context.index.file_period(at.file), &file.period)
         else {
@@ -142,7 +152,11 @@ fn no_final_check_in(context: &Context<'_>, history: &HistoryInput, sink: &mut S
                 LastCheckIn::On(date, checked) if date < final_week => {
                     (format!("was last checked in on {date}"), checked)
                 }
-                LastCheckIn::On(..) | LastCheckIn::Unknown => continue,
+                LastCheckIn::Unknown => {
+                    beyond_boundary += 1;
+                    continue;
+                }
+                LastCheckIn::On(..) => continue,
             };
             let span = checked.map_or_else(|| key_result.span.clone(), |date| date.span.clone());
             sink.report(
@@ -156,6 +170,22 @@ fn no_final_check_in(context: &Context<'_>, history: &HistoryInput, sink: &mut S
                 ),
                 "record the final value with `okr check-in`, or set `current` and `checked` to the value at the period's end".to_owned(),
             );
+        }
+    }
+    if beyond_boundary > 0 {
+        let count = if beyond_boundary == 1 {
+            "1 key result".to_owned()
+        } else {
+            format!("{beyond_boundary} key results")
+        };
+        sink.note(format!(
+            "no-final-check-in: {count} of ended periods had no check-in after the shallow \
+             clone's boundary, which is inside their final week, so they were not checked"
+        ));
+        if let GitHistory::Known(facts) = &history.git {
+            for note in &facts.notes {
+                sink.note(note.clone());
+            }
         }
     }
 }

@@ -388,8 +388,10 @@ fn final_check_in_missing_when_commits_stop_early() {
     let finding = finding(&document, "no-final-check-in");
     assert_eq!(finding["item"], "signups/weekly");
     let message = finding["message"].as_str().unwrap();
+    // The walk reads a few commits past the final week's start, here as far as the
+    // check-in of 10 December.
     assert!(
-        message.contains("has no check-in in its final week"),
+        message.contains("was last checked in on 2026-12-10"),
         "{message}"
     );
     assert!(message.contains("from 2026-12-25 on"), "{message}");
@@ -438,4 +440,95 @@ fn final_check_in_prefers_a_later_checked_date() {
     );
     repo.commit("2026-10-01T09:00:00+00:00", "Plan with a date set ahead");
     assert!(!fires(&repo, "2027-01-10", "no-final-check-in"));
+}
+
+#[test]
+fn final_check_in_found_behind_a_backdated_commit() {
+    let repo = Repo::new();
+    repo.write(
+        "okrs/growth.toml",
+        &goal_file("start = 40\ntarget = 90\ncurrent = 40\n"),
+    );
+    repo.commit("2026-10-01T09:00:00+00:00", "Plan");
+    repo.write(
+        "okrs/growth.toml",
+        &goal_file("start = 40\ntarget = 90\ncurrent = 85\n"),
+    );
+    repo.commit("2026-12-28T09:00:00+00:00", "Final check-in");
+    repo.write("README.md", "notes\n");
+    // A committer with a wrong clock: older than the check-in it follows.
+    repo.commit("2026-11-01T09:00:00+00:00", "Docs");
+    assert!(
+        !fires(&repo, "2027-01-10", "no-final-check-in"),
+        "the walk looks past one commit older than the final week"
+    );
+}
+
+/// Builds a repository whose last goal commit predates 2026-Q4's final week, and a
+/// clone of it with `depth` commits.
+fn shallow_without_final_check_in(depth: &str) -> (Repo, std::path::PathBuf) {
+    let repo = Repo::new();
+    repo.write(
+        "okrs/growth.toml",
+        &goal_file("start = 40\ntarget = 90\ncurrent = 40\n"),
+    );
+    repo.commit("2026-10-01T09:00:00+00:00", "Plan");
+    repo.write(
+        "okrs/growth.toml",
+        &goal_file("start = 40\ntarget = 90\ncurrent = 60\n"),
+    );
+    repo.commit("2026-11-10T09:00:00+00:00", "Check in");
+    repo.write("README.md", "notes\n");
+    repo.commit("2026-12-29T09:00:00+00:00", "Docs");
+    let clone = repo.sibling(&format!("clone-{depth}"));
+    let source = format!("file://{}", repo.path.display());
+    repo.git_in(
+        &repo.sibling(""),
+        &[
+            "clone",
+            "-q",
+            "--depth",
+            depth,
+            &source,
+            clone.to_str().unwrap(),
+        ],
+        "2027-01-02T00:00:00+00:00",
+    );
+    (repo, clone)
+}
+
+#[test]
+fn final_check_in_in_shallow_clone_before_the_week() {
+    // Depth 2: the boundary is the check-in of 10 November, before the final week.
+    let (repo, clone) = shallow_without_final_check_in("2");
+    let output = repo.okr_in(
+        &clone,
+        &["lint", "--format", "json", "--as-of", "2027-01-10"],
+    );
+    let document = output.json();
+    let finding = finding(&document, "no-final-check-in");
+    let message = finding["message"].as_str().unwrap();
+    assert!(
+        message.contains("has no check-in in its final week"),
+        "{message}"
+    );
+}
+
+#[test]
+fn final_check_in_in_shallow_clone_inside_the_week() {
+    // Depth 1: the boundary is the commit of 29 December, inside the final week.
+    let (repo, clone) = shallow_without_final_check_in("1");
+    let output = repo.okr_in(
+        &clone,
+        &["lint", "--format", "json", "--as-of", "2027-01-10"],
+    );
+    let document = output.json();
+    let rules = document["diagnostics"].to_string();
+    assert!(!rules.contains("no-final-check-in"), "{rules}");
+    let notes = document["notes"].to_string();
+    assert!(
+        notes.contains("no-final-check-in: 1 key result of ended periods"),
+        "{notes}"
+    );
+    assert!(notes.contains("shallow clone"), "{notes}");
 }
