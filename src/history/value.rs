@@ -42,7 +42,7 @@ pub(crate) fn field_name(name: &str) -> FieldName {
 }
 
 /// Text is shared (`Arc`), so the events that carry a value do not copy it.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub(crate) enum Value {
     Bool(bool),
     Integer(i64),
@@ -52,6 +52,27 @@ pub(crate) enum Value {
     Datetime(Arc<str>),
     /// An array or table, as compact JSON.
     Structured(Arc<str>),
+}
+
+/// Numbers compare by value, so rewriting `1` as `1.0` is no change.
+impl PartialEq for Value {
+    fn eq(&self, other: &Value) -> bool {
+        // Integers past 2^53 compare as their nearest float, close enough for goals.
+        #[allow(clippy::cast_precision_loss)]
+        let as_float = |integer: i64| integer as f64;
+        match (self, other) {
+            (Value::Bool(a), Value::Bool(b)) => a == b,
+            (Value::Integer(a), Value::Integer(b)) => a == b,
+            (Value::Float(a), Value::Float(b)) => a == b,
+            (Value::Integer(a), Value::Float(b)) | (Value::Float(b), Value::Integer(a)) => {
+                as_float(*a) == *b
+            }
+            (Value::Text(a), Value::Text(b))
+            | (Value::Datetime(a), Value::Datetime(b))
+            | (Value::Structured(a), Value::Structured(b)) => a == b,
+            _ => false,
+        }
+    }
 }
 
 impl Value {

@@ -314,3 +314,23 @@ fn range_limits_the_walk() {
         .json();
     assert_eq!(events_of(&older, "signups/weekly").len(), 2);
 }
+
+#[test]
+fn rewriting_a_number_as_float_is_no_change() {
+    let repo = Repo::new();
+    repo.write(
+        "okrs/growth.toml",
+        &goal_file("start = 40\ntarget = 90\ncurrent = 50\n"),
+    );
+    repo.commit("2026-10-01T09:00:00+00:00", "Plan");
+    repo.write(
+        "okrs/growth.toml",
+        &goal_file("start = 40.0\ntarget = 90\ncurrent = 50.0\n"),
+    );
+    repo.commit("2026-10-08T09:00:00+00:00", "Write numbers as floats");
+    let document = repo
+        .okr_ok(&["history", "signups/weekly", "--format", "json"])
+        .json();
+    let events = events_of(&document, "signups/weekly");
+    assert_eq!(events.len(), 1, "only the addition: {events:?}");
+}
