@@ -1,9 +1,12 @@
 //! Replays a run of commits oldest first and turns each commit's changed goal files
 //! into item events. The replay keeps the last valid version of every changed file.
-//! Each distinct blob of the run is parsed once, in parallel for a chunk of commits
-//! at a time (`blob_plan` decides which chunk parses which blobs), and a parsed blob is
-//! freed as soon as no later commit of the run refers to it. The replay itself reads
-//! no objects, so it can run on another thread while the next chunk is parsed.
+//! Each distinct blob of the run is parsed once. The blobs of a chunk of commits are
+//! read in parallel (`blob_plan` decides which chunk reads which blobs). Most are
+//! parsed there too, but a new version of a file the run has seen is parsed by the
+//! replay, against the version before, so that unchanged sections are reused. A
+//! blob is freed as soon as no later commit of the run refers to it. The replay
+//! itself reads no objects, so it can run on another thread while the next chunk is
+//! read.
 
 use super::cache::WalkedCommit;
 use super::event::{CommitMeta, ItemKey, Side, diff_sides};
