@@ -77,7 +77,7 @@ pub(crate) fn parse_goal_file_after(
     parse_blob(blob, Some(blob), previous)
 }
 
-/// Parses `bytes`; `shared` is the same bytes when the caller already holds them in
+/// Parses `bytes`. `shared` is the same bytes when the caller already has them in
 /// an `Arc`, which then saves a copy.
 fn parse_blob(
     bytes: &[u8],

@@ -1,9 +1,12 @@
 //! Replays a run of commits oldest first and turns each commit's changed goal files
 //! into item events. The replay keeps the last valid version of every changed file.
-//! Each distinct blob of the run is parsed once, in parallel for a chunk of commits
-//! at a time (`blob_plan` decides which chunk parses which blobs), and a parsed blob is
-//! freed as soon as no later commit of the run refers to it. The replay itself reads
-//! no objects, so it can run on another thread while the next chunk is parsed.
+//! Each distinct blob of the run is parsed once. The blobs of a chunk of commits are
+//! read in parallel (`blob_plan` decides which chunk reads which blobs). Most are
+//! parsed there too, but a new version of a file the run has seen is parsed by the
+//! replay, against the version before, so that unchanged sections are reused. A
+//! blob is freed as soon as no later commit of the run refers to it. The replay
+//! itself reads no objects, so it can run on another thread while the next chunk is
+//! read.
 
 use super::cache::WalkedCommit;
 use super::event::{CommitMeta, ItemKey, Side, diff_sides};
@@ -125,6 +128,9 @@ impl Replay {
     /// Turns one commit's changed goal files (`changes`) into its events and keeps the
     /// new file versions for the next commit.
     pub(crate) fn commit(&mut self, info: &CommitInfo, changes: &[FileChange]) -> WalkedCommit {
+        if changes.len() >= PARALLEL_PARSE_FILES {
+            self.parse_pending(changes);
+        }
         let short = &info.id.to_hex()[..7];
         let mut notes = Vec::new();
         let mut sides: Vec<(Arc<str>, FileState, FileState)> = Vec::with_capacity(changes.len());
@@ -203,6 +209,58 @@ impl Replay {
     }
 }
 
+/// A commit that changes at least this many files has its new versions parsed in
+/// parallel before it is replayed, in place of one by one on the replay's thread.
+/// Such commits are rare (a check-in of every goal file at the end of a quarter),
+/// and one of them can hold thousands of files.
+const PARALLEL_PARSE_FILES: usize = 32;
+
+impl Replay {
+    /// Parses, on rayon's threads, the new versions in `changes` that are still
+    /// bytes, each against the version its file has before the commit: the same
+    /// parse `take` would make when it reaches them. A blob that two changes share
+    /// is parsed for the first of them, as `take` would.
+    fn parse_pending(&mut self, changes: &[FileChange]) {
+        use rayon::prelude::*;
+        let mut seen: HashSet<ObjectId> = HashSet::new();
+        // (blob, its bytes, the file's version before the commit)
+        type Work = (ObjectId, Arc<[u8]>, Option<Arc<ParsedFile>>);
+        let mut work: Vec<Work> = Vec::new();
+        for change in changes {
+            let Some(id) = change.new else {
+                continue;
+            };
+            let Some(Pending::Bytes(bytes)) = self.parsed.get(&id) else {
+                continue;
+            };
+            if !seen.insert(id) {
+                continue;
+            }
+            let previous = match self.files.get(&change.path) {
+                Some(FileState::Valid(file)) => Some(Arc::clone(file)),
+                Some(FileState::Absent | FileState::Unknown) => None,
+                None => match change.old.and_then(|old| self.parsed.get(&old)) {
+                    Some(Pending::Parsed(Ok(file))) => Some(Arc::clone(file)),
+                    _ => None,
+                },
+            };
+            work.push((id, Arc::clone(bytes), previous));
+        }
+        let parsed: Vec<(ObjectId, Parsed)> = work
+            .into_par_iter()
+            .map(|(id, bytes, previous)| {
+                let parsed = parse_goal_file_after(&bytes, previous.as_deref())
+                    .map(Arc::new)
+                    .map_err(Arc::from);
+                (id, parsed)
+            })
+            .collect();
+        for (id, parsed) in parsed {
+            self.parsed.insert(id, Pending::Parsed(parsed));
+        }
+    }
+}
+
 /// Returns, for each chunk of commits (each a list of change lists, oldest first),
 /// the blobs to read before replaying it. These are the version before the run of
 /// each path that the chunk is first to change, and every new version. Each blob
@@ -273,4 +331,110 @@ pub(super) fn add_items<'f>(side: &mut Side<'f>, path: &'f str, file: &'f Parsed
 pub(crate) fn stem(path: &str) -> &str {
     let name = path.rsplit('/').next().unwrap_or(path);
     name.strip_suffix(".toml").unwrap_or(name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::history::event::ItemEvent;
+
+    fn info(byte: u8, parent: Option<u8>) -> CommitInfo {
+        CommitInfo {
+            id: ObjectId([byte; 20]),
+            tree: ObjectId([byte; 20]),
+            first_parent: parent.map(|parent| ObjectId([parent; 20])),
+            author: "Ana".into(),
+            email: "ana@example.com".into(),
+            time: 1_790_000_000 + i64::from(byte),
+            offset_minutes: 0,
+            message: "Check in".into(),
+        }
+    }
+
+    fn goal(objective: usize, current: u32) -> String {
+        format!(
+            "period = \"2026-Q4\"\n[[objective]]\nid = \"o{objective}\"\ntitle = \"T\"\n\
+             [[objective.key_result]]\nid = \"k\"\ncurrent = {current}\n\
+             [[objective.key_result]]\nid = \"m\"\ncurrent = 1\n"
+        )
+    }
+
+    /// Returns the file number that `check_in_every_file` put in a blob id.
+    fn file_index(id: ObjectId) -> usize {
+        let number = u64::from_le_bytes(id.0[..8].try_into().unwrap());
+        usize::try_from(number).unwrap()
+    }
+
+    /// Replays one commit adding `files` goal files, then one changing `current` of
+    /// key result `k` in each, and returns the second commit's events.
+    fn check_in_every_file(files: usize) -> Vec<ItemEvent> {
+        let blob = |index: usize, version: u8| {
+            let mut bytes = [version; 20];
+            bytes[..8].copy_from_slice(&(index as u64).to_le_bytes());
+            ObjectId(bytes)
+        };
+        let path = |index: usize| Arc::<str>::from(format!("okrs/team-{index:03}.toml"));
+        let added: Vec<FileChange> = (0..files)
+            .map(|index| FileChange {
+                path: path(index),
+                old: None,
+                new: Some(blob(index, 1)),
+            })
+            .collect();
+        let checked: Vec<FileChange> = (0..files)
+            .map(|index| FileChange {
+                path: path(index),
+                old: Some(blob(index, 1)),
+                new: Some(blob(index, 2)),
+            })
+            .collect();
+        let lists: [&[FileChange]; 2] = [&added, &checked];
+        let plan = blob_plan(&[lists.to_vec()]);
+        assert_eq!(plan[0].parse.len(), files);
+        assert_eq!(
+            plan[0].bytes.len(),
+            files,
+            "new versions wait for the replay"
+        );
+        let parsed = plan[0]
+            .parse
+            .iter()
+            .map(|id| {
+                let index = file_index(*id);
+                parse_goal_file(goal(index, 10).as_bytes())
+                    .map(Arc::new)
+                    .map_err(Arc::from)
+            })
+            .collect();
+        let bytes = plan[0]
+            .bytes
+            .iter()
+            .map(|id| {
+                let index = file_index(*id);
+                Arc::<[u8]>::from(goal(index, 20).as_bytes())
+            })
+            .collect();
+        let mut replay = Replay::new(&lists);
+        replay.insert(&plan[0], ChunkRead { parsed, bytes });
+        let first = replay.commit(&info(1, None), &added);
+        assert_eq!(first.events.len(), files * 3);
+        replay.commit(&info(2, Some(1)), &checked).events
+    }
+
+    #[test]
+    fn large_commit_parses_like_small_one() {
+        for files in [PARALLEL_PARSE_FILES - 1, PARALLEL_PARSE_FILES + 8] {
+            let events = check_in_every_file(files);
+            assert_eq!(events.len(), files, "{files} files: one event each");
+            for event in &events {
+                assert_eq!(event.key.key_result.as_deref(), Some("k"));
+                assert_eq!(event.changes.len(), 1);
+                assert_eq!(event.changes[0].field, "current");
+                assert_eq!(
+                    event.changes[0].to,
+                    Some(crate::history::value::Value::Integer(20))
+                );
+            }
+        }
+    }
 }

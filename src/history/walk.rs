@@ -16,7 +16,8 @@ use std::io::IsTerminal;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-/// Commits replayed together: their blobs are read and parsed as one parallel batch.
+/// Commits replayed together: their blobs are read as one parallel batch, and those
+/// not left to the replay (see `replay::blob_plan`) are parsed in it.
 const CHUNK: usize = 256;
 
 /// Commits whose trees one thread compares in a row, reusing each commit's trees for
