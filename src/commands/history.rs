@@ -12,6 +12,7 @@ use crate::history::{
 use crate::period::{Calendar, Period};
 use crate::render::history::{HistoryReport, ItemTimeline, JsonStyle, TimelineEvent, write};
 use chrono::NaiveDate;
+use rayon::prelude::*;
 use std::collections::HashMap;
 use std::io::{IsTerminal, Write};
 
@@ -72,17 +73,19 @@ fn print(
     let items = history.item_events();
     let chosen = choose(&items, args, &config.calendar, as_of)?;
     let mut periods: HashMap<&str, Option<Period>> = HashMap::new();
+    for key in &chosen {
+        periods
+            .entry(&key.period)
+            .or_insert_with(|| config.calendar.resolve(&key.period));
+    }
     let report = HistoryReport {
         items: chosen
-            .into_iter()
+            .into_par_iter()
             .map(|key| {
-                let period = periods
-                    .entry(&key.period)
-                    .or_insert_with(|| config.calendar.resolve(&key.period));
                 timeline(
                     key,
                     items.get(key).unwrap_or_default(),
-                    period.as_ref(),
+                    periods[&*key.period].as_ref(),
                     config,
                 )
             })

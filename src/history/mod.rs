@@ -32,6 +32,7 @@ pub(crate) use value::Value;
 pub(crate) use walk::{End, Limit, Walker};
 
 use crate::error::Result;
+use rayon::slice::ParallelSliceMut;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -73,7 +74,7 @@ impl History {
     pub(crate) fn item_events(&self) -> ItemEvents<'_> {
         let mut events: Vec<Dated<'_>> = self.events().collect();
         // A stable sort keeps each item's events oldest first.
-        events.sort_by(|a, b| compare_keys(&a.1.key, &b.1.key));
+        events.par_sort_by(|a, b| compare_keys(&a.1.key, &b.1.key));
         let mut groups: Vec<(&ItemKey, std::ops::Range<usize>)> = Vec::new();
         for (index, (_, event)) in events.iter().enumerate() {
             match groups.last_mut() {

@@ -5,6 +5,7 @@ use super::text::{csv, markdown, sparkline, truncate};
 use crate::cli::TableFormat;
 use crate::history::{CommitMeta, EventKind, FieldChange, ItemEvent, ItemKey, ObjectId, Value};
 use comfy_table::{Cell, ContentArrangement, LineStyle, Table, TableStyle};
+use rayon::prelude::*;
 use serde::ser::SerializeMap;
 use serde::{Serialize, Serializer};
 use serde_json::json;
@@ -278,9 +279,39 @@ fn write_json(report: &HistoryReport<'_>, style: JsonStyle, out: &mut dyn Write)
 /// `JsonReport`, but with the fields every event repeats from its commit (id,
 /// author, email, date, subject) formatted and escaped once per commit.
 fn write_compact_json(report: &HistoryReport<'_>, out: &mut impl Write) -> io::Result<()> {
-    let mut commit_fields: foldhash::HashMap<ObjectId, Vec<u8>> = foldhash::HashMap::default();
     out.write_all(b"{\"schema_version\":1,\"items\":[")?;
-    for (item_index, item) in report.items.iter().enumerate() {
+    // Items are rendered in parallel, a window at a time so that memory stays bounded,
+    // and written in order.
+    for (window_index, window) in report.items.chunks(RENDER_WINDOW).enumerate() {
+        let parts: Vec<Vec<u8>> = window
+            .par_chunks(RENDER_CHUNK)
+            .map(|items| {
+                let mut part = Vec::new();
+                // Writing to a vector cannot fail.
+                let _ = write_compact_items(items, &mut part);
+                part
+            })
+            .collect();
+        for (part_index, part) in parts.iter().enumerate() {
+            if window_index > 0 || part_index > 0 {
+                out.write_all(b",")?;
+            }
+            out.write_all(part)?;
+        }
+    }
+    out.write_all(b"]}")
+}
+
+/// Items rendered by one task of the compact JSON writer.
+const RENDER_CHUNK: usize = 256;
+
+/// Items rendered before their text is written out.
+const RENDER_WINDOW: usize = 16 * RENDER_CHUNK;
+
+/// Writes items of the compact document, separated by commas.
+fn write_compact_items(items: &[ItemTimeline<'_>], out: &mut impl Write) -> io::Result<()> {
+    let mut commit_fields: foldhash::HashMap<ObjectId, Vec<u8>> = foldhash::HashMap::default();
+    for (item_index, item) in items.iter().enumerate() {
         if item_index > 0 {
             out.write_all(b",")?;
         }
@@ -321,7 +352,7 @@ fn write_compact_json(report: &HistoryReport<'_>, out: &mut impl Write) -> io::R
         }
         out.write_all(b"]}")?;
     }
-    out.write_all(b"]}")
+    Ok(())
 }
 
 /// Returns `{"commit":…,"author":…,"email":…,"date":…,"subject":…` for a commit,
