@@ -135,17 +135,12 @@ impl Side {
     ) -> Result<Linted> {
         let workspace = Workspace::from_contents(self.config.clone(), self.contents.clone());
         let index = Index::build(&workspace);
-        let source = Source {
-            loaded: Loaded {
-                workspace,
-                index,
-                as_of,
-            },
-            repo: Some(GitRepository::require(start)?),
-            tip,
-            no_history: None,
-            cutoff: Some(as_of),
+        let loaded = Loaded {
+            workspace,
+            index,
+            as_of,
         };
+        let source = Source::new(loaded, GitRepository::require(start)?, tip, as_of);
         let (findings, notes) = check(&source, git, None)?;
         Ok(Linted {
             workspace: source.loaded.workspace,

@@ -2,17 +2,19 @@
 //! goals of a revision (`--rev`), and walking the history that lint, progress and
 //! tree need (last check-ins, target and start changes).
 
-use super::{Loaded, load};
+use super::{Loaded, discover_config, loaded};
 use crate::cli::{GitArgs, GlobalArgs, RevisionArgs};
 use crate::error::{Error, Result};
-use crate::history::{self, Facts, GitRepository, Interest, ItemKey, ObjectId, Scope, Walker};
+use crate::history::{
+    self, Cache, Facts, GitRepository, Interest, ItemKey, ObjectId, Scope, Walker,
+};
 use crate::index::{Index, ObjectiveRef, objectives};
 use crate::loader::Workspace;
 use crate::rollup::CheckIns;
 use chrono::NaiveDate;
 use std::collections::HashSet;
 use std::path::PathBuf;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 /// Returns the folder a command starts in: `-C DIR`, else the current folder.
 pub(crate) fn start_folder(global: &GlobalArgs) -> Result<PathBuf> {
@@ -36,20 +38,62 @@ pub(crate) struct Source {
     pub(crate) no_history: Option<String>,
     /// History dated after this day is left out (an explicit `--as-of`).
     pub(crate) cutoff: Option<NaiveDate>,
+    /// The history cache, read while the goal files were parsed; the first walk takes it.
+    cache: Mutex<Option<Cache>>,
+}
+
+impl Source {
+    /// Makes a source of goals loaded elsewhere (another revision's files).
+    pub(crate) fn new(
+        loaded: Loaded,
+        repo: GitRepository,
+        tip: Option<ObjectId>,
+        cutoff: NaiveDate,
+    ) -> Source {
+        Source {
+            loaded,
+            repo: Some(repo),
+            tip,
+            no_history: None,
+            cutoff: Some(cutoff),
+            cache: Mutex::new(None),
+        }
+    }
 }
 
 /// Loads the goals from the working tree, or from `--rev REV`'s tree with `--as-of`
 /// defaulting to that commit's date.
 pub(crate) fn load_source(global: &GlobalArgs, revision: &RevisionArgs) -> Result<Source> {
     let Some(rev) = &revision.rev else {
-        let loaded = load(global)?;
-        let (repo, tip, no_history) = open_quietly(&loaded.workspace.config.root)?;
+        let config = discover_config(global)?;
+        let (repo, tip, no_history) = open_quietly(&config.root)?;
+        // The history cache is read on a second thread while the goal files are parsed.
+        // A scope error is left for the walk to report, if one is needed.
+        let cache_file = match (&repo, tip) {
+            (Some(repo), Some(_)) if !revision.git.no_cache => Scope::new(&config, repo.workdir())
+                .ok()
+                .map(|scope| (repo.git_dir().to_owned(), scope.fingerprint)),
+            _ => None,
+        };
+        let (workspace, cache) = std::thread::scope(|threads| {
+            let reading = cache_file.map(|(git_dir, fingerprint)| {
+                threads.spawn(move || Cache::load(&git_dir, &fingerprint))
+            });
+            let workspace = Workspace::load(config);
+            let cache = reading.map(|thread| {
+                thread
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+            });
+            (workspace, cache)
+        });
         return Ok(Source {
-            loaded,
+            loaded: loaded(global, workspace?),
             repo,
             tip,
             no_history,
             cutoff: global.as_of,
+            cache: Mutex::new(cache),
         });
     };
     let start = start_folder(global)?;
@@ -76,6 +120,7 @@ pub(crate) fn load_source(global: &GlobalArgs, revision: &RevisionArgs) -> Resul
         tip: Some(snapshot.commit),
         no_history: None,
         cutoff: global.as_of,
+        cache: Mutex::new(None),
     })
 }
 
@@ -157,7 +202,11 @@ pub(crate) fn facts(
         return Ok(Some(Facts::default()));
     };
     let scope = Scope::new(&source.loaded.workspace.config, repo.workdir())?;
-    let mut walker = Walker::new(repo, scope, !git.no_cache);
+    let preloaded = source.cache.lock().ok().and_then(|mut cache| cache.take());
+    let mut walker = match preloaded {
+        Some(cache) if !git.no_cache => Walker::with_cache(repo, scope, cache),
+        _ => Walker::new(repo, scope, !git.no_cache),
+    };
     let facts = history::gather(&mut walker, tip, interest, since, source.cutoff)?;
     walker.finish();
     if git.verbose {

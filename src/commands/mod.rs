@@ -51,7 +51,8 @@ pub(crate) struct Loaded {
     pub(crate) as_of: NaiveDate,
 }
 
-pub(crate) fn load(global: &GlobalArgs) -> Result<Loaded> {
+/// Finds okr.toml from `-C DIR` or the current folder.
+pub(crate) fn discover_config(global: &GlobalArgs) -> Result<Config> {
     let start = match &global.directory {
         Some(directory) => directory.clone(),
         None => std::env::current_dir().map_err(|source| Error::Read {
@@ -59,17 +60,20 @@ pub(crate) fn load(global: &GlobalArgs) -> Result<Loaded> {
             source,
         })?,
     };
-    let config = Config::discover(&start)?;
-    let workspace = Workspace::load(config)?;
+    Config::discover(&start)
+}
+
+/// Indexes a loaded workspace and picks the as-of date (`--as-of`, default today).
+pub(crate) fn loaded(global: &GlobalArgs, workspace: Workspace) -> Loaded {
     let index = Index::build(&workspace);
     let as_of = global
         .as_of
         .unwrap_or_else(|| chrono::Local::now().date_naive());
-    Ok(Loaded {
+    Loaded {
         workspace,
         index,
         as_of,
-    })
+    }
 }
 
 /// Reports goal files that did not parse (for commands other than lint, which treats

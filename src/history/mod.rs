@@ -19,7 +19,7 @@ mod tree_diff;
 mod value;
 mod walk;
 
-pub(crate) use cache::WalkedCommit;
+pub(crate) use cache::{Cache, WalkedCommit};
 pub(crate) use event::{CommitMeta, EventKind, FieldChange, ItemEvent, ItemKey};
 pub(crate) use facts::{Facts, Interest, gather};
 pub(crate) use goalpost::{Ends, changes_goalpost, eases, frozen_from, is_moved};

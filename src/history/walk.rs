@@ -99,6 +99,12 @@ impl<'r> Walker<'r> {
         } else {
             Cache::disabled()
         };
+        Walker::with_cache(repo, scope, cache)
+    }
+
+    /// Makes a walker with a cache loaded beforehand (`Cache::load` with this scope's
+    /// fingerprint), so the load can overlap other work.
+    pub(crate) fn with_cache(repo: &'r GitRepository, scope: Scope, cache: Cache) -> Self {
         Walker {
             repo,
             scope,
