@@ -7,6 +7,7 @@
 //! of its CPU time (perf).
 
 use super::text::{is_unsafe, printable};
+use rayon::prelude::*;
 use std::io::{self, Write};
 use unicode_width::UnicodeWidthStr;
 
@@ -58,6 +59,12 @@ impl Cell {
     }
 }
 
+/// Rows laid out by one task.
+const LAYOUT_CHUNK: usize = 1024;
+
+/// Rows laid out before their text is written, so memory stays bounded.
+const LAYOUT_WINDOW: usize = 16 * LAYOUT_CHUNK;
+
 /// A table with a header row.
 pub(crate) struct Table {
     header: Vec<Cell>,
@@ -78,10 +85,13 @@ impl Table {
         self.rows.push(row);
     }
 
+    pub(crate) fn extend(&mut self, rows: Vec<Vec<Cell>>) {
+        self.rows.extend(rows);
+    }
+
     /// Writes the table, each line ended by a newline.
     pub(crate) fn write(&self, out: &mut dyn Write) -> io::Result<()> {
-        let mut widths: Vec<usize> = self.header.iter().map(|cell| cell.text.width()).collect();
-        for row in &self.rows {
+        let widest = |mut widths: Vec<usize>, row: &Vec<Cell>| {
             for (column, cell) in row.iter().enumerate() {
                 let width = cell.text.width();
                 match widths.get_mut(column) {
@@ -89,17 +99,40 @@ impl Table {
                     None => widths.push(width),
                 }
             }
-        }
+            widths
+        };
+        let header = widest(Vec::new(), &self.header);
+        // Large tables are measured and laid out in parallel, then written in order.
+        let widths = self.rows.par_iter().fold(|| header.clone(), widest).reduce(
+            || header.clone(),
+            |a, b| {
+                let (mut long, short) = if a.len() >= b.len() { (a, b) } else { (b, a) };
+                for (widest, width) in long.iter_mut().zip(short) {
+                    *widest = (*widest).max(width);
+                }
+                long
+            },
+        );
         let mut line = String::new();
         self.write_row(&self.header, &widths, &mut line);
         let rule: Vec<String> = widths.iter().map(|width| "─".repeat(width + 2)).collect();
         line.push_str(&rule.join(" "));
         line.push('\n');
         out.write_all(line.as_bytes())?;
-        for row in &self.rows {
-            line.clear();
-            self.write_row(row, &widths, &mut line);
-            out.write_all(line.as_bytes())?;
+        for window in self.rows.chunks(LAYOUT_WINDOW) {
+            let text: Vec<String> = window
+                .par_chunks(LAYOUT_CHUNK)
+                .map(|rows| {
+                    let mut text = String::new();
+                    for row in rows {
+                        self.write_row(row, &widths, &mut text);
+                    }
+                    text
+                })
+                .collect();
+            for part in text {
+                out.write_all(part.as_bytes())?;
+            }
         }
         Ok(())
     }
