@@ -8,7 +8,7 @@
 use super::cache_file;
 use super::event::{CommitMeta, ItemEvent};
 use super::store::ObjectId;
-use foldhash::{HashMap, HashMapExt};
+use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -32,6 +32,9 @@ pub(crate) struct Cache {
     path: Option<PathBuf>,
     fingerprint: String,
     pub(crate) commits: HashMap<ObjectId, Arc<WalkedCommit>>,
+    /// Commits kept for this run only: their events are incomplete because a file's
+    /// version before them did not parse and no earlier version was walked.
+    pub(crate) unsaved: HashSet<ObjectId>,
     dirty: bool,
 }
 
@@ -42,6 +45,7 @@ impl Cache {
             path: None,
             fingerprint: String::new(),
             commits: HashMap::new(),
+            unsaved: HashSet::new(),
             dirty: false,
         }
     }
@@ -58,6 +62,7 @@ impl Cache {
             path: Some(path),
             fingerprint: fingerprint.to_owned(),
             commits,
+            unsaved: HashSet::new(),
             dirty: false,
         }
     }
@@ -77,7 +82,17 @@ impl Cache {
         if !self.dirty {
             return;
         }
-        let bytes = cache_file::encode(&self.fingerprint, &self.commits);
+        let bytes = if self.unsaved.is_empty() {
+            cache_file::encode(&self.fingerprint, &self.commits)
+        } else {
+            let complete: HashMap<ObjectId, Arc<WalkedCommit>> = self
+                .commits
+                .iter()
+                .filter(|(id, _)| !self.unsaved.contains(*id))
+                .map(|(id, commit)| (*id, Arc::clone(commit)))
+                .collect();
+            cache_file::encode(&self.fingerprint, &complete)
+        };
         let Some(folder) = path.parent() else {
             return;
         };

@@ -33,8 +33,9 @@ use foldhash::{HashMap, HashMapExt};
 use std::sync::Arc;
 
 const MAGIC: &[u8] = b"okr-history-cache\n";
-/// Version 1 was a JSON file (`history-cache.json`).
-pub(super) const VERSION: u32 = 2;
+/// Version 1 was a JSON file (`history-cache.json`). Version 2 could hold commits
+/// whose events were incomplete because a goal file did not parse before them.
+pub(super) const VERSION: u32 = 3;
 const NO_KEY_RESULT: u32 = u32::MAX;
 
 /// Encodes the cached commits of one scope, sorted by id so equal caches give

@@ -61,6 +61,9 @@ pub(crate) struct Replay {
     parsed: HashMap<ObjectId, Pending>,
     files: HashMap<Arc<str>, FileState>,
     pub(crate) blobs_read: usize,
+    /// Commits whose events are incomplete: a file's version before the run did not
+    /// parse, so the changes to its items are unknown.
+    pub(crate) incomplete: Vec<ObjectId>,
 }
 
 impl Replay {
@@ -83,6 +86,7 @@ impl Replay {
             parsed: HashMap::new(),
             files: HashMap::new(),
             blobs_read: 0,
+            incomplete: Vec::new(),
         }
     }
 
@@ -147,6 +151,9 @@ impl Replay {
                                  ({message}), so that commit's changes to it are not shown",
                                 change.path
                             ));
+                            if self.incomplete.last() != Some(&info.id) {
+                                self.incomplete.push(info.id);
+                            }
                             FileState::Unknown
                         }
                     },

@@ -147,7 +147,15 @@ impl<'r> Walker<'r> {
                     Link::Cached(_) => None,
                 })
                 .collect();
-            self.walk_run(&infos, base)?;
+            let complete = self.walk_run(&infos, base)?;
+            // A run that starts from a cached commit where a goal file did not parse
+            // lacks the last version that did, which only a walk from further back
+            // has: walk again without the cache (once, since the cache is then empty).
+            if !complete && matches!(chain.get(index), Some(Link::Cached(_))) {
+                self.cache.commits.clear();
+                self.cache.unsaved.clear();
+                return self.walk(tip, limit);
+            }
         }
         let mut commits = Vec::new();
         for link in &chain {
@@ -212,7 +220,9 @@ impl<'r> Walker<'r> {
 
     /// Compares and replays consecutive commits missing from the cache (`infos`,
     /// newest first) whose oldest commit's parent is `base`.
-    fn walk_run(&mut self, infos: &[&CommitInfo], base: Option<ObjectId>) -> Result<()> {
+    /// Returns false when some commit's events are incomplete. Those commits are kept
+    /// for this run but not saved in the cache.
+    fn walk_run(&mut self, infos: &[&CommitInfo], base: Option<ObjectId>) -> Result<bool> {
         let base_tree = match base {
             Some(id) => Some(self.repo.commit(id)?.tree),
             None => None,
@@ -262,7 +272,9 @@ impl<'r> Walker<'r> {
             parsed = next?;
         }
         self.stats.blobs_read += replay.blobs_read;
-        Ok(())
+        let complete = replay.incomplete.is_empty();
+        self.cache.unsaved.extend(replay.incomplete);
+        Ok(complete)
     }
 
     /// Returns the changed goal files of each commit of `infos` (newest first, the

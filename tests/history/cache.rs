@@ -95,7 +95,7 @@ fn damaged_cache_is_ignored() {
     }
     let bytes = std::fs::read(&cache).unwrap();
     assert!(
-        bytes.starts_with(b"okr-history-cache\n\x02\0\0\0"),
+        bytes.starts_with(b"okr-history-cache\n\x03\0\0\0"),
         "rewritten"
     );
 }
@@ -159,4 +159,34 @@ fn lint_walk_stops_at_the_period_start() {
         "only the commits since 2026-Q4 began and 4 older ones:\n{}",
         output.stderr
     );
+}
+
+#[test]
+fn cache_ending_at_a_broken_file_keeps_later_changes() {
+    let repo = Repo::new();
+    repo.write(
+        "okrs/growth.toml",
+        &goal_file("start = 40\ntarget = 90\ncurrent = 40\n"),
+    );
+    repo.commit("2026-10-01T09:00:00+00:00", "Plan");
+    repo.write(
+        "okrs/growth.toml",
+        &goal_file("start = 40\ntarget = 90\ncurrent = \n"),
+    );
+    repo.commit("2026-10-02T09:00:00+00:00", "Break the file");
+    // This run writes a cache that ends at the broken version.
+    repo.okr_ok(&["history", "--format", "json"]);
+    repo.write(
+        "okrs/growth.toml",
+        &goal_file("start = 40\ntarget = 90\ncurrent = 55\n"),
+    );
+    repo.commit("2026-10-08T09:00:00+00:00", "Fix and check in");
+    let expected = repo
+        .okr_ok(&["history", "--format", "json", "--no-cache"])
+        .stdout;
+    let warm = repo.okr_ok(&["history", "--format", "json"]).stdout;
+    assert_eq!(warm, expected);
+    assert!(expected.contains("Fix and check in"), "{expected}");
+    let again = repo.okr_ok(&["history", "--format", "json"]).stdout;
+    assert_eq!(again, expected, "the rewritten cache gives the same events");
 }

@@ -532,3 +532,12 @@ fn final_check_in_in_shallow_clone_inside_the_week() {
     );
     assert!(notes.contains("shallow clone"), "{notes}");
 }
+
+#[test]
+fn blame_in_shallow_clone_names_the_boundary() {
+    // Depth 1: the key result last changed before the clone's only commit.
+    let (repo, clone) = shallow_without_final_check_in("1");
+    let output = repo.okr_in(&clone, &["blame", "signups/weekly"]);
+    assert_eq!(output.code, 2, "{}", output.stderr);
+    assert!(output.stderr.contains("shallow clone"), "{}", output.stderr);
+}
