@@ -48,14 +48,18 @@ pub(super) fn run(
     }
     // Encoding and writing the cache takes about as long as the output below, and
     // neither needs the other, so they run on two threads.
-    std::thread::scope(|scope| {
+    let outcome = std::thread::scope(|scope| {
         let saving = scope.spawn(move || cache.save());
         let printed = print(&history, args, global, &config, color, out);
         saving
             .join()
             .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
         printed
-    })
+    });
+    // The process ends right after, and the system takes the memory back at once,
+    // which is faster than freeing a large history's millions of values one by one.
+    std::mem::forget(history);
+    outcome
 }
 
 /// Prints the chosen items' timelines, then the walk's notes.
@@ -98,6 +102,9 @@ fn print(
         JsonStyle::Compact
     };
     write(&report, args.format, color, json_style, out)?;
+    // Freed by the system at exit, as `history` is.
+    std::mem::forget(report);
+    std::mem::forget(items);
     out.flush()?;
     for note in &history.notes {
         crate::terminal::note(note);

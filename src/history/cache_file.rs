@@ -30,6 +30,7 @@ use super::event::{CommitMeta, EventKind, FieldChange, ItemEvent, ItemKey};
 use super::store::ObjectId;
 use super::value::{FieldName, Value, field_name};
 use foldhash::{HashMap, HashMapExt};
+use rayon::prelude::*;
 use std::sync::Arc;
 
 const MAGIC: &[u8] = b"okr-history-cache\n";
@@ -67,9 +68,19 @@ pub(super) fn encode(scope: &str, commits: &HashMap<ObjectId, Arc<WalkedCommit>>
 /// format, version or scope, or is damaged in any way.
 pub(super) fn decode(bytes: &[u8], scope: &str) -> Option<HashMap<ObjectId, Arc<WalkedCommit>>> {
     let (content, checksum) = bytes.split_at_checked(bytes.len().checked_sub(8)?)?;
-    if fnv1a(content).to_le_bytes() != checksum {
-        return None;
-    }
+    // The checksum is computed beside the decoding, which is thrown away on a mismatch.
+    let (intact, commits) = rayon::join(
+        || fnv1a(content).to_le_bytes() == checksum,
+        || decode_content(content, scope),
+    );
+    if intact { commits } else { None }
+}
+
+/// Commits decoded by one task. The file is scanned once for the byte range of each
+/// commit, then the commits are decoded in parallel.
+const DECODE_CHUNK: usize = 2048;
+
+fn decode_content(content: &[u8], scope: &str) -> Option<HashMap<ObjectId, Arc<WalkedCommit>>> {
     let mut reader = Reader {
         bytes: content.strip_prefix(MAGIC)?,
         position: 0,
@@ -82,18 +93,46 @@ pub(super) fn decode(bytes: &[u8], scope: &str) -> Option<HashMap<ObjectId, Arc<
     for _ in 0..count {
         strings.push(Arc::<str>::from(reader.str()?));
     }
-    let mut table = StringTable {
-        strings,
-        field_names: HashMap::new(),
-    };
 
     let count = reader.u32()? as usize;
-    let mut commits = HashMap::with_capacity(count.min(reader.remaining() / 30));
+    // The byte range of each commit.
+    let mut bounds = Vec::with_capacity(count.min(reader.remaining() / 30));
     for _ in 0..count {
-        let (id, commit) = reader.commit(&mut table)?;
-        commits.insert(id, Arc::new(commit));
+        let start = reader.position;
+        reader.skip_commit(strings.len())?;
+        bounds.push((start, reader.position));
     }
-    (reader.remaining() == 0).then_some(commits)
+    if reader.remaining() != 0 {
+        return None;
+    }
+    let parts: Vec<Option<Vec<(ObjectId, WalkedCommit)>>> = bounds
+        .par_chunks(DECODE_CHUNK)
+        .map(|chunk| {
+            let mut table = StringTable {
+                strings: &strings,
+                field_names: HashMap::new(),
+            };
+            let mut decoded = Vec::with_capacity(chunk.len());
+            for &(start, end) in chunk {
+                let mut part = Reader {
+                    bytes: reader.bytes,
+                    position: start,
+                };
+                decoded.push(part.commit(&mut table)?);
+                if part.position != end {
+                    return None;
+                }
+            }
+            Some(decoded)
+        })
+        .collect();
+    let mut commits = HashMap::with_capacity(count);
+    for part in parts {
+        for (id, commit) in part? {
+            commits.insert(id, Arc::new(commit));
+        }
+    }
+    Some(commits)
 }
 
 /// FNV-1a, 64 bits: enough to notice a truncated or overwritten file, which is all
@@ -224,12 +263,12 @@ impl<'a> Encoder<'a> {
 
 /// The decoded string table. Field names are looked up once per distinct index,
 /// so known names stay borrowed and unknown ones are allocated once.
-struct StringTable {
-    strings: Vec<Arc<str>>,
+struct StringTable<'s> {
+    strings: &'s [Arc<str>],
     field_names: HashMap<u32, FieldName>,
 }
 
-impl StringTable {
+impl StringTable<'_> {
     fn get(&self, index: u32) -> Option<Arc<str>> {
         self.strings.get(index as usize).cloned()
     }
@@ -286,6 +325,62 @@ impl<'b> Reader<'b> {
         match self.u8()? {
             0 => Some(false),
             1 => Some(true),
+            _ => None,
+        }
+    }
+
+    /// Reads a string index, checking it against a table of `strings` entries.
+    fn index(&mut self, strings: usize) -> Option<()> {
+        ((self.u32()? as usize) < strings).then_some(())
+    }
+
+    /// Moves past one commit as `commit` reads it, checking every length, tag and
+    /// string index but building nothing.
+    fn skip_commit(&mut self, strings: usize) -> Option<()> {
+        self.take(20)?;
+        if self.flag()? {
+            self.take(20)?;
+        }
+        self.i64()?;
+        let has_meta = self.flag()?;
+        if has_meta {
+            self.take(4)?;
+            self.index(strings)?;
+            self.index(strings)?;
+            self.str()?;
+        }
+        let events = self.u32()?;
+        if !has_meta && events > 0 {
+            return None;
+        }
+        for _ in 0..events {
+            self.index(strings)?;
+            self.index(strings)?;
+            let key_result = self.u32()?;
+            if key_result != NO_KEY_RESULT && key_result as usize >= strings {
+                return None;
+            }
+            self.index(strings)?;
+            if self.u8()? > 2 {
+                return None;
+            }
+            for _ in 0..self.u32()? {
+                self.index(strings)?;
+                self.skip_value(strings)?;
+                self.skip_value(strings)?;
+            }
+        }
+        for _ in 0..self.u32()? {
+            self.str()?;
+        }
+        Some(())
+    }
+
+    fn skip_value(&mut self, strings: usize) -> Option<()> {
+        match self.u8()? {
+            0..=2 => Some(()),
+            3 | 4 => self.take(8).map(|_| ()),
+            5..=7 => self.index(strings),
             _ => None,
         }
     }

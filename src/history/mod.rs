@@ -72,9 +72,49 @@ impl History {
     /// Returns the events of each item, oldest first, items in key order: the
     /// same grouping as `by_item`, made by one sort in place of a tree of keys.
     pub(crate) fn item_events(&self) -> ItemEvents<'_> {
-        let mut events: Vec<Dated<'_>> = self.events().collect();
+        // Events are numbered by the addresses of their key's strings, which keys read
+        // from the cache share, so most equal keys get one number without reading text.
+        let address = |text: &Arc<str>| Arc::as_ptr(text).cast::<u8>() as usize;
+        let mut numbers: foldhash::HashMap<(usize, usize, usize), u32> =
+            foldhash::HashMap::default();
+        let mut numbered: Vec<(u32, Dated<'_>)> = self
+            .events()
+            .map(|dated| {
+                let key = &dated.1.key;
+                let kr = key.key_result.as_ref().map_or(0, address);
+                let next = u32::try_from(numbers.len()).unwrap_or(u32::MAX);
+                let number = *numbers
+                    .entry((address(&key.period), address(&key.objective), kr))
+                    .or_insert(next);
+                (number, dated)
+            })
+            .collect();
+        // Rank the numbers in key order. Equal keys with different addresses (from
+        // commits walked in this run) get the same rank.
+        let mut first: Vec<Option<&ItemKey>> = vec![None; numbers.len()];
+        for (number, (_, event)) in &numbered {
+            first[*number as usize].get_or_insert(&event.key);
+        }
+        let mut order: Vec<(u32, &ItemKey)> = first
+            .into_iter()
+            .enumerate()
+            .filter_map(|(number, key)| Some((u32::try_from(number).ok()?, key?)))
+            .collect();
+        order.par_sort_by(|a, b| compare_keys(a.1, b.1));
+        let mut rank = vec![0_u32; numbers.len()];
+        let mut current = 0_u32;
+        for (position, &(number, key)) in order.iter().enumerate() {
+            if position > 0 && compare_keys(order[position - 1].1, key).is_ne() {
+                current += 1;
+            }
+            rank[number as usize] = current;
+        }
+        for (number, _) in &mut numbered {
+            *number = rank[*number as usize];
+        }
         // A stable sort keeps each item's events oldest first.
-        events.par_sort_by(|a, b| compare_keys(&a.1.key, &b.1.key));
+        numbered.par_sort_by_key(|&(rank, _)| rank);
+        let events: Vec<Dated<'_>> = numbered.into_iter().map(|(_, dated)| dated).collect();
         let mut groups: Vec<(&ItemKey, std::ops::Range<usize>)> = Vec::new();
         for (index, (_, event)) in events.iter().enumerate() {
             match groups.last_mut() {
