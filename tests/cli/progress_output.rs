@@ -262,7 +262,7 @@ fn tree_json_nests_children() {
 }
 
 #[test]
-fn long_owner_and_bidi_text_stay_in_their_cells() {
+fn table_cuts_owner_and_masks_bidi() {
     let long_owner = "o".repeat(70);
     let file = format!(
         "period = \"2026-Q4\"\nteam = \"growth\"\n\n[[objective]]\nid = \"activation\"\n\

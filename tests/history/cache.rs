@@ -162,7 +162,7 @@ fn lint_walk_stops_at_the_period_start() {
 }
 
 #[test]
-fn cache_ending_at_a_broken_file_keeps_later_changes() {
+fn cache_ending_at_broken_file() {
     let repo = Repo::new();
     repo.write(
         "okrs/growth.toml",

@@ -350,8 +350,9 @@ fn rules_can_be_turned_off() {
     assert_eq!(document["notes"], serde_json::json!([]));
 }
 
-#[test]
-fn final_check_in_from_a_commit_in_the_last_week() {
+/// Builds a repository that plans `signups/weekly` on 1 October 2026 (current 40)
+/// and checks it in at `current` on `date`.
+fn planned_and_checked_in(date: &str, current: u32) -> Repo {
     let repo = Repo::new();
     repo.write(
         "okrs/growth.toml",
@@ -360,9 +361,15 @@ fn final_check_in_from_a_commit_in_the_last_week() {
     repo.commit("2026-10-01T09:00:00+00:00", "Plan");
     repo.write(
         "okrs/growth.toml",
-        &goal_file("start = 40\ntarget = 90\ncurrent = 85\n"),
+        &goal_file(&format!("start = 40\ntarget = 90\ncurrent = {current}\n")),
     );
-    repo.commit("2026-12-28T17:00:00+01:00", "Final check-in");
+    repo.commit(date, "Check in");
+    repo
+}
+
+#[test]
+fn final_check_in_in_last_week() {
+    let repo = planned_and_checked_in("2026-12-28T17:00:00+01:00", 85);
     assert!(
         !fires(&repo, "2027-01-10", "no-final-check-in"),
         "the commit on 28 December is in the last week of 2026-Q4"
@@ -370,18 +377,8 @@ fn final_check_in_from_a_commit_in_the_last_week() {
 }
 
 #[test]
-fn final_check_in_missing_when_commits_stop_early() {
-    let repo = Repo::new();
-    repo.write(
-        "okrs/growth.toml",
-        &goal_file("start = 40\ntarget = 90\ncurrent = 40\n"),
-    );
-    repo.commit("2026-10-01T09:00:00+00:00", "Plan");
-    repo.write(
-        "okrs/growth.toml",
-        &goal_file("start = 40\ntarget = 90\ncurrent = 70\n"),
-    );
-    repo.commit("2026-12-10T09:00:00+00:00", "Check in");
+fn final_check_in_missing_early_commits() {
+    let repo = planned_and_checked_in("2026-12-10T09:00:00+00:00", 70);
     repo.write("README.md", "unrelated\n");
     repo.commit("2026-12-30T09:00:00+00:00", "Docs");
     let (_, document) = rules(&repo, "2027-01-10");
@@ -398,18 +395,8 @@ fn final_check_in_missing_when_commits_stop_early() {
 }
 
 #[test]
-fn final_check_in_reads_an_earlier_walked_commit() {
-    let repo = Repo::new();
-    repo.write(
-        "okrs/growth.toml",
-        &goal_file("start = 40\ntarget = 90\ncurrent = 40\n"),
-    );
-    repo.commit("2026-10-01T09:00:00+00:00", "Plan");
-    repo.write(
-        "okrs/growth.toml",
-        &goal_file("start = 40\ntarget = 90\ncurrent = 70\n"),
-    );
-    repo.commit("2026-12-10T09:00:00+00:00", "Check in");
+fn final_check_in_earlier_walked_commit() {
+    let repo = planned_and_checked_in("2026-12-10T09:00:00+00:00", 70);
     // `--period all` walks from the start of 2026-Q4, so the last check-in is known.
     let output = repo.okr(&[
         "lint",
@@ -432,7 +419,7 @@ fn final_check_in_reads_an_earlier_walked_commit() {
 }
 
 #[test]
-fn final_check_in_prefers_a_later_checked_date() {
+fn final_check_in_later_checked_date() {
     let repo = Repo::new();
     repo.write(
         "okrs/growth.toml",
@@ -443,18 +430,8 @@ fn final_check_in_prefers_a_later_checked_date() {
 }
 
 #[test]
-fn final_check_in_found_behind_a_backdated_commit() {
-    let repo = Repo::new();
-    repo.write(
-        "okrs/growth.toml",
-        &goal_file("start = 40\ntarget = 90\ncurrent = 40\n"),
-    );
-    repo.commit("2026-10-01T09:00:00+00:00", "Plan");
-    repo.write(
-        "okrs/growth.toml",
-        &goal_file("start = 40\ntarget = 90\ncurrent = 85\n"),
-    );
-    repo.commit("2026-12-28T09:00:00+00:00", "Final check-in");
+fn final_check_in_behind_backdated_commit() {
+    let repo = planned_and_checked_in("2026-12-28T09:00:00+00:00", 85);
     repo.write("README.md", "notes\n");
     // A committer with a wrong clock: older than the check-in it follows.
     repo.commit("2026-11-01T09:00:00+00:00", "Docs");
@@ -467,17 +444,7 @@ fn final_check_in_found_behind_a_backdated_commit() {
 /// Builds a repository whose last goal commit predates 2026-Q4's final week, and a
 /// clone of it with `depth` commits.
 fn shallow_without_final_check_in(depth: &str) -> (Repo, std::path::PathBuf) {
-    let repo = Repo::new();
-    repo.write(
-        "okrs/growth.toml",
-        &goal_file("start = 40\ntarget = 90\ncurrent = 40\n"),
-    );
-    repo.commit("2026-10-01T09:00:00+00:00", "Plan");
-    repo.write(
-        "okrs/growth.toml",
-        &goal_file("start = 40\ntarget = 90\ncurrent = 60\n"),
-    );
-    repo.commit("2026-11-10T09:00:00+00:00", "Check in");
+    let repo = planned_and_checked_in("2026-11-10T09:00:00+00:00", 60);
     repo.write("README.md", "notes\n");
     repo.commit("2026-12-29T09:00:00+00:00", "Docs");
     let clone = repo.sibling(&format!("clone-{depth}"));
@@ -498,7 +465,7 @@ fn shallow_without_final_check_in(depth: &str) -> (Repo, std::path::PathBuf) {
 }
 
 #[test]
-fn final_check_in_in_shallow_clone_before_the_week() {
+fn final_check_in_shallow_boundary_before_week() {
     // Depth 2: the boundary is the check-in of 10 November, before the final week.
     let (repo, clone) = shallow_without_final_check_in("2");
     let output = repo.okr_in(
@@ -515,7 +482,7 @@ fn final_check_in_in_shallow_clone_before_the_week() {
 }
 
 #[test]
-fn final_check_in_in_shallow_clone_inside_the_week() {
+fn final_check_in_shallow_boundary_inside_week() {
     // Depth 1: the boundary is the commit of 29 December, inside the final week.
     let (repo, clone) = shallow_without_final_check_in("1");
     let output = repo.okr_in(
@@ -534,7 +501,7 @@ fn final_check_in_in_shallow_clone_inside_the_week() {
 }
 
 #[test]
-fn blame_in_shallow_clone_names_the_boundary() {
+fn blame_shallow_clone_names_boundary() {
     // Depth 1: the key result last changed before the clone's only commit.
     let (repo, clone) = shallow_without_final_check_in("1");
     let output = repo.okr_in(&clone, &["blame", "signups/weekly"]);
