@@ -81,14 +81,15 @@ impl History {
             .events()
             .map(|dated| {
                 let key = &dated.1.key;
-                let kr = key.key_result.as_ref().map_or(0, address);
+                let key_result = key.key_result.as_ref().map_or(0, address);
                 let next = u32::try_from(numbers.len()).unwrap_or(u32::MAX);
                 let number = *numbers
-                    .entry((address(&key.period), address(&key.objective), kr))
+                    .entry((address(&key.period), address(&key.objective), key_result))
                     .or_insert(next);
                 (number, dated)
             })
             .collect();
+
         // Rank the numbers in key order. Equal keys with different addresses (from
         // commits walked in this run) get the same rank.
         let mut first: Vec<Option<&ItemKey>> = vec![None; numbers.len()];
@@ -112,18 +113,18 @@ impl History {
         for (number, _) in &mut numbered {
             *number = rank[*number as usize];
         }
+
         // A stable sort keeps each item's events oldest first.
         numbered.par_sort_by_key(|&(rank, _)| rank);
-        let events: Vec<Dated<'_>> = numbered.into_iter().map(|(_, dated)| dated).collect();
         let mut groups: Vec<(&ItemKey, std::ops::Range<usize>)> = Vec::new();
-        for (index, (_, event)) in events.iter().enumerate() {
+        for (index, (rank, (_, event))) in numbered.iter().enumerate() {
+            let same_item = index > 0 && numbered[index - 1].0 == *rank;
             match groups.last_mut() {
-                Some((key, range)) if compare_keys(key, &event.key).is_eq() => {
-                    range.end = index + 1
-                }
+                Some((_, range)) if same_item => range.end = index + 1,
                 _ => groups.push((&event.key, index..index + 1)),
             }
         }
+        let events: Vec<Dated<'_>> = numbered.into_iter().map(|(_, dated)| dated).collect();
         ItemEvents { events, groups }
     }
 

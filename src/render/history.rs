@@ -287,7 +287,7 @@ fn write_compact_json(report: &HistoryReport<'_>, out: &mut impl Write) -> io::R
             .par_chunks(RENDER_CHUNK)
             .map(|items| {
                 let mut part = Vec::new();
-                // Writing to a vector cannot fail.
+                // `Vec<u8>` never returns a write error.
                 let _ = write_compact_items(items, &mut part);
                 part
             })
@@ -368,7 +368,7 @@ fn compact_commit_fields(meta: &CommitMeta) -> Vec<u8> {
     ];
     for (name, value) in parts {
         fields.extend_from_slice(name);
-        // Writing to a vector cannot fail.
+        // `Vec<u8>` never returns a write error.
         let _ = write_json_str(&mut fields, value);
     }
     fields

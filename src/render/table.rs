@@ -46,8 +46,8 @@ impl Cell {
         Cell::styled(text, Style::Plain)
     }
 
-    /// Makes a cell; line breaks and other control characters in `text` are masked, so
-    /// a cell stays on its line and cannot send escape sequences to the terminal.
+    /// Makes a cell with `style`. Line breaks and control characters in `text` are
+    /// masked, so the cell stays on its line and sends no escape sequences.
     pub(crate) fn styled(text: impl Into<String>, style: Style) -> Cell {
         let text = text.into();
         let text = if text.chars().any(is_unsafe) {
@@ -102,6 +102,7 @@ impl Table {
             widths
         };
         let header = widest(Vec::new(), &self.header);
+
         // Large tables are measured and laid out in parallel, then written in order.
         let widths = self.rows.par_iter().fold(|| header.clone(), widest).reduce(
             || header.clone(),

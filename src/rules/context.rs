@@ -85,6 +85,19 @@ pub(crate) enum Subject<'a> {
     KeyResult(&'a Objective, &'a KeyResult),
 }
 
+impl Subject<'_> {
+    /// Formats the subject as messages name it, or returns `None` for a file.
+    pub(crate) fn name(&self) -> Option<String> {
+        match *self {
+            Subject::File => None,
+            Subject::Objective(objective) => Some(Item::Objective(objective).name()),
+            Subject::KeyResult(objective, key_result) => {
+                Some(Item::KeyResult(objective, key_result).name())
+            }
+        }
+    }
+}
+
 /// An objective or one of its key results: the items most rules look at.
 #[derive(Clone, Copy)]
 pub(crate) enum Item<'a> {

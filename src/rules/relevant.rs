@@ -80,15 +80,8 @@ fn unknown_alignment(context: &Context<'_>, sink: &mut Sink<'_>) {
                 "name an objective (`id`) or key result (`id/kr`) of {period} or an enclosing period, or put its period in front (`2026/id`)",
             ),
         };
-        let owner = match &subject {
-            Subject::KeyResult(objective, key_result) => {
-                format!(
-                    "key result `{}/{}`",
-                    objective.id.value, key_result.id.value
-                )
-            }
-            Subject::Objective(objective) => format!("objective `{}`", objective.id.value),
-            Subject::File => continue,
+        let Some(owner) = subject.name() else {
+            continue;
         };
         sink.report(
             "unknown-alignment",
@@ -137,7 +130,7 @@ fn unknown_references<'w>(context: &Context<'w>) -> Vec<Unknown<'w>> {
     unknown
 }
 
-/// The id of the objective an `aligns_to` entry belongs to.
+/// Returns the id of the objective an `aligns_to` entry belongs to.
 fn own_objective<'w>(subject: &Subject<'w>) -> &'w str {
     match subject {
         Subject::Objective(objective) | Subject::KeyResult(objective, _) => &objective.id.value,

@@ -113,7 +113,7 @@ fn last_check_in<'k>(
         (Some(date), None) if date.value >= final_week_start(period) => {
             LastCheckIn::On(date.value, Some(date))
         }
-        // A shallow clone hides what came before its boundary commit; when that commit
+        // A shallow clone hides what came before its boundary commit. When that commit
         // is older than the final week, every check-in of the week was still walked.
         (_, None)
             if facts.unknown.contains(&key)

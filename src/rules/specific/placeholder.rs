@@ -90,16 +90,7 @@ fn report_placeholder(
     value: &Spanned<String>,
     found: &str,
 ) {
-    let owner = match &subject {
-        Subject::KeyResult(objective, key_result) => {
-            format!(
-                "key result `{}/{}`",
-                objective.id.value, key_result.id.value
-            )
-        }
-        Subject::Objective(objective) => format!("objective `{}`", objective.id.value),
-        Subject::File => "the file".to_owned(),
-    };
+    let owner = subject.name().unwrap_or_else(|| "the file".to_owned());
     let what = field.rsplit(' ').next().unwrap_or(field);
     sink.report(
         "placeholder-text",
