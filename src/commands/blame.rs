@@ -71,9 +71,9 @@ pub(super) fn run(args: &BlameArgs, global: &GlobalArgs, out: &mut dyn Write) ->
             .filter(|(_, entries)| !entries.is_empty())
             .collect(),
         uncommitted: uncommitted
-            .into_iter()
+            .iter()
             .filter(|event| event.key == *key)
-            .flat_map(|event| event.changes)
+            .flat_map(ItemEvent::changes)
             .collect(),
     };
 
@@ -89,7 +89,7 @@ pub(super) fn run(args: &BlameArgs, global: &GlobalArgs, out: &mut dyn Write) ->
 fn reason(meta: &CommitMeta, event: &ItemEvent) -> Option<String> {
     let field = event
         .change("reason")
-        .and_then(|change| change.to.as_ref())
+        .and_then(|change| change.to)
         .and_then(Value::as_text)
         .map(|text| format!("reason: {text}"));
     field.or_else(|| history::message_reason(&meta.message))
@@ -102,17 +102,17 @@ fn current_fields<'h>(events: &[Dated<'h>]) -> Vec<FieldLine<'h>> {
         if event.kind == EventKind::Removed {
             continue;
         }
-        for change in &event.changes {
+        for change in event.changes() {
             let position = fields.iter().position(|line| line.field == change.field);
-            match (&change.to, position) {
+            match (change.to, position) {
                 (Some(value), Some(position)) => {
-                    fields[position].value = value.clone();
+                    fields[position].value = value;
                     fields[position].meta = meta;
                     fields[position].reason = reason(meta, event);
                 }
                 (Some(value), None) => fields.push(FieldLine {
-                    field: change.field.to_string(),
-                    value: value.clone(),
+                    field: change.field.to_owned(),
+                    value,
                     meta,
                     reason: reason(meta, event),
                 }),
@@ -133,7 +133,7 @@ fn chain<'h>(events: &[Dated<'h>], field: &str) -> Vec<ChainEntry<'h>> {
         .filter_map(|(meta, event)| {
             let change = event.change(field)?;
             Some(ChainEntry {
-                value: change.to.clone(),
+                value: change.to,
                 meta,
                 reason: reason(meta, event),
             })

@@ -261,12 +261,12 @@ fn final_team<'h>(events: &[Dated<'h>]) -> Option<&'h str> {
 /// Returns a field's value after an item's last event, scanning from the newest
 /// event back. A removal keeps the values the item had, so a removed item still
 /// has its last title and owner.
-fn final_value<'h>(events: &[Dated<'h>], field: &str) -> Option<&'h history::Value> {
+fn final_value<'h>(events: &[Dated<'h>], field: &str) -> Option<history::Value<'h>> {
     for (_, event) in events.iter().rev() {
         let Some(change) = event.change(field) else {
             continue;
         };
-        match &change.to {
+        match change.to {
             Some(value) => return Some(value),
             None if event.kind != history::EventKind::Removed => return None,
             None => {}

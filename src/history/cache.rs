@@ -113,7 +113,7 @@ impl Cache {
 mod tests {
     use super::*;
     use crate::history::event::{EventKind, FieldChange, ItemKey};
-    use crate::history::value::{Value, field_name};
+    use crate::history::value::Value;
 
     fn sample() -> HashMap<ObjectId, Arc<WalkedCommit>> {
         let id = ObjectId([7; 20]);
@@ -125,28 +125,28 @@ mod tests {
             offset_minutes: 345,
             message: "Check in\n\nReason: audit".into(),
         });
-        let event = ItemEvent {
-            key: ItemKey::new("2026-Q4", "o", Some("k")),
-            team: Arc::from("growth"),
-            kind: EventKind::Changed,
-            changes: vec![
+        let event = ItemEvent::new(
+            ItemKey::new("2026-Q4", "o", Some("k")),
+            Arc::from("growth"),
+            EventKind::Changed,
+            [
                 FieldChange {
-                    field: field_name("current"),
+                    field: "current",
                     from: Some(Value::Integer(40)),
                     to: Some(Value::Float(55.5)),
                 },
                 FieldChange {
-                    field: field_name("custom"),
+                    field: "custom",
                     from: Some(Value::Float(f64::NAN)),
-                    to: Some(Value::Datetime(Arc::from("2026-11-30"))),
+                    to: Some(Value::Datetime("2026-11-30")),
                 },
                 FieldChange {
-                    field: field_name("notes"),
+                    field: "notes",
                     from: None,
-                    to: Some(Value::Structured(Arc::from("[1,2]"))),
+                    to: Some(Value::Structured("[1,2]")),
                 },
             ],
-        };
+        );
         let commit = WalkedCommit {
             parent: Some(ObjectId([1; 20])),
             time: meta.time,
@@ -177,15 +177,12 @@ mod tests {
         assert_eq!(meta.offset_minutes, 345);
         assert_eq!(meta.author, "Ana");
         assert_eq!(meta.message, "Check in\n\nReason: audit");
-        let changes = &commit.events[0].changes;
+        let changes: Vec<FieldChange<'_>> = commit.events[0].changes().collect();
         assert_eq!(changes[0].from, Some(Value::Integer(40)));
         assert_eq!(changes[0].to, Some(Value::Float(55.5)));
         assert_eq!(changes[1].field, "custom");
         assert!(matches!(changes[1].from, Some(Value::Float(n)) if n.is_nan()));
-        assert_eq!(
-            changes[1].to,
-            Some(Value::Datetime(Arc::from("2026-11-30")))
-        );
+        assert_eq!(changes[1].to, Some(Value::Datetime("2026-11-30")));
         assert_eq!(changes[2].from, None);
         assert_eq!(
             commit.events[0].key,

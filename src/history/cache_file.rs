@@ -28,7 +28,7 @@
 use super::cache::WalkedCommit;
 use super::event::{CommitMeta, EventKind, FieldChange, ItemEvent, ItemKey};
 use super::store::ObjectId;
-use super::value::{FieldName, Value, field_name};
+use super::value::Value;
 use foldhash::{HashMap, HashMapExt};
 use rayon::prelude::*;
 use std::sync::Arc;
@@ -108,17 +108,14 @@ fn decode_content(content: &[u8], scope: &str) -> Option<HashMap<ObjectId, Arc<W
     let parts: Vec<Option<Vec<(ObjectId, WalkedCommit)>>> = bounds
         .par_chunks(DECODE_CHUNK)
         .map(|chunk| {
-            let mut table = StringTable {
-                strings: &strings,
-                field_names: HashMap::new(),
-            };
+            let table = StringTable { strings: &strings };
             let mut decoded = Vec::with_capacity(chunk.len());
             for &(start, end) in chunk {
                 let mut part = Reader {
                     bytes: reader.bytes,
                     position: start,
                 };
-                decoded.push(part.commit(&mut table)?);
+                decoded.push(part.commit(&table)?);
                 if part.position != end {
                     return None;
                 }
@@ -224,18 +221,18 @@ impl<'a> Encoder<'a> {
             EventKind::Changed => 1,
             EventKind::Removed => 2,
         });
-        self.u32(u32_len(event.changes.len()));
-        for change in &event.changes {
-            self.interned(&change.field);
-            self.value(change.from.as_ref());
-            self.value(change.to.as_ref());
+        self.u32(u32_len(event.changes().count()));
+        for change in event.changes() {
+            self.interned(change.field);
+            self.value(change.from);
+            self.value(change.to);
         }
     }
 
-    fn value(&mut self, value: Option<&'a Value>) {
+    fn value(&mut self, value: Option<Value<'a>>) {
         match value {
             None => self.bytes.push(0),
-            Some(Value::Bool(flag)) => self.bytes.push(if *flag { 2 } else { 1 }),
+            Some(Value::Bool(flag)) => self.bytes.push(if flag { 2 } else { 1 }),
             Some(Value::Integer(number)) => {
                 self.bytes.push(3);
                 self.bytes.extend_from_slice(&number.to_le_bytes());
@@ -261,25 +258,19 @@ impl<'a> Encoder<'a> {
     }
 }
 
-/// The decoded string table. Field names are looked up once per distinct index,
-/// so known names stay borrowed and unknown ones are allocated once.
+/// The decoded string table. Keys share its strings, and values are copied from it
+/// into each event's packed changes.
 struct StringTable<'s> {
     strings: &'s [Arc<str>],
-    field_names: HashMap<u32, FieldName>,
 }
 
-impl StringTable<'_> {
+impl<'s> StringTable<'s> {
     fn get(&self, index: u32) -> Option<Arc<str>> {
         self.strings.get(index as usize).cloned()
     }
 
-    fn field(&mut self, index: u32) -> Option<FieldName> {
-        if let Some(name) = self.field_names.get(&index) {
-            return Some(name.clone());
-        }
-        let name = field_name(self.strings.get(index as usize)?);
-        self.field_names.insert(index, name.clone());
-        Some(name)
+    fn text(&self, index: u32) -> Option<&'s str> {
+        self.strings.get(index as usize).map(|text| &**text)
     }
 }
 
@@ -385,7 +376,7 @@ impl<'b> Reader<'b> {
         }
     }
 
-    fn commit(&mut self, table: &mut StringTable) -> Option<(ObjectId, WalkedCommit)> {
+    fn commit(&mut self, table: &StringTable) -> Option<(ObjectId, WalkedCommit)> {
         let id = ObjectId(self.array()?);
         let parent = match self.flag()? {
             true => Some(ObjectId(self.array()?)),
@@ -428,7 +419,7 @@ impl<'b> Reader<'b> {
         Some((id, commit))
     }
 
-    fn event(&mut self, table: &mut StringTable) -> Option<ItemEvent> {
+    fn event(&mut self, table: &StringTable) -> Option<ItemEvent> {
         let period = table.get(self.u32()?)?;
         let objective = table.get(self.u32()?)?;
         let key_result = match self.u32()? {
@@ -446,34 +437,30 @@ impl<'b> Reader<'b> {
         let mut changes = Vec::with_capacity(count.min(self.remaining()));
         for _ in 0..count {
             changes.push(FieldChange {
-                field: table.field(self.u32()?)?,
+                field: table.text(self.u32()?)?,
                 from: self.value(table)?,
                 to: self.value(table)?,
             });
         }
-        Some(ItemEvent {
-            key: ItemKey {
-                period,
-                objective,
-                key_result,
-            },
-            team,
-            kind,
-            changes,
-        })
+        let key = ItemKey {
+            period,
+            objective,
+            key_result,
+        };
+        Some(ItemEvent::new(key, team, kind, changes))
     }
 
     /// Reads an optional value; the outer `None` means the bytes are damaged.
-    fn value(&mut self, table: &StringTable) -> Option<Option<Value>> {
+    fn value<'s>(&mut self, table: &StringTable<'s>) -> Option<Option<Value<'s>>> {
         let value = match self.u8()? {
             0 => return Some(None),
             1 => Value::Bool(false),
             2 => Value::Bool(true),
             3 => Value::Integer(self.i64()?),
             4 => Value::Float(f64::from_bits(u64::from_le_bytes(self.array()?))),
-            5 => Value::Text(table.get(self.u32()?)?),
-            6 => Value::Datetime(table.get(self.u32()?)?),
-            7 => Value::Structured(table.get(self.u32()?)?),
+            5 => Value::Text(table.text(self.u32()?)?),
+            6 => Value::Datetime(table.text(self.u32()?)?),
+            7 => Value::Structured(table.text(self.u32()?)?),
             _ => return None,
         };
         Some(Some(value))

@@ -4,7 +4,7 @@
 
 use super::parse::ParsedItem;
 use super::store::ObjectId;
-use super::value::{FieldName, Value};
+use super::value::{Packed, Packer, Value};
 use chrono::{DateTime, FixedOffset, NaiveDate};
 use foldhash::{HashMap, HashMapExt};
 use std::fmt;
@@ -72,11 +72,12 @@ impl EventKind {
     }
 }
 
-#[derive(Debug, Clone, PartialEq)]
-pub(crate) struct FieldChange {
-    pub(crate) field: FieldName,
-    pub(crate) from: Option<Value>,
-    pub(crate) to: Option<Value>,
+/// One field's change, read from an event.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct FieldChange<'a> {
+    pub(crate) field: &'a str,
+    pub(crate) from: Option<Value<'a>>,
+    pub(crate) to: Option<Value<'a>>,
 }
 
 /// What one commit did to one item.
@@ -86,13 +87,50 @@ pub(crate) struct ItemEvent {
     /// The team of the file the item is in after the commit (before it, when removed).
     pub(crate) team: Arc<str>,
     pub(crate) kind: EventKind,
-    pub(crate) changes: Vec<FieldChange>,
+    /// The field changes, packed: a history holds millions of them.
+    changes: Packed,
 }
 
 impl ItemEvent {
-    pub(crate) fn change(&self, field: &str) -> Option<&FieldChange> {
-        self.changes.iter().find(|change| change.field == field)
+    pub(crate) fn new<'a>(
+        key: ItemKey,
+        team: Arc<str>,
+        kind: EventKind,
+        changes: impl IntoIterator<Item = FieldChange<'a>>,
+    ) -> ItemEvent {
+        let mut packer = Packer::default();
+        for change in changes {
+            pack_change(&mut packer, change);
+        }
+        ItemEvent {
+            key,
+            team,
+            kind,
+            changes: packer.finish(),
+        }
     }
+
+    /// Returns the field changes in the order they were found.
+    pub(crate) fn changes(&self) -> impl Iterator<Item = FieldChange<'_>> {
+        let mut reader = self.changes.unpack();
+        std::iter::from_fn(move || {
+            Some(FieldChange {
+                field: reader.name()?,
+                from: reader.value()?,
+                to: reader.value()?,
+            })
+        })
+    }
+
+    pub(crate) fn change(&self, field: &str) -> Option<FieldChange<'_>> {
+        self.changes().find(|change| change.field == field)
+    }
+}
+
+fn pack_change(packer: &mut Packer, change: FieldChange<'_>) {
+    packer.name(change.field);
+    packer.value(change.from);
+    packer.value(change.to);
 }
 
 /// The commit an event comes from.
@@ -155,20 +193,8 @@ pub(crate) fn diff_sides(old: &Side<'_>, new: &Side<'_>, skip: &[ItemKey]) -> Ve
         if seen.insert(key, ()).is_some() || skip.contains(key) {
             continue;
         }
-        let event = match old_items.get(key) {
-            None => ItemEvent {
-                key: key.clone(),
-                team: Arc::clone(team),
-                kind: EventKind::Added,
-                changes: fields_with_team(key, team, item)
-                    .into_iter()
-                    .map(|(field, value)| FieldChange {
-                        field,
-                        from: None,
-                        to: Some(value),
-                    })
-                    .collect(),
-            },
+        let (kind, changes) = match old_items.get(key) {
+            None => (EventKind::Added, whole_item(key, team, item, true)),
             Some((old_team, old_item)) => {
                 // An item whose file section did not change is the same parsed item,
                 // and has no changes, unless a NaN field (never equal to itself)
@@ -183,15 +209,15 @@ pub(crate) fn diff_sides(old: &Side<'_>, new: &Side<'_>, skip: &[ItemKey]) -> Ve
                 if changes.is_empty() {
                     continue;
                 }
-                ItemEvent {
-                    key: key.clone(),
-                    team: Arc::clone(team),
-                    kind: EventKind::Changed,
-                    changes,
-                }
+                (EventKind::Changed, changes)
             }
         };
-        events.push(event);
+        events.push(ItemEvent {
+            key: key.clone(),
+            team: Arc::clone(team),
+            kind,
+            changes,
+        });
     }
     for (key, team, item) in &old.items {
         if seen.insert(key, ()).is_some() || skip.contains(key) {
@@ -201,72 +227,81 @@ pub(crate) fn diff_sides(old: &Side<'_>, new: &Side<'_>, skip: &[ItemKey]) -> Ve
             key: key.clone(),
             team: Arc::clone(team),
             kind: EventKind::Removed,
-            changes: fields_with_team(key, team, item)
-                .into_iter()
-                .map(|(field, value)| FieldChange {
-                    field,
-                    from: Some(value),
-                    to: None,
-                })
-                .collect(),
+            changes: whole_item(key, team, item, false),
         });
     }
+    events.shrink_to_fit();
     events
 }
 
 fn has_nan(item: &ParsedItem) -> bool {
-    item.fields
-        .iter()
+    item.fields()
         .any(|(_, value)| matches!(value, Value::Float(number) if number.is_nan()))
 }
 
-/// Returns an item's fields; an objective also gets `team` (its file's `team`, else the
-/// file's stem), so moving an objective to another team's file shows.
-fn fields_with_team(key: &ItemKey, team: &Arc<str>, item: &ParsedItem) -> Vec<(FieldName, Value)> {
-    let mut fields: Vec<(FieldName, Value)> = item.fields.to_vec();
-    if !key.is_key_result() && !fields.iter().any(|(name, _)| name == "team") {
-        fields.push((FieldName::Borrowed("team"), Value::Text(Arc::clone(team))));
+/// Returns every field of an added (`added`) or removed item as changes. An objective
+/// also gets `team` (its file's `team`, else the file's stem), so moving an objective
+/// to another team's file shows.
+fn whole_item(key: &ItemKey, team: &str, item: &ParsedItem, added: bool) -> Packed {
+    let change = |field, value| {
+        let (from, to) = if added { (None, value) } else { (value, None) };
+        FieldChange { field, from, to }
+    };
+    let mut packer = Packer::default();
+    for (field, value) in item.fields() {
+        pack_change(&mut packer, change(field, Some(value)));
     }
-    fields
+    if !key.is_key_result() && item.field("team").is_none() {
+        pack_change(&mut packer, change("team", Some(Value::Text(team))));
+    }
+    packer.finish()
 }
 
 /// Returns the field changes between two versions of an item, each version with its
-/// file's team. Fields are compared in place and cloned only where they differ,
-/// because most items of a changed file do not change.
+/// file's team.
 fn item_changes(
     key: &ItemKey,
     (old_team, old): (&Arc<str>, &ParsedItem),
     (new_team, new): (&Arc<str>, &ParsedItem),
-) -> Vec<FieldChange> {
-    let mut changes = Vec::new();
-    for (field, value) in &new.fields {
-        match old.fields.iter().find(|(name, _)| name == field) {
-            Some((_, before)) if before == value => {}
-            before => changes.push(FieldChange {
-                field: field.clone(),
-                from: before.map(|(_, before)| before.clone()),
-                to: Some(value.clone()),
-            }),
+) -> Packed {
+    let mut packer = Packer::default();
+    for (field, value) in new.fields() {
+        let before = old.field(field);
+        if before != Some(value) {
+            pack_change(
+                &mut packer,
+                FieldChange {
+                    field,
+                    from: before,
+                    to: Some(value),
+                },
+            );
         }
     }
-    for (field, value) in &old.fields {
-        if !new.fields.iter().any(|(name, _)| name == field) {
-            changes.push(FieldChange {
-                field: field.clone(),
-                from: Some(value.clone()),
-                to: None,
-            });
+    for (field, value) in old.fields() {
+        if new.field(field).is_none() {
+            pack_change(
+                &mut packer,
+                FieldChange {
+                    field,
+                    from: Some(value),
+                    to: None,
+                },
+            );
         }
     }
-    let own_team = |item: &ParsedItem| item.fields.iter().any(|(name, _)| name == "team");
+    let own_team = |item: &ParsedItem| item.field("team").is_some();
     if !key.is_key_result() && !own_team(old) && !own_team(new) && old_team != new_team {
-        changes.push(FieldChange {
-            field: FieldName::Borrowed("team"),
-            from: Some(Value::Text(Arc::clone(old_team))),
-            to: Some(Value::Text(Arc::clone(new_team))),
-        });
+        pack_change(
+            &mut packer,
+            FieldChange {
+                field: "team",
+                from: Some(Value::Text(old_team)),
+                to: Some(Value::Text(new_team)),
+            },
+        );
     }
-    changes
+    packer.finish()
 }
 
 #[cfg(test)]
@@ -307,9 +342,10 @@ mod tests {
         let event = &events[0];
         assert_eq!(event.kind, EventKind::Changed);
         assert_eq!(event.key.item(), "o/k");
-        let fields: Vec<&str> = event.changes.iter().map(|c| &*c.field).collect();
+        let changes: Vec<FieldChange<'_>> = event.changes().collect();
+        let fields: Vec<&str> = changes.iter().map(|change| change.field).collect();
         assert_eq!(fields, ["target", "current", "owner"]);
-        assert_eq!(event.changes[2].to, None);
+        assert_eq!(changes[2].to, None);
     }
 
     #[test]
@@ -325,7 +361,7 @@ mod tests {
         );
         let removed = diff_sides(&side(&file, "a"), &empty, &[]);
         assert!(removed.iter().all(|event| event.kind == EventKind::Removed));
-        assert!(removed[1].changes.iter().all(|change| change.to.is_none()));
+        assert!(removed[1].changes().all(|change| change.to.is_none()));
     }
 
     #[test]
@@ -335,11 +371,8 @@ mod tests {
             [[objective.key_result]]\nid = \"m\"\ncurrent = 1\n";
         let before = parse_goal_file(text.as_bytes()).unwrap();
         let changed = text.replace("current = 1", "current = 2");
-        let after = crate::history::parse::parse_goal_file_after(
-            &Arc::from(changed.as_bytes()),
-            Some(&before),
-        )
-        .unwrap();
+        let after = crate::history::parse::parse_goal_file_after(changed.as_bytes(), Some(&before))
+            .unwrap();
         assert!(Arc::ptr_eq(&before.items[0], &after.items[0]));
         let events = diff_sides(&side(&before, "a"), &side(&after, "a"), &[]);
         let items: Vec<String> = events.iter().map(|event| event.key.item()).collect();
@@ -353,6 +386,6 @@ mod tests {
         let file = parse_goal_file(BEFORE.as_bytes()).unwrap();
         let events = diff_sides(&side(&file, "a"), &side(&file, "b"), &[]);
         assert_eq!(events.len(), 1);
-        assert_eq!(events[0].changes[0].field, "team");
+        assert_eq!(events[0].changes().next().unwrap().field, "team");
     }
 }

@@ -93,9 +93,8 @@ pub(crate) fn is_check_in(event: &ItemEvent) -> bool {
         EventKind::Added => true,
         EventKind::Removed => false,
         EventKind::Changed => event
-            .changes
-            .iter()
-            .any(|change| CHECK_IN_FIELDS.contains(&&*change.field)),
+            .changes()
+            .any(|change| CHECK_IN_FIELDS.contains(&change.field)),
     }
 }
 

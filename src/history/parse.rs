@@ -8,7 +8,7 @@
 //! unchanged from the file's previous version keeps that version's parsed item, and
 //! only the changed sections are parsed. `sections` lists when a file qualifies.
 
-use super::value::{FieldName, Value, field_name};
+use super::value::{Packed, Packer, Value};
 use foldhash::HashMap;
 use std::ops::Range;
 use std::sync::Arc;
@@ -38,18 +38,29 @@ pub(crate) struct ParsedFile {
     sections: Option<Sections>,
 }
 
-/// A file's text cut into sections, with the item each section gave.
+/// A file's text cut into sections, each known by a hash of its text, with the item
+/// each section gave. Hashes in place of the text keep a large tree's latest
+/// versions small.
 #[derive(Debug)]
 struct Sections {
-    /// The blob's bytes; the ranges below index them after the first `skip` bytes
-    /// (a byte order mark).
-    blob: Arc<[u8]>,
-    skip: usize,
     /// The text before the first `[[objective]]`.
-    top: Range<usize>,
+    top: TextHash,
     /// Each `[[objective]]` or `[[objective.key_result]]` section, in file order,
     /// with its item (`None` for one without an id, or under an objective without one).
-    parts: Vec<(Range<usize>, Option<Arc<ParsedItem>>)>,
+    parts: Vec<(TextHash, Option<Arc<ParsedItem>>)>,
+}
+
+/// A 128-bit hash of a section's text: two 64-bit hashes with different fixed seeds.
+/// Two different texts of one file share it with a chance of about 2^-128.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+struct TextHash(u64, u64);
+
+impl TextHash {
+    fn of(text: &str) -> TextHash {
+        use std::hash::BuildHasher;
+        let seeded = |seed| foldhash::quality::FixedState::with_seed(seed).hash_one(text);
+        TextHash(seeded(0x6f6b_7220_6869_7374), seeded(0x7365_6374_696f_6e73))
+    }
 }
 
 /// An objective (`key_result` is `None`) or a key result, with its own fields in
@@ -58,30 +69,33 @@ struct Sections {
 pub(crate) struct ParsedItem {
     pub(crate) objective: Arc<str>,
     pub(crate) key_result: Option<Arc<str>>,
-    pub(crate) fields: Box<[(FieldName, Value)]>,
+    fields: Packed,
+}
+
+impl ParsedItem {
+    /// Returns the item's own fields in file order.
+    pub(crate) fn fields(&self) -> impl Iterator<Item = (&str, Value<'_>)> {
+        let mut reader = self.fields.unpack();
+        std::iter::from_fn(move || Some((reader.name()?, reader.value()??)))
+    }
+
+    /// Returns the value of one field.
+    pub(crate) fn field(&self, name: &str) -> Option<Value<'_>> {
+        self.fields()
+            .find_map(|(field, value)| (field == name).then_some(value))
+    }
 }
 
 /// Parses a goal file blob; the error is a one-line message. Reads with the same
 /// borrowing TOML parser as the loader, converting only the values it keeps.
 pub(crate) fn parse_goal_file(bytes: &[u8]) -> Result<ParsedFile, String> {
-    parse_blob(bytes, None, None)
+    parse_goal_file_after(bytes, None)
 }
 
 /// Parses a goal file blob like `parse_goal_file`, reusing the items of `previous`
-/// (an earlier version of the same file) whose section text is unchanged. The
-/// parsed file keeps `blob` for its own next version.
+/// (an earlier version of the same file) whose section text is unchanged.
 pub(crate) fn parse_goal_file_after(
-    blob: &Arc<[u8]>,
-    previous: Option<&ParsedFile>,
-) -> Result<ParsedFile, String> {
-    parse_blob(blob, Some(blob), previous)
-}
-
-/// Parses `bytes`. `shared` is the same bytes when the caller already has them in
-/// an `Arc`, which then saves a copy.
-fn parse_blob(
     bytes: &[u8],
-    shared: Option<&Arc<[u8]>>,
     previous: Option<&ParsedFile>,
 ) -> Result<ParsedFile, String> {
     BLOBS_PARSED.fetch_add(1, Ordering::Relaxed);
@@ -92,11 +106,7 @@ fn parse_blob(
         )
     })?;
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let blob = || {
-        let blob = shared.map_or_else(|| Arc::from(bytes), Arc::clone);
-        (blob, bytes.len() - text.len())
-    };
-    if let Some(file) = parse_by_section(text, previous, blob) {
+    if let Some(file) = parse_by_section(text, previous) {
         return Ok(file);
     }
     parse_whole(text)
@@ -214,17 +224,12 @@ fn sections(text: &str) -> Option<(Range<usize>, Vec<SectionRange>)> {
 /// Reads a file section by section, reusing `previous`'s items for unchanged
 /// sections. Returns `None` when the file does not qualify or a section does not
 /// parse alone, and the caller then parses the whole file.
-fn parse_by_section(
-    text: &str,
-    previous: Option<&ParsedFile>,
-    blob: impl FnOnce() -> (Arc<[u8]>, usize),
-) -> Option<ParsedFile> {
+fn parse_by_section(text: &str, previous: Option<&ParsedFile>) -> Option<ParsedFile> {
     let (top, parts) = sections(text)?;
+    let top_hash = TextHash::of(&text[top.clone()]);
     let old_sections = previous.and_then(|file| file.sections.as_ref());
     let (period, team) = match (previous, old_sections) {
-        (Some(file), Some(old)) if old.section(&old.top) == text[top.clone()].as_bytes() => {
-            (file.period.clone(), file.team.clone())
-        }
+        (Some(file), Some(old)) if old.top == top_hash => (file.period.clone(), file.team.clone()),
         _ => {
             let document = DeTable::parse(&text[top.clone()]).ok()?;
             let table = document.get_ref();
@@ -244,8 +249,9 @@ fn parse_by_section(
     // The id of the objective that the key results read next belong to.
     let mut objective: Option<Arc<str>> = None;
     for (index, (range, is_key_result)) in parts.into_iter().enumerate() {
-        let section = &text[range.clone()];
-        let reused = finder.find(index, section).filter(|item| {
+        let section = &text[range];
+        let hash = TextHash::of(section);
+        let reused = finder.find(index, hash).filter(|item| {
             !is_key_result || objective.as_ref().is_some_and(|id| *id == item.objective)
         });
         let item = match reused {
@@ -261,50 +267,41 @@ fn parse_by_section(
         if let Some(item) = &item {
             items.push(Arc::clone(item));
         }
-        section_items.push((range, item));
+        section_items.push((hash, item));
     }
-    let (blob, skip) = blob();
     Some(ParsedFile {
         period,
         team,
         items,
         sections: Some(Sections {
-            blob,
-            skip,
-            top,
+            top: top_hash,
             parts: section_items,
         }),
     })
-}
-
-impl Sections {
-    fn section(&self, range: &Range<usize>) -> &[u8] {
-        &self.blob[self.skip + range.start..self.skip + range.end]
-    }
 }
 
 /// Finds the item an earlier version's section of the same text gave: first at the
 /// same position, then anywhere (for files where a section was added or removed).
 struct PreviousSections<'p> {
     previous: Option<&'p Sections>,
-    by_text: Option<HashMap<&'p [u8], &'p Arc<ParsedItem>>>,
+    by_text: Option<HashMap<TextHash, &'p Arc<ParsedItem>>>,
 }
 
-impl<'p> PreviousSections<'p> {
-    fn find(&mut self, index: usize, section: &str) -> Option<Arc<ParsedItem>> {
+impl PreviousSections<'_> {
+    fn find(&mut self, index: usize, section: TextHash) -> Option<Arc<ParsedItem>> {
         let old = self.previous?;
-        if let Some((range, Some(item))) = old.parts.get(index)
-            && old.section(range) == section.as_bytes()
+        if let Some((hash, Some(item))) = old.parts.get(index)
+            && *hash == section
         {
             return Some(Arc::clone(item));
         }
         let by_text = self.by_text.get_or_insert_with(|| {
             old.parts
                 .iter()
-                .filter_map(|(range, item)| Some((old.section(range), item.as_ref()?)))
+                .filter_map(|(hash, item)| Some((*hash, item.as_ref()?)))
                 .collect()
         });
-        by_text.get(section.as_bytes()).map(|item| Arc::clone(item))
+        by_text.get(&section).map(|item| Arc::clone(item))
     }
 }
 
@@ -369,17 +366,16 @@ fn item_id<'t>(table: &'t DeTable<'_>) -> Option<&'t str> {
         .filter(|id| !id.is_empty())
 }
 
-fn own_fields(table: &DeTable<'_>, skip: &[&str]) -> Box<[(FieldName, Value)]> {
-    table
-        .iter()
-        .filter(|(name, _)| !skip.contains(&name.get_ref().as_ref()))
-        .map(|(name, value)| {
-            (
-                field_name(name.get_ref()),
-                Value::from_toml(value.get_ref()),
-            )
-        })
-        .collect()
+fn own_fields(table: &DeTable<'_>, skip: &[&str]) -> Packed {
+    let mut packer = Packer::default();
+    for (name, value) in table.iter() {
+        let name: &str = name.get_ref();
+        if !skip.contains(&name) {
+            packer.name(name);
+            packer.toml_value(value.get_ref());
+        }
+    }
+    packer.finish()
 }
 
 #[cfg(test)]
@@ -403,13 +399,13 @@ current = 410
         assert_eq!(file.period.as_deref(), Some("2026-Q4"));
         assert_eq!(file.items.len(), 2);
         let objective = &file.items[0];
-        assert_eq!(objective.fields.len(), 1);
-        assert_eq!(objective.fields[0].0, "title");
+        let names: Vec<&str> = objective.fields().map(|(name, _)| name).collect();
+        assert_eq!(names, ["title"]);
         let key_result = &file.items[1];
         assert_eq!(key_result.key_result.as_deref(), Some("p99"));
         assert_eq!(
-            key_result.fields[1],
-            ("current".into(), Value::Integer(410))
+            key_result.fields().nth(1),
+            Some(("current", Value::Integer(410)))
         );
     }
 
@@ -452,7 +448,7 @@ current = 410
         ];
         for text in &texts {
             let whole = parse_whole(text).unwrap();
-            let by_section = parse_by_section(text, None, || (Arc::from(text.as_bytes()), 0))
+            let by_section = parse_by_section(text, None)
                 .unwrap_or_else(|| panic!("not read by section:\n{text}"));
             assert_eq!(summary(&by_section), summary(&whole), "{text}");
             assert_eq!(by_section.period, whole.period);
@@ -475,10 +471,7 @@ current = 410
             "[[objective.key_result]]\nid = \"a\"\n".to_owned(),
         ];
         for text in &texts {
-            assert!(
-                parse_by_section(text, None, || (Arc::from(text.as_bytes()), 0)).is_none(),
-                "{text}"
-            );
+            assert!(parse_by_section(text, None).is_none(), "{text}");
         }
     }
 
@@ -486,12 +479,12 @@ current = 410
     fn unchanged_sections_share_their_items() {
         let before = parse_goal_file(TWO_KEY_RESULTS.as_bytes()).unwrap();
         let text = TWO_KEY_RESULTS.replace("current = 2", "current = 3");
-        let after = parse_goal_file_after(&Arc::from(text.as_bytes()), Some(&before)).unwrap();
+        let after = parse_goal_file_after(text.as_bytes(), Some(&before)).unwrap();
         assert_eq!(summary(&after), summary(&parse_whole(&text).unwrap()));
         assert!(Arc::ptr_eq(&before.items[0], &after.items[0]));
         assert!(Arc::ptr_eq(&before.items[1], &after.items[1]));
         assert!(!Arc::ptr_eq(&before.items[2], &after.items[2]));
-        assert_eq!(after.items[2].fields[0].1, Value::Integer(3));
+        assert_eq!(after.items[2].field("current"), Some(Value::Integer(3)));
     }
 
     #[test]
@@ -501,7 +494,7 @@ current = 410
             "[[objective.key_result]]\nid = \"b\"",
             "[[objective]]\nid = \"p\"\n[[objective.key_result]]\nid = \"b\"",
         );
-        let after = parse_goal_file_after(&Arc::from(text.as_bytes()), Some(&before)).unwrap();
+        let after = parse_goal_file_after(text.as_bytes(), Some(&before)).unwrap();
         assert_eq!(summary(&after), summary(&parse_whole(&text).unwrap()));
         assert_eq!(after.items[3].objective.as_ref(), "p");
     }
@@ -510,7 +503,7 @@ current = 410
     fn invalid_section_gives_the_whole_file_error() {
         let text = TWO_KEY_RESULTS.replace("current = 2", "current = ");
         let before = parse_goal_file(TWO_KEY_RESULTS.as_bytes()).unwrap();
-        let error = parse_goal_file_after(&Arc::from(text.as_bytes()), Some(&before)).unwrap_err();
+        let error = parse_goal_file_after(text.as_bytes(), Some(&before)).unwrap_err();
         assert_eq!(error, parse_whole(&text).unwrap_err());
     }
 

@@ -435,10 +435,11 @@ mod tests {
             assert_eq!(events.len(), files, "{files} files: one event each");
             for event in &events {
                 assert_eq!(event.key.key_result.as_deref(), Some("k"));
-                assert_eq!(event.changes.len(), 1);
-                assert_eq!(event.changes[0].field, "current");
+                let changes: Vec<_> = event.changes().collect();
+                assert_eq!(changes.len(), 1);
+                assert_eq!(changes[0].field, "current");
                 assert_eq!(
-                    event.changes[0].to,
+                    changes[0].to,
                     Some(crate::history::value::Value::Integer(20))
                 );
             }

@@ -1,15 +1,12 @@
-//! Field values as goal files write them, kept small: numbers and booleans inline,
-//! text boxed, arrays and tables as compact JSON text. The history keeps many
-//! versions of every field, so no spans or source text are held here.
+//! Field values as goal files write them, and the packed form the history keeps them
+//! in. A history holds millions of values, so an item's fields, and the changes of
+//! an event, are one byte string each (`Packed`): no allocation per value and no
+//! spans or source text. Readers get `Value`s that borrow from those bytes.
 
-use std::borrow::Cow;
-use std::sync::Arc;
 use toml::de::DeValue;
 
-/// A field name: the known names of the goal file format borrow a static string,
-/// unknown ones own theirs.
-pub(crate) type FieldName = Cow<'static, str>;
-
+/// The field names of the goal file format, packed as their index; other names are
+/// packed as text.
 const KNOWN_FIELDS: &[&str] = &[
     "title",
     "owner",
@@ -33,30 +30,25 @@ const KNOWN_FIELDS: &[&str] = &[
     "direction",
     "team",
 ];
+/// The name byte that says a field name follows as text.
+const OTHER_FIELD: u8 = u8::MAX;
 
-pub(crate) fn field_name(name: &str) -> FieldName {
-    match KNOWN_FIELDS.iter().find(|known| **known == name) {
-        Some(known) => Cow::Borrowed(known),
-        None => Cow::Owned(name.to_owned()),
-    }
-}
-
-/// Text is shared (`Arc`), so the events that carry a value do not copy it.
-#[derive(Debug, Clone)]
-pub(crate) enum Value {
+/// A field value, borrowed from packed bytes or from a parsed file.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Value<'a> {
     Bool(bool),
     Integer(i64),
     Float(f64),
-    Text(Arc<str>),
+    Text(&'a str),
     /// A TOML date, time or date-time, as written (`2026-11-30`).
-    Datetime(Arc<str>),
+    Datetime(&'a str),
     /// An array or table, as compact JSON.
-    Structured(Arc<str>),
+    Structured(&'a str),
 }
 
 /// Numbers compare by value, so rewriting `1` as `1.0` is no change.
-impl PartialEq for Value {
-    fn eq(&self, other: &Value) -> bool {
+impl PartialEq for Value<'_> {
+    fn eq(&self, other: &Value<'_>) -> bool {
         // Integers past 2^53 compare as their nearest float, close enough for goals.
         #[allow(clippy::cast_precision_loss)]
         let as_float = |integer: i64| integer as f64;
@@ -75,47 +67,31 @@ impl PartialEq for Value {
     }
 }
 
-impl Value {
-    pub(crate) fn from_toml(value: &DeValue<'_>) -> Value {
-        match value {
-            DeValue::String(text) => Value::Text(text.as_ref().into()),
-            DeValue::Integer(_) => match integer(value) {
-                Some(number) => Value::Integer(number),
-                None => Value::Float(float(value)),
-            },
-            DeValue::Float(_) => Value::Float(float(value)),
-            DeValue::Boolean(flag) => Value::Bool(*flag),
-            DeValue::Datetime(datetime) => Value::Datetime(datetime.to_string().into()),
-            DeValue::Array(_) | DeValue::Table(_) => {
-                Value::Structured(toml_to_json(value).to_string().into())
-            }
-        }
-    }
-
+impl<'a> Value<'a> {
     /// Returns the value in JSON, as in the file: dates become strings, floats that JSON
     /// cannot hold (inf, nan) become their TOML spelling.
-    pub(crate) fn to_json(&self) -> serde_json::Value {
+    pub(crate) fn to_json(self) -> serde_json::Value {
         match self {
-            Value::Bool(flag) => serde_json::Value::Bool(*flag),
-            Value::Integer(number) => serde_json::Value::from(*number),
-            Value::Float(number) => float_json(*number),
-            Value::Text(text) | Value::Datetime(text) => serde_json::Value::from(&**text),
+            Value::Bool(flag) => serde_json::Value::Bool(flag),
+            Value::Integer(number) => serde_json::Value::from(number),
+            Value::Float(number) => float_json(number),
+            Value::Text(text) | Value::Datetime(text) => serde_json::Value::from(text),
             // The text was written by `toml_to_json`, so it parses.
             Value::Structured(json) => serde_json::from_str(json).unwrap_or_default(),
         }
     }
 
-    pub(crate) fn as_number(&self) -> Option<f64> {
+    pub(crate) fn as_number(self) -> Option<f64> {
         match self {
             // Goal file numbers are far below 2^53, where the conversion is exact.
             #[allow(clippy::cast_precision_loss)]
-            Value::Integer(number) => Some(*number as f64),
-            Value::Float(number) => Some(*number),
+            Value::Integer(number) => Some(number as f64),
+            Value::Float(number) => Some(number),
             _ => None,
         }
     }
 
-    pub(crate) fn as_text(&self) -> Option<&str> {
+    pub(crate) fn as_text(self) -> Option<&'a str> {
         match self {
             Value::Text(text) => Some(text),
             _ => None,
@@ -124,13 +100,159 @@ impl Value {
 
     /// Returns the value for a table cell: text unquoted, numbers without trailing zeros,
     /// arrays and tables as JSON.
-    pub(crate) fn display(&self) -> String {
+    pub(crate) fn display(self) -> String {
         match self {
             Value::Bool(flag) => flag.to_string(),
             Value::Integer(number) => number.to_string(),
             Value::Float(number) => number.to_string(),
-            Value::Text(text) | Value::Datetime(text) | Value::Structured(text) => text.to_string(),
+            Value::Text(text) | Value::Datetime(text) | Value::Structured(text) => text.to_owned(),
         }
+    }
+}
+
+/// Values packed into one byte string, with `Packer` to write and `Unpacker` to read.
+/// Each field name is one byte (its index in `KNOWN_FIELDS`) or `OTHER_FIELD` and a
+/// text; each value is a tag byte (0 none, 1 false, 2 true, 3 integer, 4 float, 5 text,
+/// 6 date-time, 7 array or table as JSON), then 8 bytes for a number or a text. A
+/// text is a u32 byte length and UTF-8 bytes. Integers are little-endian.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub(crate) struct Packed(Box<[u8]>);
+
+impl Packed {
+    pub(crate) fn unpack(&self) -> Unpacker<'_> {
+        Unpacker {
+            bytes: &self.0,
+            position: 0,
+        }
+    }
+
+    pub(crate) fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+#[derive(Debug, Default)]
+pub(crate) struct Packer(Vec<u8>);
+
+impl Packer {
+    pub(crate) fn name(&mut self, name: &str) {
+        match KNOWN_FIELDS.iter().position(|known| *known == name) {
+            // Fewer than 255 names, so the index fits and differs from OTHER_FIELD.
+            #[allow(clippy::cast_possible_truncation)]
+            Some(index) => self.0.push(index as u8),
+            None => {
+                self.0.push(OTHER_FIELD);
+                self.text(name);
+            }
+        }
+    }
+
+    pub(crate) fn value(&mut self, value: Option<Value<'_>>) {
+        match value {
+            None => self.0.push(0),
+            Some(Value::Bool(flag)) => self.0.push(if flag { 2 } else { 1 }),
+            Some(Value::Integer(number)) => {
+                self.0.push(3);
+                self.0.extend_from_slice(&number.to_le_bytes());
+            }
+            Some(Value::Float(number)) => {
+                self.0.push(4);
+                self.0.extend_from_slice(&number.to_bits().to_le_bytes());
+            }
+            Some(Value::Text(text)) => self.tagged_text(5, text),
+            Some(Value::Datetime(text)) => self.tagged_text(6, text),
+            Some(Value::Structured(text)) => self.tagged_text(7, text),
+        }
+    }
+
+    /// Packs a value read by the TOML parser.
+    pub(crate) fn toml_value(&mut self, value: &DeValue<'_>) {
+        match value {
+            DeValue::String(text) => self.value(Some(Value::Text(text))),
+            DeValue::Integer(_) => match integer(value) {
+                Some(number) => self.value(Some(Value::Integer(number))),
+                None => self.value(Some(Value::Float(float(value)))),
+            },
+            DeValue::Float(_) => self.value(Some(Value::Float(float(value)))),
+            DeValue::Boolean(flag) => self.value(Some(Value::Bool(*flag))),
+            DeValue::Datetime(datetime) => {
+                self.value(Some(Value::Datetime(&datetime.to_string())));
+            }
+            DeValue::Array(_) | DeValue::Table(_) => {
+                self.value(Some(Value::Structured(&toml_to_json(value).to_string())));
+            }
+        }
+    }
+
+    fn tagged_text(&mut self, tag: u8, text: &str) {
+        self.0.push(tag);
+        self.text(text);
+    }
+
+    fn text(&mut self, text: &str) {
+        // Goal files are far below 4 GiB; a longer text is cut, never misread.
+        let length = u32::try_from(text.len()).unwrap_or(u32::MAX);
+        self.0.extend_from_slice(&length.to_le_bytes());
+        self.0
+            .extend_from_slice(&text.as_bytes()[..length as usize]);
+    }
+
+    pub(crate) fn finish(self) -> Packed {
+        Packed(self.0.into_boxed_slice())
+    }
+}
+
+/// Reads packed bytes in the order they were written. Bytes come only from a
+/// `Packer`, so they are well formed; reading past the end gives `None`.
+pub(crate) struct Unpacker<'a> {
+    bytes: &'a [u8],
+    position: usize,
+}
+
+impl<'a> Unpacker<'a> {
+    pub(crate) fn name(&mut self) -> Option<&'a str> {
+        let byte = self.byte()?;
+        if byte == OTHER_FIELD {
+            self.text()
+        } else {
+            KNOWN_FIELDS.get(usize::from(byte)).copied()
+        }
+    }
+
+    /// The outer `None` is the end of the bytes, the inner one a missing value.
+    pub(crate) fn value(&mut self) -> Option<Option<Value<'a>>> {
+        Some(Some(match self.byte()? {
+            0 => return Some(None),
+            1 => Value::Bool(false),
+            2 => Value::Bool(true),
+            3 => Value::Integer(i64::from_le_bytes(self.array()?)),
+            4 => Value::Float(f64::from_bits(u64::from_le_bytes(self.array()?))),
+            5 => Value::Text(self.text()?),
+            6 => Value::Datetime(self.text()?),
+            7 => Value::Structured(self.text()?),
+            _ => return None,
+        }))
+    }
+
+    fn byte(&mut self) -> Option<u8> {
+        let byte = *self.bytes.get(self.position)?;
+        self.position += 1;
+        Some(byte)
+    }
+
+    fn array<const N: usize>(&mut self) -> Option<[u8; N]> {
+        let end = self.position.checked_add(N)?;
+        let array = self.bytes.get(self.position..end)?.try_into().ok()?;
+        self.position = end;
+        Some(array)
+    }
+
+    fn text(&mut self) -> Option<&'a str> {
+        let length = u32::from_le_bytes(self.array()?) as usize;
+        let end = self.position.checked_add(length)?;
+        let bytes = self.bytes.get(self.position..end)?;
+        self.position = end;
+        std::str::from_utf8(bytes).ok()
     }
 }
 
@@ -194,35 +316,59 @@ mod tests {
     use super::*;
     use toml::de::DeTable;
 
-    fn parse(text: &str) -> Value {
+    fn parse(text: &str) -> Packed {
         let table = DeTable::parse(text).unwrap();
-        Value::from_toml(table.get_ref()["v"].get_ref())
+        let mut packer = Packer::default();
+        packer.toml_value(table.get_ref()["v"].get_ref());
+        packer.finish()
+    }
+
+    fn json(text: &str) -> serde_json::Value {
+        parse(text).unpack().value().unwrap().unwrap().to_json()
     }
 
     #[test]
     fn values_keep_their_file_form() {
-        assert_eq!(parse("v = 40").to_json(), serde_json::json!(40));
-        assert_eq!(parse("v = 99.95").to_json(), serde_json::json!(99.95));
+        assert_eq!(json("v = 40"), serde_json::json!(40));
+        assert_eq!(json("v = 99.95"), serde_json::json!(99.95));
+        assert_eq!(json("v = 2026-11-30"), serde_json::json!("2026-11-30"));
         assert_eq!(
-            parse("v = 2026-11-30").to_json(),
-            serde_json::json!("2026-11-30")
-        );
-        assert_eq!(
-            parse("v = [{ date = 2026-11-30, text = \"x\" }]").to_json(),
+            json("v = [{ date = 2026-11-30, text = \"x\" }]"),
             serde_json::json!([{ "date": "2026-11-30", "text": "x" }])
         );
-        assert_eq!(parse("v = inf").to_json(), serde_json::json!("inf"));
+        assert_eq!(json("v = inf"), serde_json::json!("inf"));
     }
 
     #[test]
     fn display_drops_trailing_zeros() {
-        assert_eq!(parse("v = 40.0").display(), "40");
-        assert_eq!(parse("v = \"bob\"").display(), "bob");
+        let shown = |text: &str| parse(text).unpack().value().unwrap().unwrap().display();
+        assert_eq!(shown("v = 40.0"), "40");
+        assert_eq!(shown("v = \"bob\""), "bob");
     }
 
     #[test]
-    fn known_field_names_are_borrowed() {
-        assert!(matches!(field_name("current"), Cow::Borrowed(_)));
-        assert!(matches!(field_name("custom"), Cow::Owned(_)));
+    fn names_and_values_read_back_as_written() {
+        let mut packer = Packer::default();
+        packer.name("current");
+        packer.value(Some(Value::Integer(-40)));
+        packer.name("custom");
+        packer.value(None);
+        packer.name("notes");
+        packer.value(Some(Value::Text("ünïcode")));
+        let packed = packer.finish();
+        let mut reader = packed.unpack();
+        assert_eq!(reader.name(), Some("current"));
+        assert_eq!(reader.value(), Some(Some(Value::Integer(-40))));
+        assert_eq!(reader.name(), Some("custom"));
+        assert_eq!(reader.value(), Some(None));
+        assert_eq!(reader.name(), Some("notes"));
+        assert_eq!(reader.value(), Some(Some(Value::Text("ünïcode"))));
+        assert_eq!(reader.name(), None);
+    }
+
+    #[test]
+    fn numbers_compare_by_value() {
+        assert_eq!(Value::Integer(1), Value::Float(1.0));
+        assert_ne!(Value::Text("1"), Value::Integer(1));
     }
 }

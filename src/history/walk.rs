@@ -513,16 +513,17 @@ mod tests {
             .find(|event| event.key.is_key_result())
             .unwrap();
         assert_eq!(key_result.kind, EventKind::Changed);
-        assert_eq!(key_result.changes.len(), 1);
-        assert_eq!(key_result.changes[0].field, "target");
+        let changes: Vec<_> = key_result.changes().collect();
+        assert_eq!(changes.len(), 1);
+        assert_eq!(changes[0].field, "target");
         let objective = renamed
             .iter()
             .find(|event| !event.key.is_key_result())
             .unwrap();
-        assert_eq!(objective.changes[0].field, "team");
+        assert_eq!(objective.changes().next().unwrap().field, "team");
         let fixed = &segment.commits[1].events;
         assert_eq!(fixed.len(), 1);
-        assert_eq!(fixed[0].changes[0].field, "current");
+        assert_eq!(fixed[0].changes().next().unwrap().field, "current");
         assert_eq!(segment.commits[2].events.len(), 0);
         assert_eq!(segment.commits[2].notes.len(), 1);
         assert_eq!(

@@ -17,19 +17,19 @@ pub(crate) struct BlameReport<'a> {
     pub(crate) fields: Vec<FieldLine<'a>>,
     pub(crate) chains: Vec<(&'static str, Vec<ChainEntry<'a>>)>,
     /// Changes in the working tree that are not committed yet.
-    pub(crate) uncommitted: Vec<FieldChange>,
+    pub(crate) uncommitted: Vec<FieldChange<'a>>,
 }
 
 pub(crate) struct FieldLine<'a> {
     pub(crate) field: String,
-    pub(crate) value: Value,
+    pub(crate) value: Value<'a>,
     pub(crate) meta: &'a CommitMeta,
     pub(crate) reason: Option<String>,
 }
 
 pub(crate) struct ChainEntry<'a> {
     /// `None` where the commit removed the field.
-    pub(crate) value: Option<Value>,
+    pub(crate) value: Option<Value<'a>>,
     pub(crate) meta: &'a CommitMeta,
     pub(crate) reason: Option<String>,
 }
@@ -50,7 +50,12 @@ pub(crate) fn write(
 
 const HEADER: [&str; 6] = ["Field", "Value", "Commit", "Date", "Author", "Reason"];
 
-fn row(field: &str, value: Option<&Value>, meta: &CommitMeta, reason: Option<&str>) -> Vec<Cell> {
+fn row(
+    field: &str,
+    value: Option<Value<'_>>,
+    meta: &CommitMeta,
+    reason: Option<&str>,
+) -> Vec<Cell> {
     vec![
         Cell::new(field),
         Cell::new(truncate(
@@ -77,7 +82,7 @@ fn write_table(report: &BlameReport<'_>, out: &mut dyn Write) -> io::Result<()> 
     for line in &report.fields {
         fields.add_row(row(
             &line.field,
-            Some(&line.value),
+            Some(line.value),
             line.meta,
             line.reason.as_deref(),
         ));
@@ -88,12 +93,7 @@ fn write_table(report: &BlameReport<'_>, out: &mut dyn Write) -> io::Result<()> 
         let mut chains = Table::new(&HEADER, false);
         for (field, entries) in &report.chains {
             for entry in entries {
-                chains.add_row(row(
-                    field,
-                    entry.value.as_ref(),
-                    entry.meta,
-                    entry.reason.as_deref(),
-                ));
+                chains.add_row(row(field, entry.value, entry.meta, entry.reason.as_deref()));
             }
         }
         chains.write(out)?;
@@ -102,13 +102,13 @@ fn write_table(report: &BlameReport<'_>, out: &mut dyn Write) -> io::Result<()> 
         writeln!(out, "\nNot committed yet")?;
         for change in &report.uncommitted {
             let shown =
-                |value: Option<&Value>| value.map_or_else(|| "–".to_owned(), Value::display);
+                |value: Option<Value<'_>>| value.map_or_else(|| "–".to_owned(), Value::display);
             writeln!(
                 out,
                 "  {} {} → {}",
                 change.field,
-                truncate(&shown(change.from.as_ref()), CELL_WIDTH),
-                truncate(&shown(change.to.as_ref()), CELL_WIDTH)
+                truncate(&shown(change.from), CELL_WIDTH),
+                truncate(&shown(change.to), CELL_WIDTH)
             )?;
         }
     }
@@ -149,10 +149,7 @@ fn write_json(report: &BlameReport<'_>, out: &mut dyn Write) -> io::Result<()> {
                 let mut object = serde_json::Map::new();
                 object.insert(
                     "value".into(),
-                    entry
-                        .value
-                        .as_ref()
-                        .map_or(serde_json::Value::Null, Value::to_json),
+                    entry.value.map_or(serde_json::Value::Null, Value::to_json),
                 );
                 object.extend(commit_json(entry.meta, entry.reason.as_deref()));
                 serde_json::Value::Object(object)
@@ -168,7 +165,7 @@ fn write_json(report: &BlameReport<'_>, out: &mut dyn Write) -> io::Result<()> {
         "removed": report.removed,
         "fields": fields,
         "chains": chains,
-        "uncommitted": report.uncommitted.iter().map(change_json).collect::<Vec<_>>(),
+        "uncommitted": report.uncommitted.iter().copied().map(change_json).collect::<Vec<_>>(),
     });
     serde_json::to_writer_pretty(&mut *out, &document)?;
     writeln!(out)

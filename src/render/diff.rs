@@ -60,7 +60,7 @@ fn meaning(field: &str) -> Meaning {
 /// Widest a value gets in text output before it is cut.
 const VALUE_WIDTH: usize = 40;
 
-fn shown(value: Option<&Value>) -> String {
+fn shown(value: Option<Value<'_>>) -> String {
     value.map_or_else(
         || "–".to_owned(),
         |value| truncate(&value.display(), VALUE_WIDTH),
@@ -70,7 +70,7 @@ fn shown(value: Option<&Value>) -> String {
 fn title(event: &ItemEvent) -> String {
     event
         .change("title")
-        .and_then(|change| change.to.as_ref().or(change.from.as_ref()))
+        .and_then(|change| change.to.or(change.from))
         .and_then(Value::as_text)
         .unwrap_or("")
         .to_owned()
@@ -84,16 +84,10 @@ impl DiffReport<'_> {
     }
 
     /// Field changes of changed items with the given meaning.
-    fn field_changes(&self, wanted: Meaning) -> Vec<(&DiffChange, &FieldChange)> {
+    fn field_changes(&self, wanted: Meaning) -> Vec<(&DiffChange, FieldChange<'_>)> {
         self.of_kind(EventKind::Changed)
-            .flat_map(|change| {
-                change
-                    .event
-                    .changes
-                    .iter()
-                    .map(move |field| (change, field))
-            })
-            .filter(|(_, field)| meaning(&field.field) == wanted)
+            .flat_map(|change| change.event.changes().map(move |field| (change, field)))
+            .filter(|(_, field)| meaning(field.field) == wanted)
             .collect()
     }
 
@@ -166,8 +160,8 @@ fn write_text(report: &DiffReport<'_>, out: &mut dyn Write) -> io::Result<()> {
                 key.period,
                 key.item(),
                 field.field,
-                shown(field.from.as_ref()),
-                shown(field.to.as_ref())
+                shown(field.from),
+                shown(field.to)
             )?;
         }
     }
@@ -279,9 +273,9 @@ fn write_markdown_fields(
             "| {} | {} | {} | {} | {} | {note} |",
             markdown(&key.period),
             markdown(&key.item()),
-            markdown(&field.field),
-            markdown(&shown(field.from.as_ref())),
-            markdown(&shown(field.to.as_ref()))
+            markdown(field.field),
+            markdown(&shown(field.from)),
+            markdown(&shown(field.to))
         )?;
     }
     writeln!(out)
@@ -330,7 +324,7 @@ fn write_json(report: &DiffReport<'_>, out: &mut dyn Write) -> io::Result<()> {
                 "item": change.event.key.item(),
                 "period": &*change.event.key.period,
                 "kind": change.event.kind.as_str(),
-                "changes": change.event.changes.iter().map(change_json).collect::<Vec<_>>(),
+                "changes": change.event.changes().map(change_json).collect::<Vec<_>>(),
                 "moved_goalpost": change.moved_goalpost,
             })
         })

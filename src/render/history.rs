@@ -65,7 +65,7 @@ impl ItemTimeline<'_> {
         self.events
             .iter()
             .filter_map(|event| event.event.change("current"))
-            .filter_map(|change| change.to.as_ref().and_then(Value::as_number))
+            .filter_map(|change| change.to.and_then(Value::as_number))
             .collect()
     }
 
@@ -80,7 +80,7 @@ impl ItemTimeline<'_> {
 }
 
 /// Returns a value for a table: `–` where there is none, cut to `width` columns.
-fn shown(value: Option<&Value>, width: usize) -> String {
+fn shown(value: Option<Value<'_>>, width: usize) -> String {
     value.map_or_else(|| "–".to_owned(), |value| truncate(&value.display(), width))
 }
 
@@ -90,10 +90,9 @@ pub(crate) fn describe(event: &ItemEvent, moved_goalpost: bool, width: usize) ->
     let mut text = match event.kind {
         EventKind::Added => {
             let fields: Vec<String> = event
-                .changes
-                .iter()
+                .changes()
                 .filter(|change| change.field != "title")
-                .map(|change| format!("{} {}", change.field, shown(change.to.as_ref(), width)))
+                .map(|change| format!("{} {}", change.field, shown(change.to, width)))
                 .collect();
             if fields.is_empty() {
                 "added".to_owned()
@@ -103,9 +102,8 @@ pub(crate) fn describe(event: &ItemEvent, moved_goalpost: bool, width: usize) ->
         }
         EventKind::Removed => "removed".to_owned(),
         EventKind::Changed => event
-            .changes
-            .iter()
-            .map(|change| describe_change(change, width))
+            .changes()
+            .map(|change| describe_change(&change, width))
             .collect::<Vec<_>>()
             .join("; "),
     };
@@ -119,8 +117,8 @@ fn describe_change(change: &FieldChange, width: usize) -> String {
     format!(
         "{} {} → {}",
         change.field,
-        shown(change.from.as_ref(), width),
-        shown(change.to.as_ref(), width)
+        shown(change.from, width),
+        shown(change.to, width)
     )
 }
 
@@ -202,7 +200,7 @@ fn write_markdown(report: &HistoryReport<'_>, out: &mut dyn Write) -> io::Result
 }
 
 /// Returns a value for CSV: text as written, other values as in JSON, nothing for none.
-fn csv_value(value: Option<&Value>) -> String {
+fn csv_value(value: Option<Value<'_>>) -> String {
     match value {
         None => String::new(),
         Some(Value::Text(text) | Value::Datetime(text)) => csv(text),
@@ -230,13 +228,13 @@ fn write_csv(report: &HistoryReport<'_>, out: &mut dyn Write) -> io::Result<()> 
                 event.event.kind.as_str().to_owned(),
             ]
             .join(",");
-            for change in &event.event.changes {
+            for change in event.event.changes() {
                 writeln!(
                     out,
                     "{lead},{},{},{},{}",
-                    csv(&change.field),
-                    csv_value(change.from.as_ref()),
-                    csv_value(change.to.as_ref()),
+                    csv(change.field),
+                    csv_value(change.from),
+                    csv_value(change.to),
                     event.moved_goalpost
                 )?;
             }
@@ -246,12 +244,12 @@ fn write_csv(report: &HistoryReport<'_>, out: &mut dyn Write) -> io::Result<()> 
 }
 
 /// Returns a field change as JSON: `{"field", "from", "to"}`, values as in the files.
-pub(crate) fn change_json(change: &FieldChange) -> serde_json::Value {
-    let value = |value: Option<&Value>| value.map_or(serde_json::Value::Null, Value::to_json);
+pub(crate) fn change_json(change: FieldChange<'_>) -> serde_json::Value {
+    let value = |value: Option<Value<'_>>| value.map_or(serde_json::Value::Null, Value::to_json);
     json!({
         "field": change.field,
-        "from": value(change.from.as_ref()),
-        "to": value(change.to.as_ref()),
+        "from": value(change.from),
+        "to": value(change.to),
     })
 }
 
@@ -331,16 +329,16 @@ fn write_compact_items(items: &[ItemTimeline<'_>], out: &mut impl Write) -> io::
             out.write_all(b",\"kind\":\"")?;
             out.write_all(event.event.kind.as_str().as_bytes())?;
             out.write_all(b"\",\"changes\":[")?;
-            for (change_index, change) in event.event.changes.iter().enumerate() {
+            for (change_index, change) in event.event.changes().enumerate() {
                 if change_index > 0 {
                     out.write_all(b",")?;
                 }
                 out.write_all(b"{\"field\":")?;
-                write_json_str(out, &change.field)?;
+                write_json_str(out, change.field)?;
                 out.write_all(b",\"from\":")?;
-                write_json_value(out, change.from.as_ref())?;
+                write_json_value(out, change.from)?;
                 out.write_all(b",\"to\":")?;
-                write_json_value(out, change.to.as_ref())?;
+                write_json_value(out, change.to)?;
                 out.write_all(b"}")?;
             }
             out.write_all(b"],\"moved_goalpost\":")?;
@@ -390,10 +388,10 @@ fn write_json_str(out: &mut impl Write, text: &str) -> io::Result<()> {
 }
 
 /// Writes a value as `JsonValue` serializes it.
-fn write_json_value(out: &mut impl Write, value: Option<&Value>) -> io::Result<()> {
+fn write_json_value(out: &mut impl Write, value: Option<Value<'_>>) -> io::Result<()> {
     match value {
         None => out.write_all(b"null"),
-        Some(Value::Bool(flag)) => out.write_all(if *flag { b"true" } else { b"false" }),
+        Some(Value::Bool(flag)) => out.write_all(if flag { b"true" } else { b"false" }),
         Some(Value::Integer(number)) => write!(out, "{number}"),
         Some(Value::Text(text) | Value::Datetime(text)) => write_json_str(out, text),
         Some(other) => serde_json::to_writer(out, &other.to_json()).map_err(io::Error::from),
@@ -486,7 +484,7 @@ impl Serialize for JsonEvent<'_> {
         let event = self.event;
         let meta = event.meta;
         let (id, date) = &self.commits.by_id[&meta.id];
-        let changes = event.event.changes.iter().map(JsonChange);
+        let changes = event.event.changes().map(JsonChange);
         let mut map = serializer.serialize_map(Some(8))?;
         map.serialize_entry("commit", id)?;
         map.serialize_entry("author", &meta.author)?;
@@ -500,28 +498,28 @@ impl Serialize for JsonEvent<'_> {
     }
 }
 
-struct JsonChange<'a>(&'a FieldChange);
+struct JsonChange<'a>(FieldChange<'a>);
 
 impl Serialize for JsonChange<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let change = self.0;
         let mut map = serializer.serialize_map(Some(3))?;
-        map.serialize_entry("field", &*change.field)?;
-        map.serialize_entry("from", &JsonValue(change.from.as_ref()))?;
-        map.serialize_entry("to", &JsonValue(change.to.as_ref()))?;
+        map.serialize_entry("field", change.field)?;
+        map.serialize_entry("from", &JsonValue(change.from))?;
+        map.serialize_entry("to", &JsonValue(change.to))?;
         map.end()
     }
 }
 
 /// A value as in the file, or null; the same JSON as `Value::to_json`.
-struct JsonValue<'a>(Option<&'a Value>);
+struct JsonValue<'a>(Option<Value<'a>>);
 
 impl Serialize for JsonValue<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         match self.0 {
             None => serializer.serialize_none(),
-            Some(Value::Bool(flag)) => serializer.serialize_bool(*flag),
-            Some(Value::Integer(number)) => serializer.serialize_i64(*number),
+            Some(Value::Bool(flag)) => serializer.serialize_bool(flag),
+            Some(Value::Integer(number)) => serializer.serialize_i64(number),
             Some(Value::Text(text) | Value::Datetime(text)) => serializer.serialize_str(text),
             Some(other) => other.to_json().serialize(serializer),
         }
@@ -532,7 +530,6 @@ impl Serialize for JsonValue<'_> {
 mod tests {
     use super::*;
     use crate::history::ItemKey;
-    use std::sync::Arc;
 
     #[test]
     fn compact_writer_matches_serde_json() {
@@ -544,39 +541,39 @@ mod tests {
             offset_minutes: -150,
             message: "Tab\there, back\\slash \u{7}\n\nbody".into(),
         };
-        let value = |value: Value| Some(value);
-        let event = ItemEvent {
-            key: ItemKey::new("2026-Q4", "o\"1", Some("k\n")),
-            team: Arc::from("growth"),
-            kind: EventKind::Changed,
-            changes: vec![
+        let value = |value: Value<'static>| Some(value);
+        let event = ItemEvent::new(
+            ItemKey::new("2026-Q4", "o\"1", Some("k\n")),
+            std::sync::Arc::from("growth"),
+            EventKind::Changed,
+            [
                 FieldChange {
-                    field: "current".into(),
+                    field: "current",
                     from: value(Value::Integer(-40)),
                     to: value(Value::Float(55.5)),
                 },
                 FieldChange {
-                    field: "odd \"name\"".into(),
+                    field: "odd \"name\"",
                     from: value(Value::Float(f64::NAN)),
                     to: value(Value::Float(f64::NEG_INFINITY)),
                 },
                 FieldChange {
-                    field: "notes".into(),
+                    field: "notes",
                     from: None,
-                    to: value(Value::Structured(Arc::from("[1,{\"a\":\"b\"}]"))),
+                    to: value(Value::Structured("[1,{\"a\":\"b\"}]")),
                 },
                 FieldChange {
-                    field: "checked".into(),
-                    from: value(Value::Datetime(Arc::from("2026-11-30"))),
+                    field: "checked",
+                    from: value(Value::Datetime("2026-11-30")),
                     to: value(Value::Bool(true)),
                 },
                 FieldChange {
-                    field: "title".into(),
-                    from: value(Value::Text(Arc::from("line\u{1f}\u{2028}é"))),
+                    field: "title",
+                    from: value(Value::Text("line\u{1f}\u{2028}é")),
                     to: None,
                 },
             ],
-        };
+        );
         let report = HistoryReport {
             items: vec![
                 ItemTimeline {

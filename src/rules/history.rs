@@ -252,12 +252,12 @@ fn describe_move(event: &ItemEvent) -> String {
         .filter_map(|field| event.change(field))
         .map(|change| {
             let shown =
-                |value: Option<&Value>| value.map_or_else(|| "none".to_owned(), Value::display);
+                |value: Option<Value<'_>>| value.map_or_else(|| "none".to_owned(), Value::display);
             format!(
                 "{} {} → {}",
                 change.field,
-                shown(change.from.as_ref()),
-                shown(change.to.as_ref())
+                shown(change.from),
+                shown(change.to)
             )
         })
         .collect::<Vec<_>>()
@@ -290,7 +290,7 @@ fn unexplained_moves<'e>(
         let number = |field: &str| {
             event
                 .change(field)
-                .and_then(|change| change.to.as_ref())
+                .and_then(|change| change.to)
                 .and_then(Value::as_number)
         };
         let before = ends;
@@ -330,7 +330,7 @@ fn initial(events: &[(&CommitMeta, &ItemEvent)], field: &str, now: Option<f64>) 
         if let Some(change) = event.change(field) {
             return match event.kind {
                 EventKind::Added => None,
-                _ => change.from.as_ref().and_then(Value::as_number),
+                _ => change.from.and_then(Value::as_number),
             };
         }
     }
@@ -342,7 +342,7 @@ fn initial(events: &[(&CommitMeta, &ItemEvent)], field: &str, now: Option<f64>) 
 fn gives_reason(meta: &CommitMeta, event: &ItemEvent) -> bool {
     let reason_field = event
         .change("reason")
-        .and_then(|change| change.to.as_ref())
+        .and_then(|change| change.to)
         .and_then(Value::as_text)
         .is_some_and(|reason| !reason.trim().is_empty());
     reason_field || history::message_reason(&meta.message).is_some()
