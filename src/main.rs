@@ -9,6 +9,7 @@ mod error;
 mod history;
 mod index;
 mod loader;
+mod memory;
 mod model;
 mod period;
 mod progress;
@@ -39,24 +40,12 @@ pub(crate) enum Outcome {
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-/// Turns transparent huge pages off for this process. mimalloc requests them, and on
-/// 10,000 goal files the kernel then spent a third of `okr lint`'s time zeroing 2 MiB
-/// pages while the second core mostly idled (perf, Linux 6.18).
-fn disable_huge_pages() {
-    #[cfg(target_os = "linux")]
-    // SAFETY: PR_SET_THP_DISABLE takes plain integers and changes only this process's
-    // memory policy. A kernel without it returns an error, which changes nothing.
-    unsafe {
-        libc::prctl(libc::PR_SET_THP_DISABLE, 1, 0, 0, 0);
-    }
-}
-
 /// Stack for the command thread. Alignment chains are walked recursively, and a
 /// repository may chain tens of thousands of objectives; only touched pages cost memory.
 const STACK_SIZE: usize = 512 * 1024 * 1024;
 
 fn main() -> ExitCode {
-    disable_huge_pages();
+    memory::disable_huge_pages();
     let cli = cli::Cli::parse();
     let color = terminal::use_color(cli.global.color);
     terminal::install_report_handler(color);

@@ -35,6 +35,12 @@ pub(super) fn run(
 
     let scope = Scope::new(&config, repo.workdir())?;
     let mut walker = Walker::new(&repo, scope, !args.git.no_cache);
+    // Without cached commits, the walk reads the whole history.
+    let cold = !walker.has_cached_commits();
+    if cold {
+        // SAFETY: loading the cache is done, and rayon's threads wait idle.
+        unsafe { crate::memory::purge_sooner(true) };
+    }
     let history = match range_limit(&repo, range)? {
         Some(limit) => History::read(&mut walker, range.to, &limit)?,
         None => History {
@@ -42,20 +48,13 @@ pub(super) fn run(
             notes: Vec::new(),
         },
     };
-    let mut cache = walker.finish_without_saving();
+    // The cache is written before the output, not beside it: encoding it holds
+    // about as much memory as printing, and the two at once set the run's peak.
+    walker.finish();
     if args.git.verbose {
         crate::terminal::note(&history::stats_line(&walker));
     }
-    // Encoding and writing the cache takes about as long as the output below, and
-    // neither needs the other, so they run on two threads.
-    let outcome = std::thread::scope(|scope| {
-        let saving = scope.spawn(move || cache.save());
-        let printed = print(&history, args, global, &config, color, out);
-        saving
-            .join()
-            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-        printed
-    });
+    let outcome = print(&history, args, global, &config, color, out);
     // The process ends right after, and the system takes the memory back at once,
     // which is faster than freeing a large history's millions of values one by one.
     std::mem::forget(history);

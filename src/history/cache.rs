@@ -82,17 +82,6 @@ impl Cache {
         if !self.dirty {
             return;
         }
-        let bytes = if self.unsaved.is_empty() {
-            cache_file::encode(&self.fingerprint, &self.commits)
-        } else {
-            let complete: HashMap<ObjectId, Arc<WalkedCommit>> = self
-                .commits
-                .iter()
-                .filter(|(id, _)| !self.unsaved.contains(*id))
-                .map(|(id, commit)| (*id, Arc::clone(commit)))
-                .collect();
-            cache_file::encode(&self.fingerprint, &complete)
-        };
         let Some(folder) = path.parent() else {
             return;
         };
@@ -100,7 +89,22 @@ impl Cache {
             return;
         }
         let temporary = folder.join(format!("{FILE_NAME}.{}.tmp", std::process::id()));
-        if std::fs::write(&temporary, bytes).is_ok() && std::fs::rename(&temporary, path).is_ok() {
+        let written = std::fs::File::create(&temporary).and_then(|file| {
+            let mut out = std::io::BufWriter::new(file);
+            if self.unsaved.is_empty() {
+                cache_file::write(&self.fingerprint, &self.commits, &mut out)?;
+            } else {
+                let complete: HashMap<ObjectId, Arc<WalkedCommit>> = self
+                    .commits
+                    .iter()
+                    .filter(|(id, _)| !self.unsaved.contains(*id))
+                    .map(|(id, commit)| (*id, Arc::clone(commit)))
+                    .collect();
+                cache_file::write(&self.fingerprint, &complete, &mut out)?;
+            }
+            std::io::Write::flush(&mut out)
+        });
+        if written.is_ok() && std::fs::rename(&temporary, path).is_ok() {
             self.dirty = false;
             let _ = std::fs::remove_file(folder.join(OLD_FILE_NAME));
         } else {

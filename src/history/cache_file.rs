@@ -8,27 +8,28 @@
 //!
 //! ```text
 //! magic "okr-history-cache\n", version u32, scope str,
-//! strings: count u32, then str each,
 //! commits: count u32, then each:
 //!   id [20], parent: 0 | 1 [20], time i64,
 //!   meta: 0 | 1 offset i32, author u32, email u32, message str,
 //!   events: count u32, then each:
 //!     period u32, objective u32, key_result u32 (u32::MAX for none), team u32,
 //!     kind u8 (0 added, 1 changed, 2 removed),
-//!     changes: count u32, then each: field u32, from value, to value,
+//!     changes: packed bytes (a u32 byte length, then field, from, to of each change),
 //!   notes: count u32, then str each,
+//! strings: count u32, then str each,
+//! strings offset u64 (from the start of the file),
 //! checksum u64 (FNV-1a of every byte before it)
 //! ```
 //!
 //! A `str` is a u32 byte length and UTF-8 bytes; a bare `u32` after a name indexes
-//! the string table. A value is a tag byte: 0 none, 1 false, 2 true, 3 integer
-//! (i64), 4 float (f64 bits), 5 text, 6 date-time, 7 array or table as JSON; tags
-//! 5 to 7 are followed by a string index.
+//! the string table. The changes are in the packed form the history keeps in memory
+//! (`value::Packed`), so reading them is one copy. The string table comes last, so
+//! the commits are written as they are encoded, without holding the whole file.
 
 use super::cache::WalkedCommit;
-use super::event::{CommitMeta, EventKind, FieldChange, ItemEvent, ItemKey};
+use super::event::{CommitMeta, EventKind, ItemEvent, ItemKey};
 use super::store::ObjectId;
-use super::value::Value;
+use super::value::Packed;
 use foldhash::{HashMap, HashMapExt};
 use rayon::prelude::*;
 use std::sync::Arc;
@@ -36,32 +37,48 @@ use std::sync::Arc;
 const MAGIC: &[u8] = b"okr-history-cache\n";
 /// Version 1 was a JSON file (`history-cache.json`). Version 2 could hold commits
 /// whose events were incomplete because a goal file did not parse before them.
-pub(super) const VERSION: u32 = 3;
+/// Version 3 kept every text value in the string table, which came first.
+pub(super) const VERSION: u32 = 4;
 const NO_KEY_RESULT: u32 = u32::MAX;
 
 /// Encodes the cached commits of one scope, sorted by id so equal caches give
 /// equal files.
+#[cfg(test)]
 pub(super) fn encode(scope: &str, commits: &HashMap<ObjectId, Arc<WalkedCommit>>) -> Vec<u8> {
+    let mut bytes = Vec::new();
+    write(scope, commits, &mut bytes).expect("writing to memory does not fail");
+    bytes
+}
+
+/// Writes the encoding of `encode` to `out`, a commit at a time.
+pub(super) fn write(
+    scope: &str,
+    commits: &HashMap<ObjectId, Arc<WalkedCommit>>,
+    out: &mut impl std::io::Write,
+) -> std::io::Result<()> {
     let mut ids: Vec<&ObjectId> = commits.keys().collect();
     ids.sort();
-    let mut body = Encoder::default();
-    body.u32(u32_len(ids.len()));
+    let mut encoder = Encoder::new(out);
+    encoder.bytes.extend_from_slice(MAGIC);
+    encoder.u32(VERSION);
+    encoder.str(scope);
+    encoder.u32(u32_len(ids.len()));
     for id in ids {
-        body.commit(*id, &commits[id]);
+        encoder.commit(*id, &commits[id]);
+        encoder.flush_some()?;
     }
-
-    let mut file = Encoder::default();
-    file.bytes.extend_from_slice(MAGIC);
-    file.u32(VERSION);
-    file.str(scope);
-    file.u32(u32_len(body.strings.len()));
-    for text in &body.strings {
-        file.str(text);
+    let strings_offset = encoder.written + encoder.bytes.len() as u64;
+    let strings = std::mem::take(&mut encoder.strings);
+    encoder.u32(u32_len(strings.len()));
+    for text in strings {
+        encoder.str(text);
+        encoder.flush_some()?;
     }
-    file.bytes.extend_from_slice(&body.bytes);
-    let checksum = fnv1a(&file.bytes);
-    file.bytes.extend_from_slice(&checksum.to_le_bytes());
-    file.bytes
+    encoder
+        .bytes
+        .extend_from_slice(&strings_offset.to_le_bytes());
+    encoder.flush()?;
+    encoder.out.write_all(&encoder.checksum.to_le_bytes())
 }
 
 /// Decodes a cache file written for `scope`. Returns `None` when the file is another
@@ -81,19 +98,29 @@ pub(super) fn decode(bytes: &[u8], scope: &str) -> Option<HashMap<ObjectId, Arc<
 const DECODE_CHUNK: usize = 2048;
 
 fn decode_content(content: &[u8], scope: &str) -> Option<HashMap<ObjectId, Arc<WalkedCommit>>> {
+    let (content, offset) = content.split_at_checked(content.len().checked_sub(8)?)?;
+    let strings_offset = usize::try_from(u64::from_le_bytes(offset.try_into().ok()?)).ok()?;
+    let (commits_part, strings_part) = content.split_at_checked(strings_offset)?;
+    let mut strings_reader = Reader {
+        bytes: strings_part,
+        position: 0,
+    };
+    let count = strings_reader.u32()? as usize;
+    let mut strings = Vec::with_capacity(count.min(strings_reader.remaining() / 4));
+    for _ in 0..count {
+        strings.push(Arc::<str>::from(strings_reader.str()?));
+    }
+    if strings_reader.remaining() != 0 {
+        return None;
+    }
+
     let mut reader = Reader {
-        bytes: content.strip_prefix(MAGIC)?,
+        bytes: commits_part.strip_prefix(MAGIC)?,
         position: 0,
     };
     if reader.u32()? != VERSION || reader.str()? != scope {
         return None;
     }
-    let count = reader.u32()? as usize;
-    let mut strings = Vec::with_capacity(count.min(reader.remaining() / 4));
-    for _ in 0..count {
-        strings.push(Arc::<str>::from(reader.str()?));
-    }
-
     let count = reader.u32()? as usize;
     // The byte range of each commit.
     let mut bounds = Vec::with_capacity(count.min(reader.remaining() / 30));
@@ -135,7 +162,13 @@ fn decode_content(content: &[u8], scope: &str) -> Option<HashMap<ObjectId, Arc<W
 /// FNV-1a, 64 bits: enough to notice a truncated or overwritten file, which is all
 /// the cache needs, since a damaged cache is only rebuilt.
 fn fnv1a(bytes: &[u8]) -> u64 {
-    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    fnv1a_from(FNV_OFFSET, bytes)
+}
+
+const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
+
+/// Continues an FNV-1a hash over more bytes.
+fn fnv1a_from(mut hash: u64, bytes: &[u8]) -> u64 {
     for byte in bytes {
         hash ^= u64::from(*byte);
         hash = hash.wrapping_mul(0x0100_0000_01b3);
@@ -150,14 +183,47 @@ fn u32_len(length: usize) -> u32 {
     u32::try_from(length).unwrap_or(u32::MAX)
 }
 
-#[derive(Default)]
-struct Encoder<'a> {
+/// Bytes written out once this many are waiting.
+const FLUSH_BYTES: usize = 1 << 16;
+
+struct Encoder<'a, W> {
+    out: W,
+    /// Encoded bytes not yet written.
     bytes: Vec<u8>,
+    /// Bytes written so far, and their checksum.
+    written: u64,
+    checksum: u64,
     strings: Vec<&'a str>,
     indexes: HashMap<&'a str, u32>,
 }
 
-impl<'a> Encoder<'a> {
+impl<'a, W: std::io::Write> Encoder<'a, W> {
+    fn new(out: W) -> Self {
+        Encoder {
+            out,
+            bytes: Vec::with_capacity(FLUSH_BYTES * 2),
+            written: 0,
+            checksum: FNV_OFFSET,
+            strings: Vec::new(),
+            indexes: HashMap::new(),
+        }
+    }
+
+    fn flush_some(&mut self) -> std::io::Result<()> {
+        if self.bytes.len() >= FLUSH_BYTES {
+            self.flush()?;
+        }
+        Ok(())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.checksum = fnv1a_from(self.checksum, &self.bytes);
+        self.written += self.bytes.len() as u64;
+        self.out.write_all(&self.bytes)?;
+        self.bytes.clear();
+        Ok(())
+    }
+
     fn u32(&mut self, number: u32) {
         self.bytes.extend_from_slice(&number.to_le_bytes());
     }
@@ -221,45 +287,13 @@ impl<'a> Encoder<'a> {
             EventKind::Changed => 1,
             EventKind::Removed => 2,
         });
-        self.u32(u32_len(event.changes().count()));
-        for change in event.changes() {
-            self.interned(change.field);
-            self.value(change.from);
-            self.value(change.to);
-        }
-    }
-
-    fn value(&mut self, value: Option<Value<'a>>) {
-        match value {
-            None => self.bytes.push(0),
-            Some(Value::Bool(flag)) => self.bytes.push(if flag { 2 } else { 1 }),
-            Some(Value::Integer(number)) => {
-                self.bytes.push(3);
-                self.bytes.extend_from_slice(&number.to_le_bytes());
-            }
-            Some(Value::Float(number)) => {
-                self.bytes.push(4);
-                self.bytes
-                    .extend_from_slice(&number.to_bits().to_le_bytes());
-            }
-            Some(Value::Text(text)) => {
-                self.bytes.push(5);
-                self.interned(text);
-            }
-            Some(Value::Datetime(text)) => {
-                self.bytes.push(6);
-                self.interned(text);
-            }
-            Some(Value::Structured(text)) => {
-                self.bytes.push(7);
-                self.interned(text);
-            }
-        }
+        let changes = event.packed_changes();
+        self.u32(u32_len(changes.as_bytes().len()));
+        self.bytes.extend_from_slice(changes.as_bytes());
     }
 }
 
-/// The decoded string table. Keys share its strings, and values are copied from it
-/// into each event's packed changes.
+/// The decoded string table, whose strings the decoded keys share.
 struct StringTable<'s> {
     strings: &'s [Arc<str>],
 }
@@ -267,10 +301,6 @@ struct StringTable<'s> {
 impl<'s> StringTable<'s> {
     fn get(&self, index: u32) -> Option<Arc<str>> {
         self.strings.get(index as usize).cloned()
-    }
-
-    fn text(&self, index: u32) -> Option<&'s str> {
-        self.strings.get(index as usize).map(|text| &**text)
     }
 }
 
@@ -355,25 +385,15 @@ impl<'b> Reader<'b> {
             if self.u8()? > 2 {
                 return None;
             }
-            for _ in 0..self.u32()? {
-                self.index(strings)?;
-                self.skip_value(strings)?;
-                self.skip_value(strings)?;
+            let length = self.u32()? as usize;
+            if !Packed::holds_changes(self.take(length)?) {
+                return None;
             }
         }
         for _ in 0..self.u32()? {
             self.str()?;
         }
         Some(())
-    }
-
-    fn skip_value(&mut self, strings: usize) -> Option<()> {
-        match self.u8()? {
-            0..=2 => Some(()),
-            3 | 4 => self.take(8).map(|_| ()),
-            5..=7 => self.index(strings),
-            _ => None,
-        }
     }
 
     fn commit(&mut self, table: &StringTable) -> Option<(ObjectId, WalkedCommit)> {
@@ -433,36 +453,13 @@ impl<'b> Reader<'b> {
             2 => EventKind::Removed,
             _ => return None,
         };
-        let count = self.u32()? as usize;
-        let mut changes = Vec::with_capacity(count.min(self.remaining()));
-        for _ in 0..count {
-            changes.push(FieldChange {
-                field: table.text(self.u32()?)?,
-                from: self.value(table)?,
-                to: self.value(table)?,
-            });
-        }
+        let length = self.u32()? as usize;
+        let changes = Packed::changes_from(self.take(length)?)?;
         let key = ItemKey {
             period,
             objective,
             key_result,
         };
-        Some(ItemEvent::new(key, team, kind, changes))
-    }
-
-    /// Reads an optional value; the outer `None` means the bytes are damaged.
-    fn value<'s>(&mut self, table: &StringTable<'s>) -> Option<Option<Value<'s>>> {
-        let value = match self.u8()? {
-            0 => return Some(None),
-            1 => Value::Bool(false),
-            2 => Value::Bool(true),
-            3 => Value::Integer(self.i64()?),
-            4 => Value::Float(f64::from_bits(u64::from_le_bytes(self.array()?))),
-            5 => Value::Text(table.text(self.u32()?)?),
-            6 => Value::Datetime(table.text(self.u32()?)?),
-            7 => Value::Structured(table.text(self.u32()?)?),
-            _ => return None,
-        };
-        Some(Some(value))
+        Some(ItemEvent::from_packed(key, team, kind, changes))
     }
 }

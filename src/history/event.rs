@@ -87,11 +87,21 @@ pub(crate) struct ItemEvent {
     /// The team of the file the item is in after the commit (before it, when removed).
     pub(crate) team: Arc<str>,
     pub(crate) kind: EventKind,
-    /// The field changes, packed: a history holds millions of them.
-    changes: Packed,
+    changes: Changes,
+}
+
+/// An event's field changes. A history holds millions of them, so they are packed,
+/// and an added or removed item's are its fields, shared with the parsed item.
+#[derive(Debug, Clone)]
+enum Changes {
+    Packed(Packed),
+    /// Every field of the item, added or removed by the event (its `kind`), and an
+    /// objective's team when it has no `team` field of its own.
+    Item(Arc<ParsedItem>),
 }
 
 impl ItemEvent {
+    #[cfg(test)]
     pub(crate) fn new<'a>(
         key: ItemKey,
         team: Arc<str>,
@@ -106,20 +116,68 @@ impl ItemEvent {
             key,
             team,
             kind,
-            changes: packer.finish(),
+            changes: Changes::Packed(packer.finish()),
+        }
+    }
+
+    /// Makes an event of changes packed as `packed_changes` returns them.
+    pub(crate) fn from_packed(
+        key: ItemKey,
+        team: Arc<str>,
+        kind: EventKind,
+        changes: Packed,
+    ) -> ItemEvent {
+        ItemEvent {
+            key,
+            team,
+            kind,
+            changes: Changes::Packed(changes),
+        }
+    }
+
+    /// Returns the changes packed, as the history cache stores them.
+    pub(crate) fn packed_changes(&self) -> std::borrow::Cow<'_, Packed> {
+        match &self.changes {
+            Changes::Packed(packed) => std::borrow::Cow::Borrowed(packed),
+            Changes::Item(_) => {
+                let mut packer = Packer::default();
+                for change in self.changes() {
+                    pack_change(&mut packer, change);
+                }
+                std::borrow::Cow::Owned(packer.finish())
+            }
         }
     }
 
     /// Returns the field changes in the order they were found.
     pub(crate) fn changes(&self) -> impl Iterator<Item = FieldChange<'_>> {
-        let mut reader = self.changes.unpack();
-        std::iter::from_fn(move || {
-            Some(FieldChange {
-                field: reader.name()?,
-                from: reader.value()?,
-                to: reader.value()?,
+        let (packed, item) = match &self.changes {
+            Changes::Packed(packed) => (Some(packed.unpack()), None),
+            Changes::Item(item) => (None, Some(item)),
+        };
+        let from_packed = packed.into_iter().flat_map(|mut reader| {
+            std::iter::from_fn(move || {
+                Some(FieldChange {
+                    field: reader.name()?,
+                    from: reader.value()?,
+                    to: reader.value()?,
+                })
             })
-        })
+        });
+        let added = self.kind == EventKind::Added;
+        let from_item = item.into_iter().flat_map(move |item| {
+            let team = (!self.key.is_key_result() && item.field("team").is_none())
+                .then_some(("team", Value::Text(&self.team)));
+            item.fields().chain(team).map(move |(field, value)| {
+                let (from, to) = if added {
+                    (None, Some(value))
+                } else {
+                    (Some(value), None)
+                };
+                FieldChange { field, from, to }
+            })
+        });
+        from_packed.chain(from_item)
     }
 
     pub(crate) fn change(&self, field: &str) -> Option<FieldChange<'_>> {
@@ -176,13 +234,13 @@ impl CommitMeta {
 
 /// One side of a commit: the items of the changed files, with each file's team.
 pub(crate) struct Side<'a> {
-    pub(crate) items: Vec<(ItemKey, Arc<str>, &'a ParsedItem)>,
+    pub(crate) items: Vec<(ItemKey, Arc<str>, &'a Arc<ParsedItem>)>,
 }
 
 /// Returns the events that turn the `old` side into the `new` side. Keys in `skip` (items of
 /// files whose earlier version is unknown) get none.
 pub(crate) fn diff_sides(old: &Side<'_>, new: &Side<'_>, skip: &[ItemKey]) -> Vec<ItemEvent> {
-    let mut old_items: HashMap<&ItemKey, (&Arc<str>, &ParsedItem)> =
+    let mut old_items: HashMap<&ItemKey, (&Arc<str>, &Arc<ParsedItem>)> =
         HashMap::with_capacity(old.items.len());
     for (key, team, item) in &old.items {
         old_items.entry(key).or_insert((team, item));
@@ -194,12 +252,12 @@ pub(crate) fn diff_sides(old: &Side<'_>, new: &Side<'_>, skip: &[ItemKey]) -> Ve
             continue;
         }
         let (kind, changes) = match old_items.get(key) {
-            None => (EventKind::Added, whole_item(key, team, item, true)),
+            None => (EventKind::Added, Changes::Item(Arc::clone(item))),
             Some((old_team, old_item)) => {
                 // An item whose file section did not change is the same parsed item,
                 // and has no changes, unless a NaN field (never equal to itself)
                 // makes `item_changes` report one.
-                if std::ptr::eq(*old_item, *item)
+                if Arc::ptr_eq(old_item, item)
                     && (key.is_key_result() || *old_team == team)
                     && !has_nan(item)
                 {
@@ -209,7 +267,7 @@ pub(crate) fn diff_sides(old: &Side<'_>, new: &Side<'_>, skip: &[ItemKey]) -> Ve
                 if changes.is_empty() {
                     continue;
                 }
-                (EventKind::Changed, changes)
+                (EventKind::Changed, Changes::Packed(changes))
             }
         };
         events.push(ItemEvent {
@@ -227,7 +285,7 @@ pub(crate) fn diff_sides(old: &Side<'_>, new: &Side<'_>, skip: &[ItemKey]) -> Ve
             key: key.clone(),
             team: Arc::clone(team),
             kind: EventKind::Removed,
-            changes: whole_item(key, team, item, false),
+            changes: Changes::Item(Arc::clone(item)),
         });
     }
     events.shrink_to_fit();
@@ -237,24 +295,6 @@ pub(crate) fn diff_sides(old: &Side<'_>, new: &Side<'_>, skip: &[ItemKey]) -> Ve
 fn has_nan(item: &ParsedItem) -> bool {
     item.fields()
         .any(|(_, value)| matches!(value, Value::Float(number) if number.is_nan()))
-}
-
-/// Returns every field of an added (`added`) or removed item as changes. An objective
-/// also gets `team` (its file's `team`, else the file's stem), so moving an objective
-/// to another team's file shows.
-fn whole_item(key: &ItemKey, team: &str, item: &ParsedItem, added: bool) -> Packed {
-    let change = |field, value| {
-        let (from, to) = if added { (None, value) } else { (value, None) };
-        FieldChange { field, from, to }
-    };
-    let mut packer = Packer::default();
-    for (field, value) in item.fields() {
-        pack_change(&mut packer, change(field, Some(value)));
-    }
-    if !key.is_key_result() && item.field("team").is_none() {
-        pack_change(&mut packer, change("team", Some(Value::Text(team))));
-    }
-    packer.finish()
 }
 
 /// Returns the field changes between two versions of an item, each version with its
@@ -320,7 +360,7 @@ mod tests {
                         objective: Arc::clone(&item.objective),
                         key_result: item.key_result.clone(),
                     };
-                    (key, Arc::from(team), &**item)
+                    (key, Arc::from(team), item)
                 })
                 .collect(),
         }

@@ -38,6 +38,12 @@ pub(crate) struct ChunkBlobs {
     pub(crate) bytes: Vec<ObjectId>,
 }
 
+impl ChunkBlobs {
+    pub(crate) fn len(&self) -> usize {
+        self.parse.len() + self.bytes.len()
+    }
+}
+
 /// The results of reading one chunk's blobs, in the order of its `ChunkBlobs`.
 #[derive(Default)]
 pub(crate) struct ChunkRead {

@@ -129,6 +129,29 @@ impl Packed {
     pub(crate) fn is_empty(&self) -> bool {
         self.0.is_empty()
     }
+
+    pub(crate) fn as_bytes(&self) -> &[u8] {
+        &self.0
+    }
+
+    /// True when `bytes` are whole changes as `ItemEvent` packs them: a field name
+    /// and two optional values each, and nothing else.
+    pub(crate) fn holds_changes(bytes: &[u8]) -> bool {
+        let mut reader = Unpacker { bytes, position: 0 };
+        while reader.position < bytes.len() {
+            let whole =
+                reader.name().is_some() && reader.value().is_some() && reader.value().is_some();
+            if !whole {
+                return false;
+            }
+        }
+        true
+    }
+
+    /// Copies packed changes read from a file, when they are well formed.
+    pub(crate) fn changes_from(bytes: &[u8]) -> Option<Packed> {
+        Packed::holds_changes(bytes).then(|| Packed(bytes.into()))
+    }
 }
 
 #[derive(Debug, Default)]
@@ -219,7 +242,8 @@ impl<'a> Unpacker<'a> {
         }
     }
 
-    /// The outer `None` is the end of the bytes, the inner one a missing value.
+    /// Reads an optional value: the outer `None` is the end of the bytes, the inner
+    /// one a missing value.
     pub(crate) fn value(&mut self) -> Option<Option<Value<'a>>> {
         Some(Some(match self.byte()? {
             0 => return Some(None),
@@ -364,6 +388,29 @@ mod tests {
         assert_eq!(reader.name(), Some("notes"));
         assert_eq!(reader.value(), Some(Some(Value::Text("ünïcode"))));
         assert_eq!(reader.name(), None);
+    }
+
+    #[test]
+    fn only_whole_changes_are_read_from_a_file() {
+        let mut packer = Packer::default();
+        packer.name("current");
+        packer.value(Some(Value::Integer(40)));
+        packer.value(Some(Value::Text("55")));
+        let whole = packer.finish();
+        assert!(Packed::changes_from(whole.as_bytes()).is_some());
+        let bytes = whole.as_bytes();
+        for cut in 1..bytes.len() {
+            assert!(
+                Packed::changes_from(&bytes[..cut]).is_none(),
+                "cut at {cut}"
+            );
+        }
+        let mut bad_tag = bytes.to_vec();
+        bad_tag[1] = 9;
+        assert!(Packed::changes_from(&bad_tag).is_none());
+        let mut unknown_name = bytes.to_vec();
+        unknown_name[0] = 200;
+        assert!(Packed::changes_from(&unknown_name).is_none());
     }
 
     #[test]

@@ -23,6 +23,8 @@ const CHUNK: usize = 256;
 /// Commits whose trees one thread compares in a row, reusing each commit's trees for
 /// the next. Each stretch starts by reading the trees of the changed folders afresh.
 const COMPARE_SEGMENT: usize = 1024;
+/// The most blobs a chunk may have to be read while the chunk before it is replayed.
+const PREFETCH_BLOBS: usize = 2048;
 
 /// Commits in a row older than `Limit::since` that end a walk. A commit with a wrong
 /// clock can be older than its children, so one old commit does not end it.
@@ -112,6 +114,10 @@ impl<'r> Walker<'r> {
             progress: WalkProgress::new(),
             stats: Stats::default(),
         }
+    }
+
+    pub(crate) fn has_cached_commits(&self) -> bool {
+        !self.cache.commits.is_empty()
     }
 
     pub(crate) fn repo(&self) -> &'r GitRepository {
@@ -252,20 +258,32 @@ impl<'r> Walker<'r> {
         };
         for (index, chunk) in chunks.iter().enumerate() {
             replay.insert(&plan[index], parsed);
-            let (walked, next) = std::thread::scope(|scope| {
-                let replaying = scope.spawn(|| {
-                    chunk
-                        .iter()
-                        .map(|(info, list)| (info.id, replay.commit(info, list)))
-                        .collect::<Vec<_>>()
+            let next_blobs = plan.get(index + 1);
+            let replay_chunk = |replay: &mut Replay| {
+                chunk
+                    .iter()
+                    .map(|(info, list)| (info.id, replay.commit(info, list)))
+                    .collect::<Vec<_>>()
+            };
+            let read_next = || match next_blobs {
+                Some(blobs) => replay::read_chunk(self.repo, blobs),
+                None => Ok(replay::ChunkRead::default()),
+            };
+            // A chunk with thousands of blobs (a quarter's first or last commit) is
+            // read after the replay, not beside it, so that two large chunks are
+            // never in memory at once.
+            let (walked, next) = if next_blobs.is_some_and(|blobs| blobs.len() > PREFETCH_BLOBS) {
+                let walked = replay_chunk(&mut replay);
+                (walked, read_next())
+            } else {
+                let (walked, next) = std::thread::scope(|scope| {
+                    let replaying = scope.spawn(|| replay_chunk(&mut replay));
+                    let next = read_next();
+                    (replaying.join(), next)
                 });
-                let next = match plan.get(index + 1) {
-                    Some(blobs) => replay::read_chunk(self.repo, blobs),
-                    None => Ok(replay::ChunkRead::default()),
-                };
-                (replaying.join(), next)
-            });
-            let walked = walked.unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+                let walked = walked.unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+                (walked, next)
+            };
             for (id, commit) in walked {
                 self.cache.insert(id, Arc::new(commit));
             }
@@ -306,10 +324,22 @@ impl<'r> Walker<'r> {
             })
             .collect();
         let mut changes = Vec::with_capacity(infos.len());
+        // Each compare names its paths anew; sharing one copy of each keeps the
+        // paths of a long run small.
+        let mut paths: foldhash::HashSet<Arc<str>> = foldhash::HashSet::default();
         for segment in segments {
             let (lists, trees_read) = segment?;
             self.stats.trees_read += trees_read;
-            for list in lists {
+            for mut list in lists {
+                for change in &mut list {
+                    match paths.get(&change.path) {
+                        Some(shared) => change.path = Arc::clone(shared),
+                        None => {
+                            paths.insert(Arc::clone(&change.path));
+                        }
+                    }
+                }
+                list.shrink_to_fit();
                 changes.push(list);
                 self.progress.tick();
             }
@@ -339,16 +369,12 @@ impl<'r> Walker<'r> {
     }
 
     /// Writes the cache and clears the progress bar.
+    /// Ends a walk: clears the progress bar, writes the cache, and frees the object
+    /// caches, which the output that follows does not need.
     pub(crate) fn finish(&mut self) {
+        self.progress.finish();
         self.cache.save();
-        self.progress.finish();
-    }
-
-    /// Clears the progress bar and hands over the cache unwritten, so the caller can
-    /// write it (`Cache::save`) on another thread while it prints its output.
-    pub(crate) fn finish_without_saving(&mut self) -> Cache {
-        self.progress.finish();
-        std::mem::replace(&mut self.cache, Cache::disabled())
+        super::store::release_object_caches();
     }
 }
 

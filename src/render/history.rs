@@ -279,17 +279,22 @@ fn write_json(report: &HistoryReport<'_>, style: JsonStyle, out: &mut dyn Write)
 fn write_compact_json(report: &HistoryReport<'_>, out: &mut impl Write) -> io::Result<()> {
     out.write_all(b"{\"schema_version\":1,\"items\":[")?;
     // Items are rendered in parallel, a window at a time so that memory stays bounded,
-    // and written in order.
+    // and written in order. The buffers are reused from window to window.
+    let mut parts: Vec<Vec<u8>> = Vec::new();
     for (window_index, window) in report.items.chunks(RENDER_WINDOW).enumerate() {
-        let parts: Vec<Vec<u8>> = window
-            .par_chunks(RENDER_CHUNK)
-            .map(|items| {
-                let mut part = Vec::new();
+        let chunks: Vec<&[ItemTimeline<'_>]> = window.chunks(RENDER_CHUNK).collect();
+        if parts.len() < chunks.len() {
+            parts.resize_with(chunks.len(), Vec::new);
+        }
+        let parts = &mut parts[..chunks.len()];
+        parts
+            .par_iter_mut()
+            .zip(chunks.par_iter())
+            .for_each(|(part, items)| {
+                part.clear();
                 // `Vec<u8>` never returns a write error.
-                let _ = write_compact_items(items, &mut part);
-                part
-            })
-            .collect();
+                let _ = write_compact_items(items, part);
+            });
         for (part_index, part) in parts.iter().enumerate() {
             if window_index > 0 || part_index > 0 {
                 out.write_all(b",")?;
