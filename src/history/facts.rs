@@ -9,7 +9,8 @@ use super::store::ObjectId;
 use super::walk::{End, Limit, Walker};
 use crate::error::Result;
 use chrono::{NaiveDate, NaiveTime};
-use std::collections::{BTreeMap, HashMap, HashSet};
+use foldhash::HashSet;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
 /// Fields whose change is a check-in.
