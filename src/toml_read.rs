@@ -27,6 +27,9 @@ pub(crate) struct Problem {
     pub(crate) help: String,
 }
 
+/// The largest table whose keys `TableReader` compares in order rather than hashing.
+const LINEAR_LOOKUP_MAX: usize = 24;
+
 /// Reads the fields of one table. `what` names the table in messages ("objective").
 pub(crate) struct TableReader<'a, 'i> {
     table: &'a DeTable<'i>,
@@ -46,6 +49,15 @@ impl<'a, 'i> TableReader<'a, 'i> {
     }
 
     fn get(&self, key: &str) -> Option<&'a Value<'i>> {
+        // Goal tables have a dozen keys or fewer, where comparing names in order is
+        // cheaper than the map's SipHash. TOML keys are unique, so both find the same.
+        if self.table.len() <= LINEAR_LOOKUP_MAX {
+            return self
+                .table
+                .iter()
+                .find(|(name, _)| name.get_ref().as_ref() == key)
+                .map(|(_, value)| value);
+        }
         self.table.get(key)
     }
 

@@ -85,12 +85,19 @@ pub(crate) fn is_cjk(c: char) -> bool {
 
 /// A title is CJK when most of its letters are CJK characters.
 pub(crate) fn is_cjk_title(title: &str) -> bool {
+    // CJK characters are outside ASCII, and most titles are ASCII.
+    if title.is_ascii() {
+        return false;
+    }
     let letters = title.chars().filter(|c| c.is_alphabetic()).count();
     let cjk = title.chars().filter(|c| is_cjk(*c)).count();
     letters > 0 && cjk * 2 > letters
 }
 
 pub(crate) fn cjk_count(title: &str) -> usize {
+    if title.is_ascii() {
+        return 0;
+    }
     title.chars().filter(|c| is_cjk(*c)).count()
 }
 
@@ -158,7 +165,7 @@ impl<'w> WordList<'w> {
         }
     }
 
-    /// Returns the first entry that leads the title (see `TitleWords::leads`).
+    /// Returns the first entry that leads the title (see `TitleWords::leads_entry`).
     pub(crate) fn find_leading(&self, title: &TitleWords<'_>) -> Option<&'w str> {
         self.entries
             .iter()
@@ -166,7 +173,7 @@ impl<'w> WordList<'w> {
             .map(|entry| entry.text)
     }
 
-    /// Returns the first entry that the title contains (see `TitleWords::contains`).
+    /// Returns the first entry that the title contains (see `TitleWords::contains_entry`).
     pub(crate) fn find_contained(&self, title: &TitleWords<'_>) -> Option<&'w str> {
         self.entries
             .iter()
