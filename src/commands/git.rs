@@ -230,7 +230,7 @@ pub(crate) fn check_ins(
         .map(|period| period.start)
         .min();
     let wanted = interest(workspace, chosen, true);
-    let Some(mut facts) = facts(source, git, &wanted, since)? else {
+    let Some(facts) = facts(source, git, &wanted, since)? else {
         return Ok((CheckIns::new(), Vec::new()));
     };
     let chosen: HashSet<ObjectiveRef> = chosen.iter().copied().collect();
@@ -253,9 +253,5 @@ pub(crate) fn check_ins(
             }
         }
     }
-    let notes = std::mem::take(&mut facts.notes);
-    // The process ends soon after, and the system takes the memory back at once,
-    // which is faster than freeing every walked event one by one.
-    std::mem::forget(facts);
-    Ok((check_ins, notes))
+    Ok((check_ins, facts.notes))
 }
