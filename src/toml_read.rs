@@ -27,6 +27,9 @@ pub(crate) struct Problem {
     pub(crate) help: String,
 }
 
+/// The largest table whose keys `TableReader` compares in order rather than hashing.
+const LINEAR_LOOKUP_MAX: usize = 24;
+
 /// Reads the fields of one table. `what` names the table in messages ("objective").
 pub(crate) struct TableReader<'a, 'i> {
     table: &'a DeTable<'i>,
@@ -46,6 +49,15 @@ impl<'a, 'i> TableReader<'a, 'i> {
     }
 
     fn get(&self, key: &str) -> Option<&'a Value<'i>> {
+        // Goal tables have a dozen keys or fewer, where comparing names in order is
+        // cheaper than the map's SipHash. TOML keys are unique, so both find the same.
+        if self.table.len() <= LINEAR_LOOKUP_MAX {
+            return self
+                .table
+                .iter()
+                .find(|(name, _)| name.get_ref().as_ref() == key)
+                .map(|(_, value)| value);
+        }
         self.table.get(key)
     }
 
@@ -281,13 +293,17 @@ pub(crate) fn close_matches<'c>(
     candidates: impl IntoIterator<Item = &'c str>,
 ) -> Vec<&'c str> {
     let name: Vec<char> = name.chars().collect();
+    let counts = CharCounts::new(&name);
     let mut rows = DistanceRows::default();
     let mut close: Vec<(usize, &str)> = candidates
         .into_iter()
         .filter_map(|candidate| {
             let limit = 2.max(candidate.len() / 3);
-            // The distance is at least the difference in length: skip hopeless candidates.
-            if name.len().abs_diff(candidate.chars().count()) > limit {
+            // The distance is at least the difference in length and at least the bag
+            // distance, so hopeless candidates are skipped before the table is filled.
+            if name.len().abs_diff(candidate.chars().count()) > limit
+                || counts.bag_distance(candidate) > limit
+            {
                 return None;
             }
             let distance = rows.bounded_distance(&name, candidate, limit)?;
@@ -296,6 +312,51 @@ pub(crate) fn close_matches<'c>(
         .collect();
     close.sort_by_key(|&(distance, _)| distance);
     close.into_iter().map(|(_, candidate)| candidate).collect()
+}
+
+/// How often each character occurs in a name, with characters folded into 128 buckets.
+struct CharCounts {
+    counts: [u32; 128],
+    length: usize,
+}
+
+impl CharCounts {
+    fn new(name: &[char]) -> Self {
+        let mut counts = [0; 128];
+        for &c in name {
+            counts[Self::bucket(c)] += 1;
+        }
+        CharCounts {
+            counts,
+            length: name.len(),
+        }
+    }
+
+    fn bucket(c: char) -> usize {
+        (u32::from(c) & 127) as usize
+    }
+
+    /// Returns the bag distance to `candidate`: the larger of the number of characters
+    /// only the name has and the number only the candidate has, counted with repeats.
+    /// An insertion, deletion or substitution changes each number by at most one and a
+    /// swap of neighbours changes neither, so this is a lower bound of the optimal string
+    /// alignment distance. Folding characters into buckets can only lower it further.
+    fn bag_distance(&self, candidate: &str) -> usize {
+        let mut unmatched = self.counts;
+        let mut candidate_only = 0;
+        let mut length = 0;
+        for c in candidate.chars() {
+            length += 1;
+            let count = &mut unmatched[Self::bucket(c)];
+            if *count == 0 {
+                candidate_only += 1;
+            } else {
+                *count -= 1;
+            }
+        }
+        let name_only = self.length - (length - candidate_only);
+        name_only.max(candidate_only)
+    }
 }
 
 /// Rows of the edit-distance table, kept between calls so a search over thousands of
@@ -391,6 +452,39 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn bag_distance_is_a_lower_bound() {
+        let words = [
+            "",
+            "a",
+            "ab",
+            "ba",
+            "aab",
+            "title",
+            "titel",
+            "target",
+            "tagret",
+            "retired-company-goal",
+            "2026-Q1/retired-goal",
+            "数据",
+            "数剧",
+            "\u{80}",
+        ];
+        for a in words {
+            let counts = CharCounts::new(&a.chars().collect::<Vec<_>>());
+            for b in words {
+                let bag = counts.bag_distance(b);
+                let full = strsim::osa_distance(a, b);
+                assert!(bag <= full, "{a} / {b}: bag {bag} > distance {full}");
+            }
+        }
+        let counts = CharCounts::new(&['a', 'b', 'c']);
+        assert_eq!(counts.bag_distance("abc"), 0);
+        assert_eq!(counts.bag_distance("cab"), 0);
+        assert_eq!(counts.bag_distance("abd"), 1);
+        assert_eq!(counts.bag_distance("xyzw"), 4);
     }
 
     #[test]

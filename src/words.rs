@@ -85,12 +85,19 @@ pub(crate) fn is_cjk(c: char) -> bool {
 
 /// A title is CJK when most of its letters are CJK characters.
 pub(crate) fn is_cjk_title(title: &str) -> bool {
+    // CJK characters are outside ASCII, and most titles are ASCII.
+    if title.is_ascii() {
+        return false;
+    }
     let letters = title.chars().filter(|c| c.is_alphabetic()).count();
     let cjk = title.chars().filter(|c| is_cjk(*c)).count();
     letters > 0 && cjk * 2 > letters
 }
 
 pub(crate) fn cjk_count(title: &str) -> usize {
+    if title.is_ascii() {
+        return 0;
+    }
     title.chars().filter(|c| is_cjk(*c)).count()
 }
 
@@ -124,6 +131,57 @@ pub(crate) fn inflects(word: &str, base: &str) -> bool {
     })
 }
 
+/// A word list prepared once for matching many titles: each entry lowercased and
+/// marked as CJK or not, so that matching a title does not redo that for every entry.
+pub(crate) struct WordList<'w> {
+    entries: Vec<ListEntry<'w>>,
+}
+
+struct ListEntry<'w> {
+    /// The entry as the list gives it, for messages.
+    text: &'w str,
+    lowercase: Cow<'w, str>,
+    /// True when the lowercased entry contains a CJK character, so that it matches as a
+    /// substring of the title rather than as whole words.
+    cjk: bool,
+}
+
+impl<'w> ListEntry<'w> {
+    fn new(text: &'w str) -> Self {
+        let lowercase = lowercase(text);
+        let cjk = lowercase.chars().any(is_cjk);
+        ListEntry {
+            text,
+            lowercase,
+            cjk,
+        }
+    }
+}
+
+impl<'w> WordList<'w> {
+    pub(crate) fn new(entries: impl IntoIterator<Item = &'w str>) -> Self {
+        WordList {
+            entries: entries.into_iter().map(ListEntry::new).collect(),
+        }
+    }
+
+    /// Returns the first entry that leads the title (see `TitleWords::leads_entry`).
+    pub(crate) fn find_leading(&self, title: &TitleWords<'_>) -> Option<&'w str> {
+        self.entries
+            .iter()
+            .find(|entry| title.leads_entry(entry))
+            .map(|entry| entry.text)
+    }
+
+    /// Returns the first entry that the title contains (see `TitleWords::contains_entry`).
+    pub(crate) fn find_contained(&self, title: &TitleWords<'_>) -> Option<&'w str> {
+        self.entries
+            .iter()
+            .find(|entry| title.contains_entry(entry))
+            .map(|entry| entry.text)
+    }
+}
+
 /// A title split into words once, so matching it against a whole word list does not
 /// split and lowercase it again for every entry.
 pub(crate) struct TitleWords<'t> {
@@ -131,6 +189,8 @@ pub(crate) struct TitleWords<'t> {
     words: Vec<Cow<'t, str>>,
     /// The ASCII bytes that start a word, one bit each, to reject list entries cheaply.
     initials: u128,
+    /// True when the whole title is ASCII, so that no CJK entry can match it.
+    ascii: bool,
 }
 
 impl<'t> TitleWords<'t> {
@@ -145,6 +205,7 @@ impl<'t> TitleWords<'t> {
             title,
             words,
             initials,
+            ascii: title.is_ascii(),
         }
     }
 
@@ -168,23 +229,32 @@ impl<'t> TitleWords<'t> {
         self.words.len()
     }
 
-    /// True when the title is led by `phrase`: for CJK phrases, the title starts with it;
-    /// for others, the first words are the phrase, the first of them in any plain
-    /// inflection ("ships", "improving", "setting up").
+    #[cfg(test)]
     pub(crate) fn leads(&self, phrase: &str) -> bool {
-        if self.cannot_match(phrase, true) {
+        self.leads_entry(&ListEntry::new(phrase))
+    }
+
+    /// True when the title is led by the entry: for CJK entries, the title starts with it;
+    /// for others, the first words are the entry's, the first of them in any plain
+    /// inflection ("ships", "improving", "setting up").
+    fn leads_entry(&self, entry: &ListEntry<'_>) -> bool {
+        if self.cannot_match(entry.text, true) {
             return false;
         }
-        let phrase = lowercase(phrase);
-        if phrase.chars().any(is_cjk) {
-            return self.title.trim_start().starts_with(phrase.as_ref());
+        if entry.cjk {
+            // A CJK character is outside ASCII, so an ASCII title cannot start with it.
+            return !self.ascii
+                && self
+                    .title
+                    .trim_start()
+                    .starts_with(entry.lowercase.as_ref());
         }
         // Called for every entry of every word list on every title: no allocation here.
         // The verb comes first in a phrase ("set up", "roll out"), so it is the word
         // that inflects.
         let mut words = self.words.iter();
         let mut matched_any = false;
-        for (position, part) in phrase.split_whitespace().enumerate() {
+        for (position, part) in entry.lowercase.split_whitespace().enumerate() {
             let Some(word) = words.next() else {
                 return false;
             };
@@ -201,25 +271,38 @@ impl<'t> TitleWords<'t> {
         matched_any
     }
 
-    /// True when the title contains `word` anywhere: CJK words as substrings, others as
-    /// whole words in any plain inflection.
+    #[cfg(test)]
     pub(crate) fn contains(&self, word: &str) -> bool {
-        if self.cannot_match(word, false) {
+        self.contains_entry(&ListEntry::new(word))
+    }
+
+    /// True when the title contains the entry anywhere: CJK entries as substrings, others
+    /// as whole words in any plain inflection.
+    fn contains_entry(&self, entry: &ListEntry<'_>) -> bool {
+        if self.cannot_match(entry.text, false) {
             return false;
         }
-        let word = lowercase(word);
-        if word.chars().any(is_cjk) {
-            return self.title.contains(word.as_ref());
+        if entry.cjk {
+            // A CJK character is outside ASCII, so an ASCII title cannot contain it.
+            return !self.ascii && self.title.contains(entry.lowercase.as_ref());
         }
         self.words
             .iter()
-            .any(|candidate| inflects(candidate, &word))
+            .any(|candidate| inflects(candidate, &entry.lowercase))
     }
 }
 
 /// Lowercases only when needed: word lists are stored lowercased already, and most
 /// words of a title are too.
 fn lowercase(text: &str) -> Cow<'_, str> {
+    // In ASCII text, the ASCII tests and mappings give the same result, faster.
+    if text.is_ascii() {
+        return if text.bytes().any(|byte| byte.is_ascii_uppercase()) {
+            Cow::Owned(text.to_ascii_lowercase())
+        } else {
+            Cow::Borrowed(text)
+        };
+    }
     if text.chars().any(char::is_uppercase) {
         Cow::Owned(text.to_lowercase())
     } else {

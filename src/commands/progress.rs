@@ -97,6 +97,11 @@ pub(super) fn run(
             count: workspace.unparsed.len(),
         });
     }
+    // The process ends right after, and the system takes the memory back at once,
+    // which is faster than freeing every goal file's values one by one.
+    std::mem::forget(report);
+    std::mem::forget(rollup);
+    std::mem::forget(source);
     Ok(Outcome::Success)
 }
 

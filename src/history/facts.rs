@@ -9,7 +9,8 @@ use super::store::ObjectId;
 use super::walk::{End, Limit, Walker};
 use crate::error::Result;
 use chrono::{NaiveDate, NaiveTime};
-use std::collections::{BTreeMap, HashMap, HashSet};
+use foldhash::HashSet;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
 /// Fields whose change is a check-in.
@@ -98,6 +99,17 @@ pub(crate) fn is_check_in(event: &ItemEvent) -> bool {
     }
 }
 
+/// The details `gather` uses of a wanted key: the file it is in now, and whether the
+/// walk goes back past the start date for it (see `Interest`).
+#[derive(Clone, Copy)]
+struct Wanted<'k> {
+    path: &'k str,
+    walk_back: bool,
+}
+
+/// The wanted keys, each with its details.
+type WantedKeys<'k> = KeyMap<&'k ItemKey, Wanted<'k>>;
+
 /// Events gathered so far, newest first, and the oldest event kind seen per key. The
 /// maps borrow the wanted keys, so no key is copied per event.
 struct Gathered<'k> {
@@ -109,11 +121,12 @@ struct Gathered<'k> {
 }
 
 impl<'k> Gathered<'k> {
-    fn new() -> Self {
+    /// Makes room for events of `keys` keys, so the maps do not grow while events come.
+    fn with_capacity(keys: usize) -> Self {
         Gathered {
             commits: Vec::new(),
-            newest_first: KeyMap::default(),
-            oldest_kind: KeyMap::default(),
+            newest_first: KeyMap::with_capacity_and_hasher(keys, Default::default()),
+            oldest_kind: KeyMap::with_capacity_and_hasher(keys, Default::default()),
         }
     }
 
@@ -122,7 +135,7 @@ impl<'k> Gathered<'k> {
     fn add(
         &mut self,
         commits: &[Arc<WalkedCommit>],
-        wanted: &KeyMap<&'k ItemKey, &str>,
+        wanted: &WantedKeys<'k>,
         cutoff: Option<NaiveDate>,
     ) {
         for commit in commits {
@@ -152,7 +165,7 @@ impl<'k> Gathered<'k> {
     }
 
     /// The wanted keys without a check-in among the gathered events.
-    fn pending(&self, wanted: &KeyMap<&'k ItemKey, &str>) -> Vec<&'k ItemKey> {
+    fn pending(&self, wanted: &WantedKeys<'k>) -> Vec<&'k ItemKey> {
         wanted
             .keys()
             .copied()
@@ -177,15 +190,18 @@ pub(crate) fn gather(
     since: NaiveDate,
     cutoff: Option<NaiveDate>,
 ) -> Result<Facts> {
-    let wanted: KeyMap<&ItemKey, &str> = interest
-        .iter()
-        .map(|item| (&item.key, &*item.path))
-        .collect();
-    let walk_back: HashSet<&ItemKey> = interest
-        .iter()
-        .filter(|item| item.walk_back)
-        .map(|item| &item.key)
-        .collect();
+    let mut wanted: WantedKeys<'_> =
+        KeyMap::with_capacity_and_hasher(interest.len(), Default::default());
+    for item in interest {
+        // A key given twice keeps its last path, and is walked back for if either
+        // interest requests it.
+        let entry = wanted.entry(&item.key).or_insert(Wanted {
+            path: &item.path,
+            walk_back: false,
+        });
+        entry.path = &item.path;
+        entry.walk_back |= item.walk_back;
+    }
     // A day early, so a commit dated `since` in any offset is walked.
     let since_time = (since - chrono::Days::new(1))
         .and_time(NaiveTime::MIN)
@@ -195,7 +211,7 @@ pub(crate) fn gather(
         since: Some(since_time),
         ..Limit::default()
     };
-    let mut gathered = Gathered::new();
+    let mut gathered = Gathered::with_capacity(wanted.len());
     let mut facts = Facts::default();
     let mut walked = 0;
     let mut cursor = tip;
@@ -219,7 +235,7 @@ pub(crate) fn gather(
                 .extend(super::boundary_note(walker.repo(), segment.end));
             break;
         }
-        if !existing.iter().any(|key| walk_back.contains(key)) {
+        if !existing.iter().any(|key| wanted[key].walk_back) {
             break;
         }
 
@@ -251,7 +267,7 @@ fn existing_at(
     walker: &Walker<'_>,
     base: ObjectId,
     pending: &[&ItemKey],
-    paths: &KeyMap<&ItemKey, &str>,
+    wanted: &WantedKeys<'_>,
     oldest_kind: &KeyMap<&ItemKey, EventKind>,
 ) -> Result<Vec<ItemKey>> {
     let mut existing = Vec::new();
@@ -260,7 +276,7 @@ fn existing_at(
         match oldest_kind.get(*key) {
             Some(EventKind::Added) => {}
             Some(_) => existing.push((*key).clone()),
-            None => untouched.entry(paths[key]).or_default().push(key),
+            None => untouched.entry(wanted[key].path).or_default().push(key),
         }
     }
     for (path, keys) in untouched {

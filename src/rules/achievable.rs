@@ -65,7 +65,8 @@ fn confidence_out_of_range(context: &Context<'_>, sink: &mut Sink<'_>) {
 }
 
 /// Live objectives grouped by a key (team or owner) within each period, in file order.
-type Groups<'w> = BTreeMap<(String, String), Vec<(&'w GoalFile, &'w Objective)>>;
+/// The keys borrow the names, which order the same as owned copies would.
+type Groups<'w> = BTreeMap<(&'w str, &'w str), Vec<(&'w GoalFile, &'w Objective)>>;
 
 fn too_many_objectives(context: &Context<'_>, sink: &mut Sink<'_>) {
     let max = context
@@ -81,14 +82,14 @@ fn too_many_objectives(context: &Context<'_>, sink: &mut Sink<'_>) {
         if !objective.state.is_live() {
             continue;
         }
-        let team_key = (period.name.clone(), file.team.value.clone());
+        let team_key = (period.name.as_str(), file.team.value.as_str());
         by_team.entry(team_key).or_default().push((file, objective));
         if let Some(owner) = objective
             .owner
             .as_ref()
             .filter(|o| !o.value.trim().is_empty())
         {
-            let owner_key = (period.name.clone(), owner.value.clone());
+            let owner_key = (period.name.as_str(), owner.value.as_str());
             by_owner
                 .entry(owner_key)
                 .or_default()
@@ -254,13 +255,13 @@ fn zero_weights(context: &Context<'_>, sink: &mut Sink<'_>) {
 /// of their own.
 fn zero_objective_weights(context: &Context<'_>, sink: &mut Sink<'_>) {
     let workspace = context.workspace;
-    let mut teams: BTreeMap<(String, String), Vec<ObjectiveRef>> = BTreeMap::new();
+    let mut teams: BTreeMap<(&str, &str), Vec<ObjectiveRef>> = BTreeMap::new();
     for (at, file, objective) in objectives(workspace) {
         let Some(period) = context.index.file_period(at.file) else {
             continue;
         };
         if objective.state.is_live() {
-            let key = (period.name.clone(), file.team.value.clone());
+            let key = (period.name.as_str(), file.team.value.as_str());
             teams.entry(key).or_default().push(at);
         }
     }

@@ -257,9 +257,13 @@ const ACROSS_FILES: &[fn(&Context<'_>, &mut Sink<'_>)] = &[
     super::ownership::check_across_files,
 ];
 
-/// Rules that read git history, run once the history is read.
-const WITH_HISTORY: &[fn(&Context<'_>, &HistoryInput, &mut Sink<'_>)] =
-    &[super::time_bound::check_with_history, super::history::check];
+/// Rules that read git history, run in parallel once the history is read. The order is
+/// the order of their notes.
+const WITH_HISTORY: &[fn(&Context<'_>, &HistoryInput, &mut Sink<'_>)] = &[
+    super::time_bound::check_with_history,
+    super::history::stale,
+    super::history::moved_goalpost,
+];
 
 /// A unit of rule work: the per-item rules on a shard of files, or one group of
 /// `ACROSS_FILES`.

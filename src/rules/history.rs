@@ -38,11 +38,6 @@ impl HistoryInput {
     }
 }
 
-pub(super) fn check(context: &Context<'_>, history: &HistoryInput, sink: &mut Sink<'_>) {
-    stale(context, history, sink);
-    moved_goalpost(context, history, sink);
-}
-
 /// A key result of a checked period, with its period and history key.
 struct Candidate<'a> {
     file: &'a GoalFile,
@@ -84,7 +79,7 @@ fn candidates<'a>(context: &'a Context<'_>, history: &HistoryInput) -> Vec<Candi
     found
 }
 
-fn stale(context: &Context<'_>, history: &HistoryInput, sink: &mut Sink<'_>) {
+pub(super) fn stale(context: &Context<'_>, history: &HistoryInput, sink: &mut Sink<'_>) {
     if !sink.is_enabled("stale") {
         return;
     }
@@ -177,7 +172,7 @@ struct Unexplained<'e> {
     event: &'e ItemEvent,
 }
 
-fn moved_goalpost(context: &Context<'_>, history: &HistoryInput, sink: &mut Sink<'_>) {
+pub(super) fn moved_goalpost(context: &Context<'_>, history: &HistoryInput, sink: &mut Sink<'_>) {
     if !sink.is_enabled("moved-goalpost") {
         return;
     }

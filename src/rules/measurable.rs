@@ -5,7 +5,8 @@
 
 use super::context::{Context, Item, Sink, Subject};
 use crate::model::{KeyResult, Kind, Objective};
-use crate::words::{DOWN_VERBS, TitleWords, UP_VERBS, changes};
+use crate::words::{DOWN_VERBS, TitleWords, UP_VERBS, WordList, changes};
+use std::sync::LazyLock;
 
 pub(super) fn check_per_item(context: &Context<'_>, sink: &mut Sink<'_>) {
     not_measurable(context, sink);
@@ -97,11 +98,19 @@ fn missing_unit(context: &Context<'_>, sink: &mut Sink<'_>) {
 }
 
 fn task_not_outcome(context: &Context<'_>, sink: &mut Sink<'_>) {
-    let verbs = &context.workspace.config.words.task;
+    let verbs = WordList::new(
+        context
+            .workspace
+            .config
+            .words
+            .task
+            .iter()
+            .map(String::as_str),
+    );
     for (file, item) in context.items() {
         let title = item.title();
         let title_words = TitleWords::new(&title.value);
-        let Some(verb) = verbs.iter().find(|verb| title_words.leads(verb)) else {
+        let Some(verb) = verbs.find_leading(&title_words) else {
             continue;
         };
         sink.report(
@@ -195,9 +204,13 @@ fn missing_current(context: &Context<'_>, sink: &mut Sink<'_>) {
 /// Reads the direction a title's verbs name: `Some(true)` for up, `Some(false)` for down,
 /// `None` for neither or both, with the verb found.
 fn title_direction(title: &str) -> Option<(bool, &'static str)> {
+    static UP: LazyLock<WordList<'static>> =
+        LazyLock::new(|| WordList::new(UP_VERBS.iter().copied()));
+    static DOWN: LazyLock<WordList<'static>> =
+        LazyLock::new(|| WordList::new(DOWN_VERBS.iter().copied()));
     let title_words = TitleWords::new(title);
-    let up = UP_VERBS.iter().find(|verb| title_words.contains(verb));
-    let down = DOWN_VERBS.iter().find(|verb| title_words.contains(verb));
+    let up = UP.find_contained(&title_words);
+    let down = DOWN.find_contained(&title_words);
     match (up, down) {
         (Some(verb), None) => Some((true, verb)),
         (None, Some(verb)) => Some((false, verb)),

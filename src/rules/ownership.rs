@@ -4,6 +4,7 @@
 use super::context::{Context, Sink, Subject};
 use crate::index::objectives;
 use crate::model::{GoalFile, Objective, Spanned};
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 pub(super) fn check_per_item(context: &Context<'_>, sink: &mut Sink<'_>) {
@@ -75,11 +76,22 @@ struct Use<'w> {
     /// The key result's index, for owners of key results.
     key_result: Option<usize>,
     owner: &'w Spanned<String>,
+    /// The owner as `normalize` returns it.
+    normalized: Cow<'w, str>,
 }
 
 /// Normalizes an owner for comparing spellings: lowercased, without a leading `@`.
-fn normalize(owner: &str) -> String {
-    owner.trim().trim_start_matches('@').to_lowercase()
+fn normalize(owner: &str) -> Cow<'_, str> {
+    let name = owner.trim().trim_start_matches('@');
+    // In ASCII text, the ASCII mapping gives the same result without a copy when the
+    // name is lowercase already, as most are.
+    if !name.is_ascii() {
+        Cow::Owned(name.to_lowercase())
+    } else if name.bytes().any(|byte| byte.is_ascii_uppercase()) {
+        Cow::Owned(name.to_ascii_lowercase())
+    } else {
+        Cow::Borrowed(name)
+    }
 }
 
 /// Collects every non-empty owner of objectives, key results and initiatives, in file
@@ -88,12 +100,17 @@ fn owner_uses<'w>(context: &Context<'w>) -> Vec<Use<'w>> {
     let mut uses = Vec::new();
     for (_, file, objective) in objectives(context.workspace) {
         let mut push = |key_result, owner: Option<&'w Spanned<String>>| {
-            if let Some(owner) = owner.filter(|owner| !normalize(&owner.value).is_empty()) {
+            let Some(owner) = owner else {
+                return;
+            };
+            let normalized = normalize(&owner.value);
+            if !normalized.is_empty() {
                 uses.push(Use {
                     file,
                     objective,
                     key_result,
                     owner,
+                    normalized,
                 });
             }
         };
@@ -123,9 +140,9 @@ fn preferred<'a>(spellings: &[(&'a str, usize)]) -> &'a str {
 fn owner_case_mismatch(context: &Context<'_>, sink: &mut Sink<'_>) {
     let uses = owner_uses(context);
     // Per normalized name: each spelling with its count, in order of first use.
-    let mut names: BTreeMap<String, Vec<(&str, usize)>> = BTreeMap::new();
+    let mut names: BTreeMap<&str, Vec<(&str, usize)>> = BTreeMap::new();
     for owner_use in &uses {
-        let spellings = names.entry(normalize(&owner_use.owner.value)).or_default();
+        let spellings = names.entry(&owner_use.normalized).or_default();
         let spelling = owner_use.owner.value.as_str();
         match spellings.iter_mut().find(|(known, _)| *known == spelling) {
             Some((_, count)) => *count += 1,
@@ -133,7 +150,7 @@ fn owner_case_mismatch(context: &Context<'_>, sink: &mut Sink<'_>) {
         }
     }
     for owner_use in &uses {
-        let spellings = &names[&normalize(&owner_use.owner.value)];
+        let spellings = &names[owner_use.normalized.as_ref()];
         if spellings.len() < 2 {
             continue;
         }

@@ -26,28 +26,53 @@ pub(super) fn check_anchors(context: &Context<'_>, sink: &mut Sink<'_>) {
     no_company_anchor(context, sink);
 }
 
+/// Names kept end to end in one string, so that listing every item of a large
+/// repository takes a few allocations rather than one per name.
+#[derive(Default)]
+struct Names {
+    text: String,
+    ends: Vec<usize>,
+}
+
+impl Names {
+    /// Appends the name made of `parts`, written one after another.
+    fn push(&mut self, parts: &[&str]) {
+        for part in parts {
+            self.text.push_str(part);
+        }
+        self.ends.push(self.text.len());
+    }
+
+    fn iter(&self) -> impl Iterator<Item = &str> {
+        let starts = std::iter::once(0).chain(self.ends.iter().copied());
+        starts
+            .zip(&self.ends)
+            .map(|(start, &end)| &self.text[start..end])
+    }
+}
+
 /// Lists the names an `aligns_to` entry written in `period` could have meant: objectives and
 /// key results of that period and the periods enclosing it, and every item with its
 /// period in front.
-fn alignment_candidates(context: &Context<'_>, period: &str) -> Vec<String> {
+fn alignment_candidates(context: &Context<'_>, period: &str) -> Names {
     let mut near: HashSet<&str> = HashSet::from([period]);
     near.extend(context.index.enclosing(period).map(|p| p.name.as_str()));
-    let mut candidates = Vec::new();
+    let mut candidates = Names::default();
     for (at, _, objective) in objectives(context.workspace) {
         let Some(own) = context.index.file_period(at.file) else {
             continue;
         };
-        let mut names = vec![objective.id.value.clone()];
-        names.extend(
-            objective
-                .key_results
-                .iter()
-                .map(|kr| format!("{}/{}", objective.id.value, kr.id.value)),
-        );
-        for name in names {
-            candidates.push(format!("{}/{name}", own.name));
-            if near.contains(own.name.as_str()) {
-                candidates.push(name);
+        let is_near = near.contains(own.name.as_str());
+        let objective_id = objective.id.value.as_str();
+        candidates.push(&[&own.name, "/", objective_id]);
+        if is_near {
+            candidates.push(&[objective_id]);
+        }
+        for key_result in &objective.key_results {
+            let key_result_id = key_result.id.value.as_str();
+            candidates.push(&[&own.name, "/", objective_id, "/", key_result_id]);
+            if is_near {
+                candidates.push(&[objective_id, "/", key_result_id]);
             }
         }
     }
@@ -171,14 +196,14 @@ fn suggestions<'w>(
     }
     searches.truncate(MAX_SUGGESTION_SEARCHES);
     let periods: BTreeSet<&str> = searches.iter().map(|&(period, _)| period).collect();
-    let candidates: HashMap<&str, Vec<String>> = periods
+    let candidates: HashMap<&str, Names> = periods
         .into_par_iter()
         .map(|period| (period, alignment_candidates(context, period)))
         .collect();
     let found: HashMap<(&str, &str), Vec<String>> = searches
         .par_iter()
         .map(|&(period, reference)| {
-            let close = close_matches(reference, candidates[period].iter().map(String::as_str));
+            let close = close_matches(reference, candidates[period].iter());
             let close = close.into_iter().map(str::to_owned).collect();
             ((period, reference), close)
         })

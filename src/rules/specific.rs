@@ -4,7 +4,9 @@
 mod placeholder;
 
 use super::context::{Context, Item, Sink, Subject};
-use crate::words::{TitleWords, changes, cjk_count, has_digit, is_cjk_title, measured_amount};
+use crate::words::{
+    TitleWords, WordList, changes, cjk_count, has_digit, is_cjk_title, measured_amount,
+};
 
 pub(super) fn check_per_item(context: &Context<'_>, sink: &mut Sink<'_>) {
     vague_title(context, sink);
@@ -22,7 +24,7 @@ enum Vagueness<'w> {
     NothingToJudge(&'w str),
 }
 
-fn vagueness<'w>(item: Item<'_>, vague: &'w [String]) -> Option<Vagueness<'w>> {
+fn vagueness<'w>(item: Item<'_>, vague: &WordList<'w>) -> Option<Vagueness<'w>> {
     let title = item.title().value.as_str();
     if has_digit(title) {
         return None;
@@ -39,20 +41,28 @@ fn vagueness<'w>(item: Item<'_>, vague: &'w [String]) -> Option<Vagueness<'w>> {
     } else {
         title_words.len() <= 3
     };
-    if short && let Some(word) = vague.iter().find(|word| title_words.leads(word)) {
+    if short && let Some(word) = vague.find_leading(&title_words) {
         return Some(Vagueness::ShortAndLed(word));
     }
     if let Item::KeyResult(..) = item {
-        let word = vague.iter().find(|word| title_words.contains(word))?;
+        let word = vague.find_contained(&title_words)?;
         return Some(Vagueness::NothingToJudge(word));
     }
     None
 }
 
 fn vague_title(context: &Context<'_>, sink: &mut Sink<'_>) {
-    let vague = &context.workspace.config.words.vague;
+    let vague = WordList::new(
+        context
+            .workspace
+            .config
+            .words
+            .vague
+            .iter()
+            .map(String::as_str),
+    );
     for (file, item) in context.items() {
-        let Some(vagueness) = vagueness(item, vague) else {
+        let Some(vagueness) = vagueness(item, &vague) else {
             continue;
         };
         let title = item.title();
@@ -211,13 +221,15 @@ mod tests {
     }
 
     fn objective_is_vague(title: &str) -> bool {
-        vagueness(Item::Objective(&objective(title)), &owned(VAGUE)).is_some()
+        let vague = WordList::new(VAGUE.iter().copied());
+        vagueness(Item::Objective(&objective(title)), &vague).is_some()
     }
 
     fn key_result_is_vague(title: &str, kind: Kind, numbers: bool) -> bool {
         let parent = objective("Parent");
         let child = key_result(title, kind, numbers);
-        vagueness(Item::KeyResult(&parent, &child), &owned(VAGUE)).is_some()
+        let vague = WordList::new(VAGUE.iter().copied());
+        vagueness(Item::KeyResult(&parent, &child), &vague).is_some()
     }
 
     #[test]

@@ -9,9 +9,14 @@ use crate::words::NEW_FILE_PLACEHOLDERS;
 /// Finds the placeholder a value still contains: TODO, TBD, FIXME or XXX as a whole word, text
 /// in angle brackets, or a value `okr new` writes.
 fn placeholder(text: &str) -> Option<String> {
-    let marker = text
-        .split(|c: char| !c.is_alphanumeric())
-        .find(|word| ["todo", "tbd", "fixme", "xxx"].contains(&word.to_lowercase().as_str()));
+    // The markers are ASCII without a `k`, and the only other character that lowercases
+    // to an ASCII letter is the Kelvin sign, so an ASCII comparison that ignores case
+    // matches the same words as comparing lowercased words, with no allocation.
+    let marker = text.split(|c: char| !c.is_alphanumeric()).find(|word| {
+        ["todo", "tbd", "fixme", "xxx"]
+            .iter()
+            .any(|marker| word.eq_ignore_ascii_case(marker))
+    });
     if let Some(marker) = marker {
         return Some(marker.to_owned());
     }
