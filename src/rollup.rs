@@ -51,34 +51,37 @@ impl Rollup {
         as_of: NaiveDate,
         check_ins: &CheckIns,
     ) -> Rollup {
+        use rayon::prelude::*;
         let thresholds = thresholds(workspace);
-        let mut key_results = HashMap::new();
-        for (at, _, objective) in objectives(workspace) {
-            let Some(period) = index.file_period(at.file) else {
-                continue;
-            };
-            let parts = objective
-                .key_results
-                .iter()
-                .enumerate()
-                .map(|(position, key_result)| {
-                    let checked = key_result.checked.as_ref().map(|checked| checked.value);
-                    let from_git = check_ins.get(&(at, position)).copied();
-                    let last_check_in = checked.max(from_git);
-                    KeyResultProgress {
-                        progress: key_result_progress(
-                            key_result,
-                            period,
-                            as_of,
-                            thresholds,
+        let places: Vec<_> = objectives(workspace).collect();
+        // Each key result is computed on its own, so they are spread over the cores.
+        let key_results: HashMap<ObjectiveRef, Vec<KeyResultProgress>> = places
+            .par_iter()
+            .filter_map(|&(at, _, objective)| {
+                let period = index.file_period(at.file)?;
+                let parts = objective
+                    .key_results
+                    .iter()
+                    .enumerate()
+                    .map(|(position, key_result)| {
+                        let checked = key_result.checked.as_ref().map(|checked| checked.value);
+                        let from_git = check_ins.get(&(at, position)).copied();
+                        let last_check_in = checked.max(from_git);
+                        KeyResultProgress {
+                            progress: key_result_progress(
+                                key_result,
+                                period,
+                                as_of,
+                                thresholds,
+                                last_check_in,
+                            ),
                             last_check_in,
-                        ),
-                        last_check_in,
-                    }
-                })
-                .collect::<Vec<_>>();
-            key_results.insert(at, parts);
-        }
+                        }
+                    })
+                    .collect::<Vec<_>>();
+                Some((at, parts))
+            })
+            .collect();
         let mut builder = Builder {
             workspace,
             thresholds,

@@ -51,6 +51,8 @@ pub(super) fn run(
     // The cache is written before the output, not beside it: encoding it holds
     // about as much memory as printing, and the two at once set the run's peak.
     walker.finish();
+    // The output needs no more objects, so their caches are freed for it.
+    history::release_object_caches();
     if args.git.verbose {
         crate::terminal::note(&history::stats_line(&walker));
     }

@@ -54,8 +54,11 @@ impl Cache {
     /// file gives an empty cache.
     pub(crate) fn load(git_dir: &Path, fingerprint: &str) -> Cache {
         let path = git_dir.join("okr").join(FILE_NAME);
-        let commits = std::fs::read(&path)
-            .ok()
+        // Anything but a regular file (a FIFO, a link to a device) is not read.
+        let is_file = std::fs::metadata(&path).is_ok_and(|metadata| metadata.is_file());
+        let commits = is_file
+            .then(|| std::fs::read(&path).ok())
+            .flatten()
             .and_then(|bytes| cache_file::decode(&bytes, fingerprint))
             .unwrap_or_default();
         Cache {

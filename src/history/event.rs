@@ -255,12 +255,8 @@ pub(crate) fn diff_sides(old: &Side<'_>, new: &Side<'_>, skip: &[ItemKey]) -> Ve
             None => (EventKind::Added, Changes::Item(Arc::clone(item))),
             Some((old_team, old_item)) => {
                 // An item whose file section did not change is the same parsed item,
-                // and has no changes, unless a NaN field (never equal to itself)
-                // makes `item_changes` report one.
-                if Arc::ptr_eq(old_item, item)
-                    && (key.is_key_result() || *old_team == team)
-                    && !has_nan(item)
-                {
+                // and has no changes.
+                if Arc::ptr_eq(old_item, item) && (key.is_key_result() || *old_team == team) {
                     continue;
                 }
                 let changes = item_changes(key, (old_team, old_item), (team, item));
@@ -292,11 +288,6 @@ pub(crate) fn diff_sides(old: &Side<'_>, new: &Side<'_>, skip: &[ItemKey]) -> Ve
     events
 }
 
-fn has_nan(item: &ParsedItem) -> bool {
-    item.fields()
-        .any(|(_, value)| matches!(value, Value::Float(number) if number.is_nan()))
-}
-
 /// Returns the field changes between two versions of an item, each version with its
 /// file's team.
 fn item_changes(
@@ -307,7 +298,7 @@ fn item_changes(
     let mut packer = Packer::default();
     for (field, value) in new.fields() {
         let before = old.field(field);
-        if before != Some(value) {
+        if !before.is_some_and(|before| before.same(value)) {
             pack_change(
                 &mut packer,
                 FieldChange {
@@ -405,20 +396,30 @@ mod tests {
     }
 
     #[test]
-    fn shared_items_change_only_with_nan() {
+    fn nan_fields_stay_unchanged() {
         let text = "period = \"2026-Q4\"\n[[objective]]\nid = \"o\"\n\
-            [[objective.key_result]]\nid = \"k\"\nratio = nan\n\
+            [[objective.key_result]]\nid = \"k\"\nratio = nan\nnote = \"a\"\n\
             [[objective.key_result]]\nid = \"m\"\ncurrent = 1\n";
         let before = parse_goal_file(text.as_bytes()).unwrap();
-        let changed = text.replace("current = 1", "current = 2");
+        // A section shared with the version before, and one parsed again.
+        let changed = text
+            .replace("current = 1", "current = 2")
+            .replace("note = \"a\"", "note = \"b\"");
         let after = crate::history::parse::parse_goal_file_after(changed.as_bytes(), Some(&before))
             .unwrap();
-        assert!(Arc::ptr_eq(&before.items[0], &after.items[0]));
         let events = diff_sides(&side(&before, "a"), &side(&after, "a"), &[]);
-        let items: Vec<String> = events.iter().map(|event| event.key.item()).collect();
-        // NaN never equals itself, so a field holding it reads as changed, as it
-        // did before unchanged items were shared.
-        assert_eq!(items, ["o/k", "o/m"]);
+        let changes: Vec<(String, &str)> = events
+            .iter()
+            .flat_map(|event| {
+                event
+                    .changes()
+                    .map(|change| (event.key.item(), change.field))
+            })
+            .collect();
+        assert_eq!(
+            changes,
+            [("o/k".to_owned(), "note"), ("o/m".to_owned(), "current")]
+        );
     }
 
     #[test]

@@ -161,6 +161,24 @@ fn git_error(error: &git2::Error) -> Error {
 }
 
 impl GitRepository {
+    /// Reads a commit with libgit2, for commits gitoxide cannot decode.
+    fn git2_commit(&self, id: ObjectId) -> Result<CommitInfo> {
+        let repo = self.git();
+        let commit = repo.find_commit(id.to_git()).map_err(|e| git_error(&e))?;
+        let committer = commit.committer();
+        let author = commit.author();
+        Ok(CommitInfo {
+            id,
+            tree: ObjectId::from_git(commit.tree_id()),
+            first_parent: commit.parent_ids().next().map(ObjectId::from_git),
+            author: String::from_utf8_lossy(author.name_bytes()).into_owned(),
+            email: String::from_utf8_lossy(author.email_bytes()).into_owned(),
+            time: committer.when().seconds(),
+            offset_minutes: committer.when().offset_minutes(),
+            message: String::from_utf8_lossy(commit.message_bytes()).into_owned(),
+        })
+    }
+
     /// Opens the repository that contains `start`, searching upwards like git does and
     /// honouring GIT_CEILING_DIRECTORIES. Returns `None` outside any repository.
     pub(crate) fn discover(start: &Path) -> Result<Option<GitRepository>> {
@@ -345,7 +363,12 @@ impl GitRepository {
 
 impl ObjectStore for GitRepository {
     fn commit(&self, id: ObjectId) -> Result<CommitInfo> {
-        let mut commit = self.objects.commit(id)?;
+        // gitoxide rejects some commits that git shows, such as a time zone with a
+        // comment after it; libgit2 reads those.
+        let mut commit = match self.objects.commit(id) {
+            Ok(commit) => commit,
+            Err(_) => self.git2_commit(id)?,
+        };
         if self.shallow.contains(&id) {
             commit.first_parent = None;
         }
@@ -431,6 +454,9 @@ impl GixObjects {
                 .is_none_or(|(serial, _, _)| *serial != self.serial)
             {
                 let mut repo = self.shared.to_thread_local();
+                // Revisions and ranges are read with libgit2, which does not apply
+                // `refs/replace/`, so objects are read as stored here too.
+                repo.objects.ignore_replacements = true;
                 repo.objects.set_pack_cache(|| {
                     Box::new(gix::odb::pack::cache::lru::MemoryCappedHashmap::new(
                         DELTA_CACHE_BYTES,

@@ -68,6 +68,14 @@ impl PartialEq for Value<'_> {
 }
 
 impl<'a> Value<'a> {
+    /// True when a field holding `self` and then `other` did not change. Unlike `==`,
+    /// a NaN is the same as a NaN, so a file's NaN field does not read as changed at
+    /// every commit that touches the file.
+    pub(crate) fn same(self, other: Value<'_>) -> bool {
+        self == other
+            || matches!((self, other), (Value::Float(a), Value::Float(b)) if a.is_nan() && b.is_nan())
+    }
+
     /// Returns the value in JSON, as in the file: dates become strings, floats that JSON
     /// cannot hold (inf, nan) become their TOML spelling.
     pub(crate) fn to_json(self) -> serde_json::Value {

@@ -184,6 +184,7 @@ impl<'r> Walker<'r> {
         let mut chain = Vec::new();
         let mut cursor = tip;
         let mut older_in_a_row = 0;
+        let mut cached_links = 0;
         loop {
             if limit.stop_at == Some(cursor)
                 || limit.max_commits.is_some_and(|max| chain.len() >= max)
@@ -194,7 +195,16 @@ impl<'r> Walker<'r> {
                 return Ok((chain, End::Shallow(cursor)));
             }
             let (link, parent, time) = match self.cache.commits.get(&cursor) {
+                Some(_) if cached_links >= self.cache.commits.len() => {
+                    // More cached links than cached commits: the cache's parents form
+                    // a loop, which only a damaged or hand-made file can hold.
+                    self.cache.commits.clear();
+                    self.cache.unsaved.clear();
+                    self.stats.from_cache = 0;
+                    return self.chain(tip, limit);
+                }
                 Some(commit) => {
+                    cached_links += 1;
                     self.stats.from_cache += 1;
                     (Link::Cached(cursor), commit.parent, commit.time)
                 }
@@ -369,12 +379,10 @@ impl<'r> Walker<'r> {
     }
 
     /// Writes the cache and clears the progress bar.
-    /// Ends a walk: clears the progress bar, writes the cache, and frees the object
-    /// caches, which the output that follows does not need.
+    /// Ends a walk: clears the progress bar and writes the cache.
     pub(crate) fn finish(&mut self) {
         self.progress.finish();
         self.cache.save();
-        super::store::release_object_caches();
     }
 }
 

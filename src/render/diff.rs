@@ -4,7 +4,7 @@
 
 use super::findings::{JsonDiagnostic, plural};
 use super::history::change_json;
-use super::text::{markdown, truncate};
+use super::text::{markdown, printable, truncate};
 use crate::cli::DiffFormat;
 use crate::diagnostic::Finding;
 use crate::history::{EventKind, FieldChange, ItemEvent, ObjectId, Value};
@@ -132,13 +132,8 @@ fn write_text(report: &DiffReport<'_>, out: &mut dyn Write) -> io::Result<()> {
         writeln!(out, "\n{heading}")?;
         for change in items {
             let key = &change.event.key;
-            writeln!(
-                out,
-                "  {} {}  {}",
-                key.period,
-                key.item(),
-                title(&change.event)
-            )?;
+            let line = format!("{} {}  {}", key.period, key.item(), title(&change.event));
+            writeln!(out, "  {}", printable(&line))?;
         }
     }
     for (wanted, heading) in SECTIONS {
@@ -154,15 +149,15 @@ fn write_text(report: &DiffReport<'_>, out: &mut dyn Write) -> io::Result<()> {
             } else {
                 ""
             };
-            writeln!(
-                out,
-                "  {} {}  {} {} → {}{mark}",
+            let line = format!(
+                "{} {}  {} {} → {}{mark}",
                 key.period,
                 key.item(),
                 field.field,
                 shown(field.from),
                 shown(field.to)
-            )?;
+            );
+            writeln!(out, "  {}", printable(&line))?;
         }
     }
     let lint = &report.lint;
@@ -178,15 +173,15 @@ fn write_text(report: &DiffReport<'_>, out: &mut dyn Write) -> io::Result<()> {
     ] {
         for finding in findings {
             let diagnostic = diagnostic_json(finding, sources);
-            writeln!(
-                out,
-                "  {sign} {} {} {}:{} {}",
+            let line = format!(
+                "{sign} {} {} {}:{} {}",
                 text_field(&diagnostic, "severity"),
                 finding.rule,
                 text_field(&diagnostic, "file"),
                 diagnostic["line"],
                 finding.message
-            )?;
+            );
+            writeln!(out, "  {}", printable(&line))?;
         }
     }
     Ok(())

@@ -1,7 +1,7 @@
 //! `okr history` output: per item, a timeline table (text or Markdown) with a
 //! sparkline of `current`, CSV rows (one per field change), or the documented JSON.
 
-use super::text::{csv, markdown, sparkline, truncate};
+use super::text::{csv, markdown, printable, sparkline, truncate};
 use crate::cli::TableFormat;
 use crate::history::{CommitMeta, EventKind, FieldChange, ItemEvent, ItemKey, ObjectId, Value};
 use comfy_table::{Cell, ContentArrangement, LineStyle, Table, TableStyle};
@@ -130,7 +130,7 @@ fn write_table(report: &HistoryReport<'_>, color: bool, out: &mut dyn Write) -> 
         if position > 0 {
             writeln!(out)?;
         }
-        writeln!(out, "{}", item.heading())?;
+        writeln!(out, "{}", printable(&item.heading()))?;
         let values = item.current_values();
         if !values.is_empty() {
             writeln!(out, "current {}", sparkline(&values))?;
@@ -138,7 +138,7 @@ fn write_table(report: &HistoryReport<'_>, color: bool, out: &mut dyn Write) -> 
         let author_width = item
             .events
             .iter()
-            .map(|event| event.meta.author.width())
+            .map(|event| printable(&event.meta.author).width())
             .max()
             .unwrap_or(0)
             .min(20);
@@ -158,9 +158,9 @@ fn write_table(report: &HistoryReport<'_>, color: bool, out: &mut dyn Write) -> 
             table.add_row(vec![
                 Cell::new(event.meta.date()),
                 Cell::new(event.meta.short_id()),
-                Cell::new(truncate(&event.meta.author, 20)),
+                Cell::new(truncate(&printable(&event.meta.author), 20)),
                 Cell::new(truncate(
-                    &describe(event.event, event.moved_goalpost, VALUE_WIDTH),
+                    &printable(&describe(event.event, event.moved_goalpost, VALUE_WIDTH)),
                     budget,
                 )),
             ]);

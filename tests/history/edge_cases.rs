@@ -289,6 +289,94 @@ fn odd_time_zones_keep_their_offsets() {
     }
 }
 
+/// Writes a commit object as given, as a tool other than git may have, and moves
+/// `main` to it.
+fn write_raw_commit(repo: &Repo, headers: &str, message: &str) {
+    let date = "2026-10-09T00:00:00+00:00";
+    repo.git(&["add", "-A"], date);
+    let tree = repo.git(&["write-tree"], date);
+    let parent = repo.git(&["rev-parse", "HEAD"], date);
+    let object = format!(
+        "tree {}\nparent {}\n{headers}\n{message}",
+        tree.trim(),
+        parent.trim()
+    );
+    let file = repo.sibling("commit-object");
+    std::fs::write(&file, object).unwrap();
+    let file = file.to_str().unwrap();
+    let id = repo.git(
+        &["hash-object", "-t", "commit", "--literally", "-w", file],
+        date,
+    );
+    repo.git(&["update-ref", "refs/heads/main", id.trim()], date);
+}
+
+#[test]
+fn commits_that_git_shows_are_read() {
+    let repo = Repo::new();
+    repo.write("okrs/growth.toml", &weekly(40));
+    repo.commit("2026-10-01T09:00:00+00:00", "Plan");
+    // A comment after the time zone, which git ignores.
+    let signature = "Ana <ana@example.com> 1791500000 -0700 (PDT)";
+    repo.write("okrs/growth.toml", &weekly(50));
+    write_raw_commit(
+        &repo,
+        &format!("author {signature}\ncommitter {signature}\n"),
+        "Check in\n",
+    );
+    let document = repo.okr_ok(&["history", "--format", "json"]).json();
+    assert_eq!(subjects(&document, "signups/weekly"), ["Plan", "Check in"]);
+    let lint = repo.okr(&["lint", "--as-of", "2026-10-10"]);
+    assert_ne!(lint.code, 2, "{}", lint.stderr);
+}
+
+#[test]
+fn control_characters_are_masked_in_tables() {
+    let repo = Repo::new();
+    repo.write("okrs/growth.toml", &weekly(40));
+    repo.commit("2026-10-01T09:00:00+00:00", "Plan");
+    let signature = "Eve\u{1b}]0;title\u{7} <eve@example.com> 1791500000 +0000";
+    repo.write(
+        "okrs/growth.toml",
+        &weekly(50).replace("Raise weekly", "Raise \\u001b[41mweekly"),
+    );
+    write_raw_commit(
+        &repo,
+        &format!("author {signature}\ncommitter {signature}\n"),
+        "Check in\n",
+    );
+    let table = repo.okr_ok(&["history"]).stdout;
+    let diff = repo.okr_ok(&["diff", "HEAD~1", "HEAD"]).stdout;
+    for output in [&table, &diff] {
+        assert!(!output.contains('\u{1b}'), "{output}");
+        assert!(!output.contains('\u{7}'), "{output}");
+    }
+    assert!(table.contains("Eve\u{fffd}]0;title"), "{table}");
+}
+
+#[test]
+fn replace_refs_are_ignored_like_git_log_ranges() {
+    let repo = Repo::new();
+    for (step, day) in ["01", "02", "03", "04", "05"].iter().enumerate() {
+        repo.write(
+            "okrs/growth.toml",
+            &weekly(40 + u32::try_from(step).unwrap()),
+        );
+        repo.commit(
+            &format!("2026-10-{day}T09:00:00+00:00"),
+            &format!("Step {step}"),
+        );
+    }
+    repo.git(
+        &["replace", "--graft", "HEAD~1", "HEAD~4"],
+        "2026-10-06T09:00:00+00:00",
+    );
+    let document = repo
+        .okr_ok(&["history", "--rev", "HEAD~2..HEAD", "--format", "json"])
+        .json();
+    assert_eq!(subjects(&document, "signups/weekly"), ["Step 3", "Step 4"]);
+}
+
 #[test]
 fn bad_revision_exits_2() {
     let repo = Repo::new();
