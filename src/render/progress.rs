@@ -103,25 +103,31 @@ pub(crate) fn write_table(
         percent(report.overall.expected),
     )?;
     let by_team = rows_by_team(report);
-    let mut rows: Vec<TableRow> = Vec::new();
-    for team in &report.teams {
-        rows.push(TableRow {
-            goal: format!("{} · {}", team.team, team.period),
-            progress: team.progress.clone(),
-            score: percent(team.progress.score),
-            status: status_text(&team.progress, true),
-            owner: String::new(),
-            checked: String::new(),
-            bold: true,
-        });
-        for row in by_team
-            .get(&(team.team.as_str(), team.period.as_str()))
-            .into_iter()
-            .flatten()
-        {
-            objective_rows(row, &mut rows);
-        }
-    }
+    // Each team's rows are made on their own, so teams are spread over the cores.
+    let team_rows: Vec<Vec<TableRow>> = report
+        .teams
+        .par_iter()
+        .map(|team| {
+            let mut rows = vec![TableRow {
+                goal: format!("{} · {}", team.team, team.period),
+                progress: team.progress.clone(),
+                score: percent(team.progress.score),
+                status: status_text(&team.progress, true),
+                owner: String::new(),
+                checked: String::new(),
+                bold: true,
+            }];
+            for row in by_team
+                .get(&(team.team.as_str(), team.period.as_str()))
+                .into_iter()
+                .flatten()
+            {
+                objective_rows(row, &mut rows);
+            }
+            rows
+        })
+        .collect();
+    let mut rows: Vec<TableRow> = team_rows.into_iter().flatten().collect();
     let context: Vec<_> = report.objectives.iter().filter(|row| row.context).collect();
     let mut last_period = None;
     for row in context {
@@ -160,7 +166,11 @@ pub(crate) fn write_table(
         ],
         color,
     );
-    let others = rows.iter().map(TableRow::fixed_width).max().unwrap_or(0);
+    let others = rows
+        .par_iter()
+        .map(TableRow::fixed_width)
+        .max()
+        .unwrap_or(0);
     let budget = crate::terminal::width().saturating_sub(others).max(24);
     // Cells are formatted in parallel: large repositories print over 100,000 rows.
     let cells: Vec<Vec<Cell>> = rows

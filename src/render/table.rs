@@ -39,6 +39,8 @@ impl Style {
 pub(crate) struct Cell {
     text: String,
     style: Style,
+    /// The text's width in display columns, measured once.
+    width: usize,
 }
 
 impl Cell {
@@ -55,7 +57,8 @@ impl Cell {
         } else {
             text
         };
-        Cell { text, style }
+        let width = text.width();
+        Cell { text, style, width }
     }
 }
 
@@ -93,7 +96,7 @@ impl Table {
     pub(crate) fn write(&self, out: &mut dyn Write) -> io::Result<()> {
         let widest = |mut widths: Vec<usize>, row: &Vec<Cell>| {
             for (column, cell) in row.iter().enumerate() {
-                let width = cell.text.width();
+                let width = cell.width;
                 match widths.get_mut(column) {
                     Some(widest) => *widest = (*widest).max(width),
                     None => widths.push(width),
@@ -144,9 +147,9 @@ impl Table {
                 line.push(' ');
             }
             line.push(' ');
-            let (text, style) = row
-                .get(column)
-                .map_or(("", Style::Plain), |cell| (cell.text.as_str(), cell.style));
+            let (text, style, text_width) = row.get(column).map_or(("", Style::Plain, 0), |cell| {
+                (cell.text.as_str(), cell.style, cell.width)
+            });
             match style.codes().filter(|_| self.styled) {
                 Some((on, off)) => {
                     line.push_str(on);
@@ -155,7 +158,7 @@ impl Table {
                 }
                 None => line.push_str(text),
             }
-            let padding = width.saturating_sub(text.width()) + 1;
+            let padding = width.saturating_sub(text_width) + 1;
             line.extend(std::iter::repeat_n(' ', padding));
         }
         line.push('\n');
