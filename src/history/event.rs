@@ -180,8 +180,29 @@ impl ItemEvent {
         from_packed.chain(from_item)
     }
 
+    /// Returns the change of one field. Only that field's values are read: history
+    /// output asks each event for a few fields, and most events have several.
     pub(crate) fn change(&self, field: &str) -> Option<FieldChange<'_>> {
-        self.changes().find(|change| change.field == field)
+        match &self.changes {
+            Changes::Packed(packed) => {
+                let mut reader = packed.unpack();
+                loop {
+                    let name = reader.name()?;
+                    if name == field {
+                        let from = reader.value()?;
+                        let to = reader.value()?;
+                        return Some(FieldChange {
+                            field: name,
+                            from,
+                            to,
+                        });
+                    }
+                    reader.skip_value()?;
+                    reader.skip_value()?;
+                }
+            }
+            Changes::Item(_) => self.changes().find(|change| change.field == field),
+        }
     }
 }
 

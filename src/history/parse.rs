@@ -79,10 +79,15 @@ impl ParsedItem {
         std::iter::from_fn(move || Some((reader.name()?, reader.value()??)))
     }
 
-    /// Returns the value of one field.
+    /// Returns the value of one field, reading only that field's value.
     pub(crate) fn field(&self, name: &str) -> Option<Value<'_>> {
-        self.fields()
-            .find_map(|(field, value)| (field == name).then_some(value))
+        let mut reader = self.fields.unpack();
+        loop {
+            if reader.name()? == name {
+                return reader.value()?;
+            }
+            reader.skip_value()?;
+        }
     }
 }
 

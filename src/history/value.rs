@@ -266,6 +266,19 @@ impl<'a> Unpacker<'a> {
         }))
     }
 
+    /// Moves past one optional value without reading its text, for a reader that
+    /// looks for one field. `None` at the end of the bytes.
+    pub(crate) fn skip_value(&mut self) -> Option<()> {
+        let length = match self.byte()? {
+            0..=2 => 0,
+            3 | 4 => 8,
+            5..=7 => u32::from_le_bytes(self.array()?) as usize,
+            _ => return None,
+        };
+        let end = self.position.checked_add(length)?;
+        (end <= self.bytes.len()).then(|| self.position = end)
+    }
+
     fn byte(&mut self) -> Option<u8> {
         let byte = *self.bytes.get(self.position)?;
         self.position += 1;
