@@ -4,7 +4,7 @@
 
 use super::parse::ParsedItem;
 use super::store::ObjectId;
-use super::value::{Packed, Packer, Value};
+use super::value::{Packed, Packer, Unpacker, Value};
 use chrono::{DateTime, FixedOffset, NaiveDate};
 use foldhash::{HashMap, HashMapExt};
 use std::fmt;
@@ -150,34 +150,16 @@ impl ItemEvent {
     }
 
     /// Returns the field changes in the order they were found.
-    pub(crate) fn changes(&self) -> impl Iterator<Item = FieldChange<'_>> {
-        let (packed, item) = match &self.changes {
-            Changes::Packed(packed) => (Some(packed.unpack()), None),
-            Changes::Item(item) => (None, Some(item)),
-        };
-        let from_packed = packed.into_iter().flat_map(|mut reader| {
-            std::iter::from_fn(move || {
-                Some(FieldChange {
-                    field: reader.name()?,
-                    from: reader.value()?,
-                    to: reader.value()?,
-                })
-            })
-        });
-        let added = self.kind == EventKind::Added;
-        let from_item = item.into_iter().flat_map(move |item| {
-            let team = (!self.key.is_key_result() && item.field("team").is_none())
-                .then_some(("team", Value::Text(&self.team)));
-            item.fields().chain(team).map(move |(field, value)| {
-                let (from, to) = if added {
-                    (None, Some(value))
-                } else {
-                    (Some(value), None)
-                };
-                FieldChange { field, from, to }
-            })
-        });
-        from_packed.chain(from_item)
+    pub(crate) fn changes(&self) -> ChangeIter<'_> {
+        match &self.changes {
+            Changes::Packed(packed) => ChangeIter::Packed(packed.unpack()),
+            Changes::Item(item) => ChangeIter::Item {
+                fields: item.packed_fields().unpack(),
+                added: self.kind == EventKind::Added,
+                team: (!self.key.is_key_result() && item.field("team").is_none())
+                    .then_some(Value::Text(&self.team)),
+            },
+        }
     }
 
     /// Returns the change of one field. Only that field's values are read: history
@@ -202,6 +184,47 @@ impl ItemEvent {
                 }
             }
             Changes::Item(_) => self.changes().find(|change| change.field == field),
+        }
+    }
+}
+
+/// The changes of one event, read from its packed changes or its item's fields.
+pub(crate) enum ChangeIter<'a> {
+    Packed(Unpacker<'a>),
+    Item {
+        fields: Unpacker<'a>,
+        added: bool,
+        /// The team an objective's fields end with, until it is returned.
+        team: Option<Value<'a>>,
+    },
+}
+
+impl<'a> Iterator for ChangeIter<'a> {
+    type Item = FieldChange<'a>;
+
+    fn next(&mut self) -> Option<FieldChange<'a>> {
+        match self {
+            ChangeIter::Packed(reader) => Some(FieldChange {
+                field: reader.name()?,
+                from: reader.value()?,
+                to: reader.value()?,
+            }),
+            ChangeIter::Item {
+                fields,
+                added,
+                team,
+            } => {
+                let (field, value) = match fields.name() {
+                    Some(name) => (name, fields.value()??),
+                    None => ("team", team.take()?),
+                };
+                let (from, to) = if *added {
+                    (None, Some(value))
+                } else {
+                    (Some(value), None)
+                };
+                Some(FieldChange { field, from, to })
+            }
         }
     }
 }

@@ -79,6 +79,11 @@ impl ParsedItem {
         std::iter::from_fn(move || Some((reader.name()?, reader.value()??)))
     }
 
+    /// Returns the packed fields: a field name and a value each.
+    pub(crate) fn packed_fields(&self) -> &Packed {
+        &self.fields
+    }
+
     /// Returns the value of one field, reading only that field's value.
     pub(crate) fn field(&self, name: &str) -> Option<Value<'_>> {
         let mut reader = self.fields.unpack();
