@@ -163,11 +163,24 @@ fn choose<'h>(
     if let Some(owner) = &args.filter.owner {
         keys.retain(|key| effective_owner(key, items) == Some(owner.as_str()));
     }
-    // Resolving a period parses its name, so each key's period is resolved once.
-    keys.sort_by_cached_key(|key| {
-        let period = calendar.resolve(&key.period).map(|p| (p.start, -p.days()));
-        (period, *key)
-    });
+    // Resolving a period parses its name, so each period is resolved once.
+    let mut order: HashMap<&str, Option<(NaiveDate, i64)>> = HashMap::new();
+    for key in &keys {
+        order.entry(&*key.period).or_insert_with(|| {
+            calendar
+                .resolve(&key.period)
+                .map(|period| (period.start, -period.days()))
+        });
+    }
+    // The keys come in key order, which a stable sort by period keeps within each
+    // period.
+    let ranks: Vec<Option<(NaiveDate, i64)>> = keys.iter().map(|key| order[&*key.period]).collect();
+    let mut positions: Vec<usize> = (0..keys.len()).collect();
+    positions.sort_by_key(|&position| ranks[position]);
+    let keys = positions
+        .into_iter()
+        .map(|position| keys[position])
+        .collect();
     Ok(keys)
 }
 

@@ -125,7 +125,16 @@ impl History {
             }
         }
         let events: Vec<Dated<'_>> = numbered.into_iter().map(|(_, dated)| dated).collect();
-        ItemEvents { events, groups }
+        let by_address = groups
+            .iter()
+            .enumerate()
+            .map(|(index, (key, _))| (std::ptr::from_ref(*key) as usize, index))
+            .collect();
+        ItemEvents {
+            events,
+            groups,
+            by_address,
+        }
     }
 
     /// Returns the events of each item, oldest first.
@@ -142,6 +151,9 @@ impl History {
 pub(crate) struct ItemEvents<'h> {
     events: Vec<Dated<'h>>,
     groups: Vec<(&'h ItemKey, std::ops::Range<usize>)>,
+    /// The group of each key that `keys` returns, by the key's address, so that
+    /// looking up those keys compares no text.
+    by_address: foldhash::HashMap<usize, usize>,
 }
 
 impl<'h> ItemEvents<'h> {
@@ -152,10 +164,13 @@ impl<'h> ItemEvents<'h> {
 
     /// Returns an item's events, oldest first, or `None` for an item without any.
     pub(crate) fn get(&self, key: &ItemKey) -> Option<&[Dated<'h>]> {
-        let index = self
-            .groups
-            .binary_search_by(|(probe, _)| compare_keys(probe, key))
-            .ok()?;
+        let index = match self.by_address.get(&(std::ptr::from_ref(key) as usize)) {
+            Some(index) => *index,
+            None => self
+                .groups
+                .binary_search_by(|(probe, _)| compare_keys(probe, key))
+                .ok()?,
+        };
         Some(&self.events[self.groups[index].1.clone()])
     }
 }
