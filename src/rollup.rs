@@ -3,6 +3,7 @@
 
 use crate::index::{Index, ObjectiveRef, get_objective, objectives};
 use crate::loader::Workspace;
+use crate::model::Objective;
 use crate::progress::{
     Progress, Status, Thresholds, combined_status, key_result_progress, weighted_mean,
 };
@@ -82,12 +83,31 @@ impl Rollup {
                 Some((at, parts))
             })
             .collect();
+        // Objectives with live key results roll up from them alone, on all cores; the
+        // builder then rolls up the others from what is aligned to them.
+        let done: HashMap<ObjectiveRef, ObjectiveProgress> = key_results
+            .par_iter()
+            .filter_map(|(at, parts)| {
+                let objective = get_objective(workspace, *at);
+                let own = live_parts(objective, parts);
+                (!own.is_empty()).then(|| {
+                    let progress = objective_progress(objective, &own, thresholds);
+                    (
+                        *at,
+                        ObjectiveProgress {
+                            progress,
+                            key_results: parts.clone(),
+                        },
+                    )
+                })
+            })
+            .collect();
         let mut builder = Builder {
             workspace,
             thresholds,
             children: children(workspace, index),
             key_results,
-            done: HashMap::new(),
+            done,
             visiting: HashSet::new(),
         };
         let places: Vec<ObjectiveRef> = builder.key_results.keys().copied().collect();
@@ -167,6 +187,37 @@ fn children(workspace: &Workspace, index: &Index) -> HashMap<ObjectiveRef, Vec<C
     children
 }
 
+/// Returns the weight and progress of an objective's live key results.
+fn live_parts(objective: &Objective, parts: &[KeyResultProgress]) -> Vec<(f64, Progress)> {
+    objective
+        .key_results
+        .iter()
+        .zip(parts)
+        .filter(|(key_result, _)| key_result.state.is_live())
+        .map(|(key_result, part)| {
+            (
+                weight(key_result.weight.as_ref().map(|w| w.value)),
+                part.progress.clone(),
+            )
+        })
+        .collect()
+}
+
+/// Rolls weighted parts up into an objective's progress; a done objective with a
+/// score is `Done`.
+fn objective_progress(
+    objective: &Objective,
+    parts: &[(f64, Progress)],
+    thresholds: Thresholds,
+) -> Progress {
+    let borrowed: Vec<(f64, &Progress)> = parts.iter().map(|(w, p)| (*w, p)).collect();
+    let mut progress = summarize(&borrowed, thresholds);
+    if objective.state == crate::model::State::Done && progress.score.is_some() {
+        progress.status = Some(Status::Done);
+    }
+    progress
+}
+
 struct Builder<'w> {
     workspace: &'w Workspace,
     thresholds: Thresholds,
@@ -188,26 +239,11 @@ impl Builder<'_> {
             return None;
         }
         let objective = get_objective(self.workspace, at);
-        let mut parts: Vec<(f64, Progress)> = objective
-            .key_results
-            .iter()
-            .zip(&key_results)
-            .filter(|(key_result, _)| key_result.state.is_live())
-            .map(|(key_result, part)| {
-                (
-                    weight(key_result.weight.as_ref().map(|w| w.value)),
-                    part.progress.clone(),
-                )
-            })
-            .collect();
+        let mut parts = live_parts(objective, &key_results);
         if parts.is_empty() {
             parts = self.child_parts(at);
         }
-        let borrowed: Vec<(f64, &Progress)> = parts.iter().map(|(w, p)| (*w, p)).collect();
-        let mut progress = summarize(&borrowed, self.thresholds);
-        if objective.state == crate::model::State::Done && progress.score.is_some() {
-            progress.status = Some(Status::Done);
-        }
+        let progress = objective_progress(objective, &parts, self.thresholds);
         self.visiting.remove(&at);
         self.done.insert(
             at,

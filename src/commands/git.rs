@@ -8,11 +8,11 @@ use crate::error::{Error, Result};
 use crate::history::{
     self, Cache, Facts, GitRepository, Interest, ItemKey, ObjectId, Scope, Walker,
 };
-use crate::index::{Index, ObjectiveRef, objectives};
+use crate::index::{Index, ObjectiveRef};
 use crate::loader::Workspace;
 use crate::rollup::CheckIns;
 use chrono::NaiveDate;
-use std::collections::HashSet;
+use rayon::prelude::*;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
@@ -233,25 +233,22 @@ pub(crate) fn check_ins(
     let Some(facts) = facts(source, git, &wanted, since)? else {
         return Ok((CheckIns::new(), Vec::new()));
     };
-    let chosen: HashSet<ObjectiveRef> = chosen.iter().copied().collect();
-    let mut check_ins = CheckIns::new();
-    for (at, file, objective) in objectives(workspace) {
-        let Some(period) = &file.period else {
-            continue;
-        };
-        if !chosen.contains(&at) {
-            continue;
-        }
-        for (position, key_result) in objective.key_results.iter().enumerate() {
-            let key = ItemKey::new(
-                &period.value,
-                &objective.id.value,
-                Some(&key_result.id.value),
-            );
-            if let Some(date) = facts.last_check_in(&key) {
-                check_ins.insert((at, position), date);
-            }
-        }
-    }
+    // `interest` lists the key results of the chosen objectives in this order, so
+    // each entry of `wanted` names the key result at the same place here.
+    let places: Vec<(ObjectiveRef, usize)> = chosen
+        .iter()
+        .filter(|at| workspace.files[at.file].period.is_some())
+        .flat_map(|&at| {
+            let count = workspace.files[at.file].objectives[at.objective]
+                .key_results
+                .len();
+            (0..count).map(move |position| (at, position))
+        })
+        .collect();
+    let check_ins: CheckIns = places
+        .par_iter()
+        .zip(&wanted)
+        .filter_map(|(place, item)| Some((*place, facts.last_check_in(&item.key)?)))
+        .collect();
     Ok((check_ins, facts.notes))
 }

@@ -2,7 +2,7 @@
 //! JSON object.
 
 use super::table::{Cell, Style, Table};
-use super::text::{bar, csv, decimal, markdown, number, percent, printable, truncate};
+use super::text::{bar, csv, decimal, markdown, number, percent, printable_cut};
 use crate::model::{KeyResult, Kind, Objective};
 use crate::progress::{Progress, Status};
 use crate::rollup::KeyResultProgress;
@@ -176,7 +176,7 @@ pub(crate) fn write_table(
     let cells: Vec<Vec<Cell>> = rows
         .par_iter()
         .map(|row| {
-            let goal = truncate(&printable(&row.goal), budget);
+            let goal = printable_cut(&row.goal, budget);
             let goal_style = if row.bold { Style::Bold } else { Style::Plain };
             let blank = row.status.is_empty();
             let unless_blank = |text: String| if blank { String::new() } else { text };
@@ -187,7 +187,7 @@ pub(crate) fn write_table(
                 Cell::new(unless_blank(percent(row.progress.expected))),
                 Cell::styled(row.status, status_style(row.progress.status)),
                 Cell::new(unless_blank(decimal(row.progress.confidence))),
-                Cell::new(truncate(&printable(&row.owner), OWNER_WIDTH)),
+                Cell::new(printable_cut(&row.owner, OWNER_WIDTH)),
                 Cell::new(row.checked.as_str()),
             ]
         })

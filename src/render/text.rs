@@ -114,6 +114,16 @@ pub(crate) fn printable(text: &str) -> String {
         .collect()
 }
 
+/// `printable` text cut to `budget` display columns, as `truncate` cuts it, with one
+/// copy of text that is already safe and fits.
+pub(crate) fn printable_cut(text: &str, budget: usize) -> String {
+    if text.chars().any(is_unsafe) {
+        truncate(&printable(text), budget)
+    } else {
+        truncate(text, budget)
+    }
+}
+
 /// Masks unsafe characters other than line breaks and tabs with `?`, one `?` per byte,
 /// so source snippets print safely and every byte offset into the text stays valid.
 pub(crate) fn masked_source(text: &str) -> String {
@@ -191,6 +201,8 @@ mod tests {
     #[test]
     fn control_characters_are_neutralized() {
         assert_eq!(printable("red\u{1b}[31m\nnext"), "red\u{fffd}[31m next");
+        assert_eq!(printable_cut("red\u{1b}[31m\nnext", 6), "red\u{fffd}[…");
+        assert_eq!(printable_cut("plain", 6), "plain");
         assert_eq!(markdown("bell\u{7}"), "bell\u{fffd}");
         assert_eq!(markdown("www.evil.com"), "www\\.evil\\.com");
         assert_eq!(
