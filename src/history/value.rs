@@ -144,11 +144,13 @@ impl Packed {
 
     /// True when `bytes` are whole changes as `ItemEvent` packs them: a field name
     /// and two optional values each, and nothing else.
+    /// Text is checked as UTF-8 when it is read, not here.
     pub(crate) fn holds_changes(bytes: &[u8]) -> bool {
         let mut reader = Unpacker { bytes, position: 0 };
         while reader.position < bytes.len() {
-            let whole =
-                reader.name().is_some() && reader.value().is_some() && reader.value().is_some();
+            let whole = reader.skip_name().is_some()
+                && reader.skip_value().is_some()
+                && reader.skip_value().is_some();
             if !whole {
                 return false;
             }
@@ -266,17 +268,29 @@ impl<'a> Unpacker<'a> {
         }))
     }
 
+    /// Moves past one field name without reading it.
+    fn skip_name(&mut self) -> Option<()> {
+        match self.byte()? {
+            OTHER_FIELD => self.skip_text(),
+            index => (usize::from(index) < KNOWN_FIELDS.len()).then_some(()),
+        }
+    }
+
+    fn skip_text(&mut self) -> Option<()> {
+        let length = u32::from_le_bytes(self.array()?) as usize;
+        let end = self.position.checked_add(length)?;
+        (end <= self.bytes.len()).then(|| self.position = end)
+    }
+
     /// Moves past one optional value without reading its text, for a reader that
     /// looks for one field. `None` at the end of the bytes.
     pub(crate) fn skip_value(&mut self) -> Option<()> {
-        let length = match self.byte()? {
-            0..=2 => 0,
-            3 | 4 => 8,
-            5..=7 => u32::from_le_bytes(self.array()?) as usize,
-            _ => return None,
-        };
-        let end = self.position.checked_add(length)?;
-        (end <= self.bytes.len()).then(|| self.position = end)
+        match self.byte()? {
+            0..=2 => Some(()),
+            3 | 4 => self.array::<8>().map(|_| ()),
+            5..=7 => self.skip_text(),
+            _ => None,
+        }
     }
 
     fn byte(&mut self) -> Option<u8> {
