@@ -472,6 +472,39 @@ mod tests {
     }
 
     #[test]
+    fn cache_whose_parents_loop_is_dropped() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        let date = "2026-10-01T09:00:00+00:00";
+        git(root, &["init", "-q", "-b", "main"], date);
+        write(root, "okrs/a.toml", &goal(10, 90));
+        git(root, &["add", "."], date);
+        git(root, &["commit", "-qm", "Add goals"], date);
+        write(root, "okrs/a.toml", &goal(20, 90));
+        git(root, &["commit", "-qam", "Check in"], date);
+
+        let repo = GitRepository::discover(root).unwrap().unwrap();
+        let config = Config::defaults(root.to_owned(), root.to_owned());
+        let tip = repo.require_head().unwrap();
+        // A cached tip whose parent is itself, as only a hand-made file could say.
+        let mut cache = Cache::disabled();
+        let looping = WalkedCommit {
+            parent: Some(tip),
+            time: 0,
+            meta: None,
+            events: Vec::new(),
+            notes: Vec::new(),
+        };
+        cache.insert(tip, Arc::new(looping));
+        let scope = Scope::new(&config, repo.workdir()).unwrap();
+        let mut walker = Walker::with_cache(&repo, scope, cache);
+        let segment = walker.walk(tip, &Limit::default()).unwrap();
+        assert_eq!(segment.end, End::Root);
+        assert_eq!(segment.walked, 2, "walked from git, not the cache");
+        assert_eq!(walker.stats.from_cache, 0);
+    }
+
+    #[test]
     fn walk_follows_items_across_renames_and_bad_versions() {
         let dir = tempfile::tempdir().unwrap();
         let root = dir.path();
