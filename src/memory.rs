@@ -1,4 +1,4 @@
-//! How the process uses memory: the allocator's settings and the kernel's page size.
+//! The process's memory settings: the allocator's options and the kernel's page size.
 
 /// Turns transparent huge pages off for this process. mimalloc requests them, and on
 /// 10,000 goal files the kernel then spent a third of `okr lint`'s time zeroing 2 MiB
@@ -13,15 +13,15 @@ pub(crate) fn disable_huge_pages() {
 }
 
 /// mimalloc's option number for `purge_delay` in the mimalloc version that
-/// `libmimalloc-sys` builds (v3); a test checks that it reads the documented default.
+/// `libmimalloc-sys` builds (v3). A test checks that it reads the documented default.
 const PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
 const DEFAULT_PURGE_DELAY_MS: std::ffi::c_long = 1000;
 
-/// With `sooner`, mimalloc gives freed memory back to the system after 2 ms, not 1 s;
-/// without, the default applies again. A long history walk frees parsed files and
-/// blobs while it allocates new ones, and with the default the first `okr history`
-/// run on 100,000 commits peaked 5 to 20 % higher (434 to 491 MiB against 410 MiB),
-/// for no measurable change in time. `okr lint` took longer with it, so only a
+/// Sets how soon mimalloc gives freed memory back to the system: after 2 ms with
+/// `sooner`, else after its default of 1 s. A long history walk frees parsed files and
+/// blobs while it allocates new ones. With the default, the first `okr history` run on
+/// 100,000 commits peaked 5 to 20 % higher (434 to 491 MiB against 410 MiB), and the
+/// 2 ms delay made no measurable change in its time. `okr lint` took longer with it, so only a
 /// history walk that starts without a cache sets it.
 ///
 /// # Safety

@@ -83,7 +83,7 @@ impl Rollup {
                 Some((at, parts))
             })
             .collect();
-        // Objectives with live key results roll up from them alone, on all cores; the
+        // Objectives with live key results roll up from them alone, on all cores. The
         // builder then rolls up the others from what is aligned to them.
         let done: HashMap<ObjectiveRef, ObjectiveProgress> = key_results
             .par_iter()
@@ -203,7 +203,7 @@ fn live_parts(objective: &Objective, parts: &[KeyResultProgress]) -> Vec<(f64, P
         .collect()
 }
 
-/// Rolls weighted parts up into an objective's progress; a done objective with a
+/// Rolls weighted parts up into an objective's progress. A done objective with a
 /// score is `Done`.
 fn objective_progress(
     objective: &Objective,

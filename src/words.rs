@@ -234,8 +234,8 @@ impl<'t> TitleWords<'t> {
         self.leads_entry(&ListEntry::new(phrase))
     }
 
-    /// True when the title is led by the entry: for CJK entries, the title starts with it;
-    /// for others, the first words are the entry's, the first of them in any plain
+    /// True when the title is led by the entry. A CJK entry must start the title. Other
+    /// entries must be the title's first words, the first of them in any plain
     /// inflection ("ships", "improving", "setting up").
     fn leads_entry(&self, entry: &ListEntry<'_>) -> bool {
         if self.cannot_match(entry.text, true) {

@@ -48,7 +48,7 @@ pub(super) fn run(
             notes: Vec::new(),
         },
     };
-    // The cache is written before the output, not beside it: encoding it holds
+    // The cache is written before the output, not beside it, because encoding it uses
     // about as much memory as printing, and the two at once set the run's peak.
     walker.finish();
     // The output needs no more objects, so their caches are freed for it.

@@ -24,7 +24,8 @@
 //! A `str` is a u32 byte length and UTF-8 bytes; a bare `u32` after a name indexes
 //! the string table. The changes are in the packed form the history keeps in memory
 //! (`value::Packed`), so reading them is one copy. The string table comes last, so
-//! the commits are written as they are encoded, without holding the whole file.
+//! the commits are written as they are encoded, without keeping the whole file in
+//! memory.
 
 use super::cache::WalkedCommit;
 use super::event::{CommitMeta, EventKind, ItemEvent, ItemKey};

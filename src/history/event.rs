@@ -90,8 +90,8 @@ pub(crate) struct ItemEvent {
     changes: Changes,
 }
 
-/// An event's field changes. A history holds millions of them, so they are packed,
-/// and an added or removed item's are its fields, shared with the parsed item.
+/// An event's field changes. A history contains millions of them, so they are packed.
+/// An added or removed item's changes are its fields, shared with the parsed item.
 #[derive(Debug, Clone)]
 enum Changes {
     Packed(Packed),
@@ -162,8 +162,8 @@ impl ItemEvent {
         }
     }
 
-    /// Returns the change of one field. Only that field's values are read: history
-    /// output asks each event for a few fields, and most events have several.
+    /// Returns the change of one field, reading only that field's values. History
+    /// output reads a few fields of each event, and most events have several.
     pub(crate) fn change(&self, field: &str) -> Option<FieldChange<'_>> {
         match &self.changes {
             Changes::Packed(packed) => {

@@ -99,19 +99,19 @@ pub(crate) fn is_check_in(event: &ItemEvent) -> bool {
     }
 }
 
-/// The details `gather` uses of a wanted key: the file it is in now, and whether the
+/// The details `gather` uses of a requested key: the file it is in now, and whether the
 /// walk goes back past the start date for it (see `Interest`).
 #[derive(Clone, Copy)]
-struct Wanted<'k> {
+struct Requested<'k> {
     path: &'k str,
     walk_back: bool,
 }
 
-/// The wanted keys, each with its details.
-type WantedKeys<'k> = KeyMap<&'k ItemKey, Wanted<'k>>;
+/// The requested keys, each with its details.
+type RequestedKeys<'k> = KeyMap<&'k ItemKey, Requested<'k>>;
 
 /// Events gathered so far, newest first, and the oldest event kind seen per key. The
-/// maps borrow the wanted keys, so no key is copied per event.
+/// maps borrow the requested keys, so no key is copied per event.
 struct Gathered<'k> {
     commits: Vec<Arc<WalkedCommit>>,
     newest_first: KeyMap<&'k ItemKey, Vec<EventAt>>,
@@ -130,12 +130,12 @@ impl<'k> Gathered<'k> {
         }
     }
 
-    /// Keeps the events of the `wanted` keys in `commits` (newest first) that are
+    /// Keeps the events of the `requested` keys in `commits` (newest first) that are
     /// dated up to `cutoff`.
     fn add(
         &mut self,
         commits: &[Arc<WalkedCommit>],
-        wanted: &WantedKeys<'k>,
+        requested: &RequestedKeys<'k>,
         cutoff: Option<NaiveDate>,
     ) {
         for commit in commits {
@@ -146,11 +146,11 @@ impl<'k> Gathered<'k> {
             self.commits.push(Arc::clone(commit));
             let in_range = cutoff.is_none_or(|cutoff| meta.date() <= cutoff);
             for (index, event) in commit.events.iter().enumerate() {
-                // Only key results are wanted; objectives are skipped before hashing.
+                // Only key results are requested; objectives are skipped before hashing.
                 if !event.key.is_key_result() {
                     continue;
                 }
-                let Some((&key, _)) = wanted.get_key_value(&event.key) else {
+                let Some((&key, _)) = requested.get_key_value(&event.key) else {
                     continue;
                 };
                 self.oldest_kind.insert(key, event.kind);
@@ -164,9 +164,9 @@ impl<'k> Gathered<'k> {
         }
     }
 
-    /// The wanted keys without a check-in among the gathered events.
-    fn pending(&self, wanted: &WantedKeys<'k>) -> Vec<&'k ItemKey> {
-        wanted
+    /// The requested keys without a check-in among the gathered events.
+    fn pending(&self, requested: &RequestedKeys<'k>) -> Vec<&'k ItemKey> {
+        requested
             .keys()
             .copied()
             .filter(|key| {
@@ -190,12 +190,12 @@ pub(crate) fn gather(
     since: NaiveDate,
     cutoff: Option<NaiveDate>,
 ) -> Result<Facts> {
-    let mut wanted: WantedKeys<'_> =
+    let mut requested: RequestedKeys<'_> =
         KeyMap::with_capacity_and_hasher(interest.len(), Default::default());
     for item in interest {
         // A key given twice keeps its last path, and is walked back for if either
         // interest requests it.
-        let entry = wanted.entry(&item.key).or_insert(Wanted {
+        let entry = requested.entry(&item.key).or_insert(Requested {
             path: &item.path,
             walk_back: false,
         });
@@ -211,7 +211,7 @@ pub(crate) fn gather(
         since: Some(since_time),
         ..Limit::default()
     };
-    let mut gathered = Gathered::with_capacity(wanted.len());
+    let mut gathered = Gathered::with_capacity(requested.len());
     let mut facts = Facts::default();
     let mut walked = 0;
     let mut cursor = tip;
@@ -219,14 +219,14 @@ pub(crate) fn gather(
     loop {
         let segment = walker.walk(cursor, &limit)?;
         walked += segment.walked;
-        gathered.add(&segment.commits, &wanted, cutoff);
+        gathered.add(&segment.commits, &requested, cutoff);
         let base = match segment.end {
             End::Root => break,
             End::Shallow(base) | End::Limit(base) => base,
         };
 
-        let pending = gathered.pending(&wanted);
-        let existing = existing_at(walker, base, &pending, &wanted, &gathered.oldest_kind)?;
+        let pending = gathered.pending(&requested);
+        let existing = existing_at(walker, base, &pending, &requested, &gathered.oldest_kind)?;
         if let End::Shallow(boundary) = segment.end {
             facts.boundary = super::commit_date(walker.repo(), boundary);
             facts.unknown = existing.into_iter().collect();
@@ -235,7 +235,7 @@ pub(crate) fn gather(
                 .extend(super::boundary_note(walker.repo(), segment.end));
             break;
         }
-        if !existing.iter().any(|key| wanted[key].walk_back) {
+        if !existing.iter().any(|key| requested[key].walk_back) {
             break;
         }
 
@@ -267,7 +267,7 @@ fn existing_at(
     walker: &Walker<'_>,
     base: ObjectId,
     pending: &[&ItemKey],
-    wanted: &WantedKeys<'_>,
+    requested: &RequestedKeys<'_>,
     oldest_kind: &KeyMap<&ItemKey, EventKind>,
 ) -> Result<Vec<ItemKey>> {
     let mut existing = Vec::new();
@@ -276,7 +276,7 @@ fn existing_at(
         match oldest_kind.get(*key) {
             Some(EventKind::Added) => {}
             Some(_) => existing.push((*key).clone()),
-            None => untouched.entry(wanted[key].path).or_default().push(key),
+            None => untouched.entry(requested[key].path).or_default().push(key),
         }
     }
     for (path, keys) in untouched {

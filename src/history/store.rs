@@ -364,7 +364,7 @@ impl GitRepository {
 impl ObjectStore for GitRepository {
     fn commit(&self, id: ObjectId) -> Result<CommitInfo> {
         // gitoxide rejects some commits that git shows, such as a time zone with a
-        // comment after it; libgit2 reads those.
+        // comment after it. libgit2 reads those.
         let mut commit = match self.objects.commit(id) {
             Ok(commit) => commit,
             Err(_) => self.git2_commit(id)?,
@@ -521,7 +521,7 @@ impl GixObjects {
                 .parents()
                 .next()
                 .map(|parent| ObjectId::from_bytes(parent.as_bytes()));
-            // As `git log` shows it: without the blank lines that may lead it.
+            // Blank lines before the message are left out, as `git log` leaves them out.
             let leading = commit
                 .message
                 .iter()

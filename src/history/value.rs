@@ -1,11 +1,11 @@
 //! Field values as goal files write them, and the packed form the history keeps them
-//! in. A history holds millions of values, so an item's fields, and the changes of
-//! an event, are one byte string each (`Packed`): no allocation per value and no
+//! in. A history contains millions of values, so an item's fields and an event's
+//! changes are one byte string each (`Packed`), with no allocation per value and no
 //! spans or source text. Readers get `Value`s that borrow from those bytes.
 
 use toml::de::DeValue;
 
-/// The field names of the goal file format, packed as their index; other names are
+/// The field names of the goal file format, packed as their index. Other names are
 /// packed as text.
 const KNOWN_FIELDS: &[&str] = &[
     "title",
@@ -30,7 +30,7 @@ const KNOWN_FIELDS: &[&str] = &[
     "direction",
     "team",
 ];
-/// The name byte that says a field name follows as text.
+/// The name byte that marks a field name written out as text.
 const OTHER_FIELD: u8 = u8::MAX;
 
 /// A field value, borrowed from packed bytes or from a parsed file.
@@ -119,8 +119,8 @@ impl<'a> Value<'a> {
 }
 
 /// Values packed into one byte string, with `Packer` to write and `Unpacker` to read.
-/// Each field name is one byte (its index in `KNOWN_FIELDS`) or `OTHER_FIELD` and a
-/// text; each value is a tag byte (0 none, 1 false, 2 true, 3 integer, 4 float, 5 text,
+/// Each field name is one byte (its index in `KNOWN_FIELDS`), or `OTHER_FIELD` and a
+/// text. Each value is a tag byte (0 none, 1 false, 2 true, 3 integer, 4 float, 5 text,
 /// 6 date-time, 7 array or table as JSON), then 8 bytes for a number or a text. A
 /// text is a u32 byte length and UTF-8 bytes. Integers are little-endian.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -223,7 +223,7 @@ impl Packer {
     }
 
     fn text(&mut self, text: &str) {
-        // Goal files are far below 4 GiB; a longer text is cut, never misread.
+        // Goal files are far below 4 GiB. A longer text is cut rather than misread.
         let length = u32::try_from(text.len()).unwrap_or(u32::MAX);
         self.0.extend_from_slice(&length.to_le_bytes());
         self.0
@@ -235,8 +235,8 @@ impl Packer {
     }
 }
 
-/// Reads packed bytes in the order they were written. Bytes come only from a
-/// `Packer`, so they are well formed; reading past the end gives `None`.
+/// Reads packed bytes in the order they were written. The bytes come from a `Packer`
+/// or passed `Packed::holds_changes`. Reading past the end or invalid UTF-8 gives `None`.
 pub(crate) struct Unpacker<'a> {
     bytes: &'a [u8],
     position: usize,
@@ -400,9 +400,9 @@ mod tests {
 
     #[test]
     fn display_drops_trailing_zeros() {
-        let shown = |text: &str| parse(text).unpack().value().unwrap().unwrap().display();
-        assert_eq!(shown("v = 40.0"), "40");
-        assert_eq!(shown("v = \"bob\""), "bob");
+        let displayed = |text: &str| parse(text).unpack().value().unwrap().unwrap().display();
+        assert_eq!(displayed("v = 40.0"), "40");
+        assert_eq!(displayed("v = \"bob\""), "bob");
     }
 
     #[test]

@@ -23,7 +23,8 @@ const CHUNK: usize = 256;
 /// Commits whose trees one thread compares in a row, reusing each commit's trees for
 /// the next. Each stretch starts by reading the trees of the changed folders afresh.
 const COMPARE_SEGMENT: usize = 1024;
-/// The most blobs a chunk may have to be read while the chunk before it is replayed.
+/// The maximum number of blobs of a chunk that is read while the chunk before it is
+/// replayed.
 const PREFETCH_BLOBS: usize = 2048;
 
 /// Commits in a row older than `Limit::since` that end a walk. A commit with a wrong
@@ -197,7 +198,7 @@ impl<'r> Walker<'r> {
             let (link, parent, time) = match self.cache.commits.get(&cursor) {
                 Some(_) if cached_links >= self.cache.commits.len() => {
                     // More cached links than cached commits: the cache's parents form
-                    // a loop, which only a damaged or hand-made file can hold.
+                    // a loop, which only a damaged or hand-made file can contain.
                     self.cache.commits.clear();
                     self.cache.unsaved.clear();
                     self.stats.from_cache = 0;
@@ -334,8 +335,8 @@ impl<'r> Walker<'r> {
             })
             .collect();
         let mut changes = Vec::with_capacity(infos.len());
-        // Each compare names its paths anew; sharing one copy of each keeps the
-        // paths of a long run small.
+        // Each compare makes its own copies of the paths. Sharing one copy of each
+        // keeps the paths of a long run small.
         let mut paths: foldhash::HashSet<Arc<str>> = foldhash::HashSet::default();
         for segment in segments {
             let (lists, trees_read) = segment?;
@@ -486,7 +487,7 @@ mod tests {
         let repo = GitRepository::discover(root).unwrap().unwrap();
         let config = Config::defaults(root.to_owned(), root.to_owned());
         let tip = repo.require_head().unwrap();
-        // A cached tip whose parent is itself, as only a hand-made file could say.
+        // A cached tip whose parent is itself, which only a hand-made file could contain.
         let mut cache = Cache::disabled();
         let looping = WalkedCommit {
             parent: Some(tip),

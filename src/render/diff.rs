@@ -84,10 +84,10 @@ impl DiffReport<'_> {
     }
 
     /// Field changes of changed items with the given meaning.
-    fn field_changes(&self, wanted: Meaning) -> Vec<(&DiffChange, FieldChange<'_>)> {
+    fn field_changes(&self, section: Meaning) -> Vec<(&DiffChange, FieldChange<'_>)> {
         self.of_kind(EventKind::Changed)
             .flat_map(|change| change.event.changes().map(move |field| (change, field)))
-            .filter(|(_, field)| meaning(field.field) == wanted)
+            .filter(|(_, field)| meaning(field.field) == section)
             .collect()
     }
 
@@ -136,15 +136,15 @@ fn write_text(report: &DiffReport<'_>, out: &mut dyn Write) -> io::Result<()> {
             writeln!(out, "  {}", printable(&line))?;
         }
     }
-    for (wanted, heading) in SECTIONS {
-        let fields = report.field_changes(wanted);
+    for (section, heading) in SECTIONS {
+        let fields = report.field_changes(section);
         if fields.is_empty() {
             continue;
         }
         writeln!(out, "\n{heading}")?;
         for (change, field) in fields {
             let key = &change.event.key;
-            let mark = if change.moved_goalpost && wanted == Meaning::Retargeted {
+            let mark = if change.moved_goalpost && section == Meaning::Retargeted {
                 "  (moved goalpost)"
             } else {
                 ""
@@ -209,8 +209,8 @@ fn write_markdown(report: &DiffReport<'_>, out: &mut dyn Write) -> io::Result<()
     for (kind, heading) in [(EventKind::Added, "Added"), (EventKind::Removed, "Removed")] {
         write_markdown_items(report, kind, heading, out)?;
     }
-    for (wanted, heading) in SECTIONS {
-        write_markdown_fields(report, wanted, heading, out)?;
+    for (section, heading) in SECTIONS {
+        write_markdown_fields(report, section, heading, out)?;
     }
     write_markdown_lint(&report.lint, out)
 }
@@ -245,11 +245,11 @@ fn write_markdown_items(
 /// The table of field changes with one meaning, when there are any.
 fn write_markdown_fields(
     report: &DiffReport<'_>,
-    wanted: Meaning,
+    section: Meaning,
     heading: &str,
     out: &mut dyn Write,
 ) -> io::Result<()> {
-    let fields = report.field_changes(wanted);
+    let fields = report.field_changes(section);
     if fields.is_empty() {
         return Ok(());
     }
@@ -258,7 +258,7 @@ fn write_markdown_fields(
     writeln!(out, "| --- | --- | --- | --- | --- | --- |")?;
     for (change, field) in fields {
         let key = &change.event.key;
-        let note = if change.moved_goalpost && wanted == Meaning::Retargeted {
+        let note = if change.moved_goalpost && section == Meaning::Retargeted {
             "⚠️ moved goalpost"
         } else {
             ""

@@ -101,17 +101,17 @@ fn damaged_cache_is_ignored() {
 }
 
 #[test]
-fn cache_that_is_not_a_file_is_not_read() {
+fn non_file_cache_is_ignored() {
     let repo = quarter();
     let expected = repo.okr_ok(&["history", "--format", "json"]).stdout;
     let cache = repo.path.join(".git/okr/history-cache.bin");
     std::fs::remove_file(&cache).unwrap();
     // A FIFO would block a read until something writes to it.
-    let made = std::process::Command::new("mkfifo")
+    let created = std::process::Command::new("mkfifo")
         .arg(&cache)
         .status()
         .unwrap();
-    assert!(made.success());
+    assert!(created.success());
     let output = repo.okr_ok(&["history", "--format", "json", "--verbose"]);
     assert_eq!(output.stdout, expected);
     assert_eq!(counters(&output.stderr).1, 0);

@@ -312,7 +312,7 @@ fn write_raw_commit(repo: &Repo, headers: &str, message: &str) {
 }
 
 #[test]
-fn commits_that_git_shows_are_read() {
+fn unusual_git_commits_are_read() {
     let repo = Repo::new();
     repo.write("okrs/growth.toml", &weekly(40));
     repo.commit("2026-10-01T09:00:00+00:00", "Plan");
@@ -331,7 +331,7 @@ fn commits_that_git_shows_are_read() {
 }
 
 #[test]
-fn control_characters_are_masked_in_tables() {
+fn tables_mask_control_characters() {
     let repo = Repo::new();
     repo.write("okrs/growth.toml", &weekly(40));
     repo.commit("2026-10-01T09:00:00+00:00", "Plan");
@@ -355,7 +355,7 @@ fn control_characters_are_masked_in_tables() {
 }
 
 #[test]
-fn replace_refs_are_ignored_like_git_log_ranges() {
+fn replace_refs_are_ignored() {
     let repo = Repo::new();
     for (step, day) in ["01", "02", "03", "04", "05"].iter().enumerate() {
         repo.write(
