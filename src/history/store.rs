@@ -512,6 +512,8 @@ impl GixObjects {
                 .author()
                 .map(|author| (text(author.name), text(author.email)))
                 .unwrap_or_default();
+            // NOTE: a time zone git accepts but gix cannot parse (such as +9999) reads as
+            // UTC here, and an `encoding` header is not applied (README KL-7).
             let time = commit
                 .committer()
                 .ok()
