@@ -5,16 +5,14 @@
 use super::{Loaded, discover_config, loaded};
 use crate::cli::{GitArgs, GlobalArgs, RevisionArgs};
 use crate::error::{Error, Result};
-use crate::history::{
-    self, Cache, Facts, GitRepository, Interest, ItemKey, ObjectId, Scope, Walker,
-};
+use crate::history::{self, Cache, Facts, GitRepository, Interest, ObjectId, Scope, Walker};
 use crate::index::{Index, ObjectiveRef};
 use crate::loader::Workspace;
 use crate::rollup::CheckIns;
 use chrono::NaiveDate;
 use rayon::prelude::*;
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex};
+use std::sync::Mutex;
 
 /// Returns the folder a command starts in: `-C DIR`, else the current folder.
 pub(crate) fn start_folder(global: &GlobalArgs) -> Result<PathBuf> {
@@ -143,48 +141,43 @@ fn open_quietly(
     }
 }
 
-/// Returns the key results of `objectives` as history keys, with the files they are in.
-/// With `walk_back`, the walk goes back as far as their last check-ins. Without it,
-/// the walk stops at the start date the command gives.
-pub(crate) fn interest(
-    workspace: &Workspace,
-    chosen: &[ObjectiveRef],
-    walk_back: bool,
-) -> Vec<Interest> {
-    let mut interest = Vec::new();
-    // Chosen objectives come in file order; keys of one file share its period and path.
-    let mut last_file = None;
-    let mut shared: Option<(Arc<str>, Arc<str>)> = None;
-    for &at in chosen {
-        let file = &workspace.files[at.file];
-        let Some(period) = &file.period else {
-            continue;
-        };
-        if last_file != Some(at.file) {
-            last_file = Some(at.file);
-            shared = Some((
-                Arc::from(period.value.as_str()),
-                Arc::from(workspace.source(file).path.as_str()),
-            ));
-        }
-        let Some((period, path)) = &shared else {
-            continue;
-        };
-        let objective = &file.objectives[at.objective];
-        let objective_id: Arc<str> = Arc::from(objective.id.value.as_str());
-        for key_result in &objective.key_results {
-            interest.push(Interest {
-                key: ItemKey {
-                    period: Arc::clone(period),
-                    objective: Arc::clone(&objective_id),
-                    key_result: Some(Arc::from(key_result.id.value.as_str())),
-                },
-                path: Arc::clone(path),
-                walk_back,
-            });
+/// Key results whose history a command reads: where each is in the goal files and, in
+/// the same order, what the walk looks for.
+#[derive(Default)]
+pub(crate) struct Wanted<'w> {
+    pub(crate) places: Vec<(ObjectiveRef, usize)>,
+    pub(crate) interest: Vec<Interest<'w>>,
+}
+
+impl<'w> Wanted<'w> {
+    /// Adds the key results of `chosen` that are in files with a period. With
+    /// `walk_back`, the walk goes back as far as their last check-ins. Without it, the
+    /// walk stops at the start date the command gives.
+    pub(crate) fn add(
+        &mut self,
+        workspace: &'w Workspace,
+        chosen: &[ObjectiveRef],
+        walk_back: bool,
+    ) {
+        for &at in chosen {
+            let file = &workspace.files[at.file];
+            let Some(period) = &file.period else {
+                continue;
+            };
+            let path = workspace.source(file).path.as_str();
+            let objective = &file.objectives[at.objective];
+            for (position, key_result) in objective.key_results.iter().enumerate() {
+                self.places.push((at, position));
+                self.interest.push(Interest {
+                    period: &period.value,
+                    objective: &objective.id.value,
+                    key_result: &key_result.id.value,
+                    path,
+                    walk_back,
+                });
+            }
         }
     }
-    interest
 }
 
 /// Walks back from the source's commit as far as `interest` needs, starting from
@@ -192,7 +185,7 @@ pub(crate) fn interest(
 pub(crate) fn facts(
     source: &Source,
     git: &GitArgs,
-    interest: &[Interest],
+    interest: &[Interest<'_>],
     since: Option<NaiveDate>,
 ) -> Result<Option<Facts>> {
     let (Some(repo), Some(tip)) = (&source.repo, source.tip) else {
@@ -229,26 +222,16 @@ pub(crate) fn check_ins(
         .filter_map(|at| index.file_period(at.file))
         .map(|period| period.start)
         .min();
-    let wanted = interest(workspace, chosen, true);
-    let Some(facts) = facts(source, git, &wanted, since)? else {
+    let mut wanted = Wanted::default();
+    wanted.add(workspace, chosen, true);
+    let Some(facts) = facts(source, git, &wanted.interest, since)? else {
         return Ok((CheckIns::new(), Vec::new()));
     };
-    // `interest` lists the key results of the chosen objectives in this order, so
-    // each entry of `wanted` names the key result at the same place here.
-    let places: Vec<(ObjectiveRef, usize)> = chosen
-        .iter()
-        .filter(|at| workspace.files[at.file].period.is_some())
-        .flat_map(|&at| {
-            let count = workspace.files[at.file].objectives[at.objective]
-                .key_results
-                .len();
-            (0..count).map(move |position| (at, position))
-        })
-        .collect();
-    let check_ins: CheckIns = places
+    let check_ins: CheckIns = wanted
+        .places
         .par_iter()
-        .zip(&wanted)
-        .filter_map(|(place, item)| Some((*place, facts.last_check_in(&item.key)?)))
+        .enumerate()
+        .filter_map(|(entry, place)| Some((*place, facts.last_check_in(entry)?)))
         .collect();
     Ok((check_ins, facts.notes))
 }

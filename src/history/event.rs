@@ -19,6 +19,7 @@ pub(crate) struct ItemKey {
 }
 
 impl ItemKey {
+    #[cfg(test)]
     pub(crate) fn new(period: &str, objective: &str, key_result: Option<&str>) -> ItemKey {
         ItemKey {
             period: Arc::from(period),

@@ -9,7 +9,6 @@ use super::store::ObjectId;
 use super::walk::{End, Limit, Walker};
 use crate::error::Result;
 use chrono::{NaiveDate, NaiveTime};
-use foldhash::HashSet;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
@@ -19,15 +18,28 @@ pub(crate) const CHECK_IN_FIELDS: &[&str] = &["current", "done", "confidence", "
 /// Walks taken after the first go back at least this many commits at a time.
 const MIN_EXTENSION: usize = 256;
 
-/// A key result a command needs the history of, and the file it is in now.
-#[derive(Debug, Clone)]
-pub(crate) struct Interest {
-    pub(crate) key: ItemKey,
-    pub(crate) path: Arc<str>,
+/// A key result a command needs the history of, and the file it is in now, borrowed
+/// from the goal files the command loaded.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Interest<'a> {
+    pub(crate) period: &'a str,
+    pub(crate) objective: &'a str,
+    pub(crate) key_result: &'a str,
+    pub(crate) path: &'a str,
     /// Walk back past the start date until the key result's last check-in is found;
     /// without it, check-ins before that date are not looked for.
     pub(crate) walk_back: bool,
 }
+
+impl<'a> Interest<'a> {
+    fn parts(&self) -> KeyParts<'a> {
+        (self.period, self.objective, self.key_result)
+    }
+}
+
+/// A key result's period, objective id and key result id. Events are matched to the
+/// requested key results on these borrowed parts, so no key is copied.
+type KeyParts<'a> = (&'a str, &'a str, &'a str);
 
 /// The position of an event: its commit's index in `Facts::commits`, then its own
 /// index among that commit's events.
@@ -36,17 +48,21 @@ type EventAt = (usize, usize);
 /// Maps keyed by item: foldhash, because lint hashes a key for every walked event.
 type KeyMap<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
 
-/// Events of the key results asked for, up to the cutoff date. The events stay in the
-/// walked commits; the map only points at them, so gathering copies no event.
+/// Events of the key results asked for, up to the cutoff date, found by the position
+/// of the key result in the interest list given to `gather`. The events stay in the
+/// walked commits; the facts only point at them, so gathering copies no event.
 #[derive(Default)]
 pub(crate) struct Facts {
     /// The walked commits, newest first.
     commits: Vec<Arc<WalkedCommit>>,
-    /// Each key result's events, oldest first.
-    events: KeyMap<ItemKey, Vec<EventAt>>,
-    /// Key results that existed at a shallow clone's boundary without a check-in
-    /// since: their last check-in is unknown.
-    pub(crate) unknown: HashSet<ItemKey>,
+    /// The slot of each requested key result, in the order of the interest list; a key
+    /// result asked for twice has one slot.
+    slots: Vec<usize>,
+    /// Each slot's events, oldest first.
+    events: Vec<Vec<EventAt>>,
+    /// Per slot: the key result existed at a shallow clone's boundary without a
+    /// check-in since, so its last check-in is unknown.
+    unknown: Vec<bool>,
     /// The shallow boundary note, when the walk reached one.
     pub(crate) notes: Vec<String>,
     /// The date of the shallow clone's boundary commit, when the walk reached one:
@@ -55,12 +71,16 @@ pub(crate) struct Facts {
 }
 
 impl Facts {
-    /// Returns the events of a key result with their commits, oldest first.
-    pub(crate) fn events(&self, key: &ItemKey) -> Vec<(&CommitMeta, &ItemEvent)> {
-        self.events
-            .get(key)
-            .map(|places| {
-                places
+    fn slot(&self, interest: usize) -> Option<usize> {
+        self.slots.get(interest).copied()
+    }
+
+    /// Returns the events of the key result at `interest` in the interest list, with
+    /// their commits, oldest first.
+    pub(crate) fn events(&self, interest: usize) -> Vec<(&CommitMeta, &ItemEvent)> {
+        self.slot(interest)
+            .map(|slot| {
+                self.events[slot]
                     .iter()
                     .filter_map(|&at| event_at(&self.commits, at))
                     .collect()
@@ -68,16 +88,21 @@ impl Facts {
             .unwrap_or_default()
     }
 
-    /// Returns the date of the last commit that added the key result or changed one of its
-    /// check-in fields.
-    pub(crate) fn last_check_in(&self, key: &ItemKey) -> Option<NaiveDate> {
-        self.events
-            .get(key)?
+    /// Returns the date of the last commit that added the key result at `interest` or
+    /// changed one of its check-in fields.
+    pub(crate) fn last_check_in(&self, interest: usize) -> Option<NaiveDate> {
+        self.events[self.slot(interest)?]
             .iter()
             .rev()
             .filter_map(|&at| event_at(&self.commits, at))
             .find(|(_, event)| is_check_in(event))
             .map(|(meta, _)| meta.date())
+    }
+
+    /// True when the key result at `interest` existed at a shallow clone's boundary
+    /// with no check-in since, so its last check-in is unknown.
+    pub(crate) fn is_unknown(&self, interest: usize) -> bool {
+        self.slot(interest).is_some_and(|slot| self.unknown[slot])
     }
 }
 
@@ -99,34 +124,71 @@ pub(crate) fn is_check_in(event: &ItemEvent) -> bool {
     }
 }
 
-/// The details `gather` uses of a requested key: the file it is in now, and whether the
-/// walk goes back past the start date for it (see `Interest`).
-#[derive(Clone, Copy)]
+/// A requested key result: its parts, the file it is in now, and whether the walk goes
+/// back past the start date for it (see `Interest`).
 struct Requested<'k> {
+    parts: KeyParts<'k>,
     path: &'k str,
     walk_back: bool,
 }
 
-/// The requested keys, each with its details.
-type RequestedKeys<'k> = KeyMap<&'k ItemKey, Requested<'k>>;
-
-/// Events gathered so far, newest first, and the oldest event kind seen per key. The
-/// maps borrow the requested keys, so no key is copied per event.
-struct Gathered<'k> {
-    commits: Vec<Arc<WalkedCommit>>,
-    newest_first: KeyMap<&'k ItemKey, Vec<EventAt>>,
-    /// The oldest event seen for each key, cutoff or not: an `added` one means the
-    /// key did not exist before it.
-    oldest_kind: KeyMap<&'k ItemKey, EventKind>,
+/// The requested key results, one slot each, and the slot of each key.
+struct RequestedKeys<'k> {
+    slots: Vec<Requested<'k>>,
+    by_key: KeyMap<KeyParts<'k>, usize>,
 }
 
-impl<'k> Gathered<'k> {
-    /// Makes room for events of `keys` keys, so the maps do not grow while events come.
-    fn with_capacity(keys: usize) -> Self {
+impl<'k> RequestedKeys<'k> {
+    /// Gives each distinct key of `interest` a slot, and returns the slot of each entry.
+    fn new(interest: &[Interest<'k>]) -> (RequestedKeys<'k>, Vec<usize>) {
+        let mut requested = RequestedKeys {
+            slots: Vec::with_capacity(interest.len()),
+            by_key: KeyMap::with_capacity_and_hasher(interest.len(), Default::default()),
+        };
+        let mut slot_of_entry = Vec::with_capacity(interest.len());
+        for item in interest {
+            let next = requested.slots.len();
+            let slot = *requested.by_key.entry(item.parts()).or_insert(next);
+            if slot == next {
+                requested.slots.push(Requested {
+                    parts: item.parts(),
+                    path: item.path,
+                    walk_back: false,
+                });
+            }
+            // A key given twice keeps its last path, and is walked back for if either
+            // entry asks for it.
+            let entry = &mut requested.slots[slot];
+            entry.path = item.path;
+            entry.walk_back |= item.walk_back;
+            slot_of_entry.push(slot);
+        }
+        (requested, slot_of_entry)
+    }
+
+    fn slot(&self, key: &ItemKey) -> Option<usize> {
+        let key_result = key.key_result.as_deref()?;
+        self.by_key
+            .get(&(&*key.period, &*key.objective, key_result))
+            .copied()
+    }
+}
+
+/// Events gathered so far, newest first, and the oldest event kind seen, per slot.
+struct Gathered {
+    commits: Vec<Arc<WalkedCommit>>,
+    newest_first: Vec<Vec<EventAt>>,
+    /// The oldest event seen for each slot, cutoff or not: an `added` one means the
+    /// key result did not exist before it.
+    oldest_kind: Vec<Option<EventKind>>,
+}
+
+impl Gathered {
+    fn new(slots: usize) -> Self {
         Gathered {
             commits: Vec::new(),
-            newest_first: KeyMap::with_capacity_and_hasher(keys, Default::default()),
-            oldest_kind: KeyMap::with_capacity_and_hasher(keys, Default::default()),
+            newest_first: vec![Vec::new(); slots],
+            oldest_kind: vec![None; slots],
         }
     }
 
@@ -135,7 +197,7 @@ impl<'k> Gathered<'k> {
     fn add(
         &mut self,
         commits: &[Arc<WalkedCommit>],
-        requested: &RequestedKeys<'k>,
+        requested: &RequestedKeys<'_>,
         cutoff: Option<NaiveDate>,
     ) {
         for commit in commits {
@@ -146,36 +208,25 @@ impl<'k> Gathered<'k> {
             self.commits.push(Arc::clone(commit));
             let in_range = cutoff.is_none_or(|cutoff| meta.date() <= cutoff);
             for (index, event) in commit.events.iter().enumerate() {
-                // Only key results are requested; objectives are skipped before hashing.
-                if !event.key.is_key_result() {
-                    continue;
-                }
-                let Some((&key, _)) = requested.get_key_value(&event.key) else {
+                let Some(slot) = requested.slot(&event.key) else {
                     continue;
                 };
-                self.oldest_kind.insert(key, event.kind);
+                self.oldest_kind[slot] = Some(event.kind);
                 if in_range {
-                    self.newest_first
-                        .entry(key)
-                        .or_default()
-                        .push((position, index));
+                    self.newest_first[slot].push((position, index));
                 }
             }
         }
     }
 
-    /// The requested keys without a check-in among the gathered events.
-    fn pending(&self, requested: &RequestedKeys<'k>) -> Vec<&'k ItemKey> {
-        requested
-            .keys()
-            .copied()
-            .filter(|key| {
-                !self.newest_first.get(*key).is_some_and(|events| {
-                    events
-                        .iter()
-                        .filter_map(|&at| event_at(&self.commits, at))
-                        .any(|(_, event)| is_check_in(event))
-                })
+    /// The slots without a check-in among the gathered events.
+    fn pending(&self) -> Vec<usize> {
+        (0..self.newest_first.len())
+            .filter(|&slot| {
+                !self.newest_first[slot]
+                    .iter()
+                    .filter_map(|&at| event_at(&self.commits, at))
+                    .any(|(_, event)| is_check_in(event))
             })
             .collect()
     }
@@ -186,22 +237,11 @@ impl<'k> Gathered<'k> {
 pub(crate) fn gather(
     walker: &mut Walker<'_>,
     tip: ObjectId,
-    interest: &[Interest],
+    interest: &[Interest<'_>],
     since: NaiveDate,
     cutoff: Option<NaiveDate>,
 ) -> Result<Facts> {
-    let mut requested: RequestedKeys<'_> =
-        KeyMap::with_capacity_and_hasher(interest.len(), Default::default());
-    for item in interest {
-        // A key given twice keeps its last path, and is walked back for if either
-        // interest requests it.
-        let entry = requested.entry(&item.key).or_insert(Requested {
-            path: &item.path,
-            walk_back: false,
-        });
-        entry.path = &item.path;
-        entry.walk_back |= item.walk_back;
-    }
+    let (requested, slots) = RequestedKeys::new(interest);
     // A day early, so a commit dated `since` in any offset is walked.
     let since_time = (since - chrono::Days::new(1))
         .and_time(NaiveTime::MIN)
@@ -211,7 +251,8 @@ pub(crate) fn gather(
         since: Some(since_time),
         ..Limit::default()
     };
-    let mut gathered = Gathered::with_capacity(requested.len());
+    let mut gathered = Gathered::new(requested.slots.len());
+    let mut unknown = vec![false; requested.slots.len()];
     let mut facts = Facts::default();
     let mut walked = 0;
     let mut cursor = tip;
@@ -225,17 +266,19 @@ pub(crate) fn gather(
             End::Shallow(base) | End::Limit(base) => base,
         };
 
-        let pending = gathered.pending(&requested);
+        let pending = gathered.pending();
         let existing = existing_at(walker, base, &pending, &requested, &gathered.oldest_kind)?;
         if let End::Shallow(boundary) = segment.end {
             facts.boundary = super::commit_date(walker.repo(), boundary);
-            facts.unknown = existing.into_iter().collect();
+            for slot in existing {
+                unknown[slot] = true;
+            }
             facts
                 .notes
                 .extend(super::boundary_note(walker.repo(), segment.end));
             break;
         }
-        if !existing.iter().any(|key| requested[key].walk_back) {
+        if !existing.iter().any(|&slot| requested.slots[slot].walk_back) {
             break;
         }
 
@@ -251,48 +294,54 @@ pub(crate) fn gather(
     facts.events = gathered
         .newest_first
         .into_iter()
-        .map(|(key, mut events)| {
+        .map(|mut events| {
             events.reverse();
-            (key.clone(), events)
+            events
         })
         .collect();
     facts.commits = gathered.commits;
+    facts.slots = slots;
+    facts.unknown = unknown;
     Ok(facts)
 }
 
-/// Finds the keys among `pending` that exist in `base`'s tree: those whose oldest walked
-/// event is not their addition, and those never touched by the walked commits that
-/// are still in the file they are in now.
+/// Finds the slots among `pending` whose key results exist in `base`'s tree: those
+/// whose oldest walked event is not their addition, and those never touched by the
+/// walked commits that are still in the file they are in now.
 fn existing_at(
     walker: &Walker<'_>,
     base: ObjectId,
-    pending: &[&ItemKey],
+    pending: &[usize],
     requested: &RequestedKeys<'_>,
-    oldest_kind: &KeyMap<&ItemKey, EventKind>,
-) -> Result<Vec<ItemKey>> {
+    oldest_kind: &[Option<EventKind>],
+) -> Result<Vec<usize>> {
     let mut existing = Vec::new();
-    let mut untouched: BTreeMap<&str, Vec<&ItemKey>> = BTreeMap::new();
-    for key in pending {
-        match oldest_kind.get(*key) {
+    let mut untouched: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+    for &slot in pending {
+        match oldest_kind[slot] {
             Some(EventKind::Added) => {}
-            Some(_) => existing.push((*key).clone()),
-            None => untouched.entry(requested[key].path).or_default().push(key),
+            Some(_) => existing.push(slot),
+            None => untouched
+                .entry(requested.slots[slot].path)
+                .or_default()
+                .push(slot),
         }
     }
-    for (path, keys) in untouched {
+    for (path, slots) in untouched {
         let Some(file) = walker.file_at(base, path)? else {
             continue;
         };
         let Some(period) = &file.period else {
             continue;
         };
-        for key in keys {
-            let present = *period == key.period
+        for slot in slots {
+            let (key_period, objective, key_result) = requested.slots[slot].parts;
+            let present = &**period == key_period
                 && file.items.iter().any(|item| {
-                    item.objective == key.objective && item.key_result == key.key_result
+                    &*item.objective == objective && item.key_result.as_deref() == Some(key_result)
                 });
             if present {
-                existing.push(key.clone());
+                existing.push(slot);
             }
         }
     }

@@ -3,14 +3,14 @@
 //! began, with no reason given). Both point at the key result's header line.
 
 use super::context::{Context, Sink, Subject};
-use crate::history::{self, CommitMeta, EventKind, Facts, ItemEvent, ItemKey, Value};
-use crate::index::objectives;
+use crate::history::{self, CommitMeta, EventKind, Facts, ItemEvent, Value};
+use crate::index::{ObjectiveRef, objectives};
 use crate::model::{Direction, GoalFile, KeyResult, Kind, Objective, State};
 use crate::period::Period;
 use crate::progress::{Status, key_result_progress};
 use crate::rollup::thresholds;
 use chrono::NaiveDate;
-use std::sync::Arc;
+use std::collections::HashMap;
 
 /// The git history facts the history rules use, and the periods they check.
 pub(crate) struct HistoryInput {
@@ -19,7 +19,14 @@ pub(crate) struct HistoryInput {
     /// The ended periods whose final week the facts cover, for `no-final-check-in`.
     pub(crate) ended: Vec<String>,
     pub(crate) git: GitHistory,
+    /// Where each key result is in the list the facts were gathered for, by its place
+    /// in the goal files.
+    pub(crate) entries: Entries,
 }
+
+/// Key result places (objective, position among its key results) mapped to their
+/// positions in a list of wanted key results.
+pub(crate) type Entries = HashMap<(ObjectiveRef, usize), usize, foldhash::fast::RandomState>;
 
 pub(crate) enum GitHistory {
     Known(Facts),
@@ -34,33 +41,49 @@ impl HistoryInput {
             periods,
             ended: Vec::new(),
             git: GitHistory::Unavailable(reason.to_owned()),
+            entries: Entries::default(),
+        }
+    }
+
+    /// Returns the facts and the key result's entry in them, when the history of the
+    /// key result at `position` of objective `at` was read.
+    pub(crate) fn facts_of(&self, at: ObjectiveRef, position: usize) -> Option<(&Facts, usize)> {
+        match &self.git {
+            GitHistory::Known(facts) => Some((facts, *self.entries.get(&(at, position))?)),
+            GitHistory::Unavailable(_) => None,
         }
     }
 }
 
-/// A key result of a checked period, with its period and history key.
+/// A live key result of a checked period, with its period and its entry in the facts.
 struct Candidate<'a> {
     file: &'a GoalFile,
     objective: &'a Objective,
     key_result: &'a KeyResult,
     period: &'a Period,
-    key: ItemKey,
+    facts: Option<(&'a Facts, usize)>,
 }
 
-fn candidates<'a>(context: &'a Context<'_>, history: &HistoryInput) -> Vec<Candidate<'a>> {
+impl Candidate<'_> {
+    /// `objective/key_result`, as findings name the key result.
+    fn item(&self) -> String {
+        format!("{}/{}", self.objective.id.value, self.key_result.id.value)
+    }
+}
+
+fn candidates<'a>(context: &'a Context<'_>, history: &'a HistoryInput) -> Vec<Candidate<'a>> {
     let mut found = Vec::new();
     for (at, file, objective) in objectives(context.workspace) {
         let Some(period) = context.index.file_period(at.file) else {
             continue;
         };
-        let Some(period_text) = &file.period else {
-            continue;
-        };
-        if !history.periods.contains(&period.name) || !objective.state.is_live() {
+        if file.period.is_none()
+            || !history.periods.contains(&period.name)
+            || !objective.state.is_live()
+        {
             continue;
         }
-        let objective_key = ItemKey::new(&period_text.value, &objective.id.value, None);
-        for key_result in &objective.key_results {
+        for (position, key_result) in objective.key_results.iter().enumerate() {
             if !key_result.state.is_live() {
                 continue;
             }
@@ -69,10 +92,7 @@ fn candidates<'a>(context: &'a Context<'_>, history: &HistoryInput) -> Vec<Candi
                 objective,
                 key_result,
                 period,
-                key: ItemKey {
-                    key_result: Some(Arc::from(key_result.id.value.as_str())),
-                    ..objective_key.clone()
-                },
+                facts: history.facts_of(at, position),
             });
         }
     }
@@ -98,15 +118,15 @@ pub(super) fn stale(context: &Context<'_>, history: &HistoryInput, sink: &mut Si
             continue;
         }
         let checked = key_result.checked.as_ref().map(|checked| checked.value);
-        let from_git = match &history.git {
-            GitHistory::Known(facts) => {
-                if checked.is_none() && facts.unknown.contains(&candidate.key) {
+        let from_git = match candidate.facts {
+            Some((facts, entry)) => {
+                if checked.is_none() && facts.is_unknown(entry) {
                     beyond_boundary += 1;
                     continue;
                 }
-                facts.last_check_in(&candidate.key)
+                facts.last_check_in(entry)
             }
-            GitHistory::Unavailable(_) => None,
+            None => None,
         };
         let Some(last) = checked.max(from_git) else {
             if let GitHistory::Unavailable(_) = history.git {
@@ -126,7 +146,7 @@ pub(super) fn stale(context: &Context<'_>, history: &HistoryInput, sink: &mut Si
             format!(
                 "key result `{}` has had no check-in for {days} days (last on {last}); \
                  the check-in interval is {interval} days",
-                candidate.key.item()
+                candidate.item()
             ),
             "record where it stands with `okr check-in` (or commit a new `current`, \
              `confidence` or note), or drop it with `state = \"dropped\"` if nobody \
@@ -177,8 +197,8 @@ pub(super) fn moved_goalpost(context: &Context<'_>, history: &HistoryInput, sink
         return;
     }
     let candidates = candidates(context, history);
-    let facts = match &history.git {
-        GitHistory::Known(facts) => facts,
+    match &history.git {
+        GitHistory::Known(_) => {}
         GitHistory::Unavailable(reason) => {
             if !candidates.is_empty() {
                 sink.note(format!(
@@ -187,7 +207,7 @@ pub(super) fn moved_goalpost(context: &Context<'_>, history: &HistoryInput, sink
             }
             return;
         }
-    };
+    }
     let freeze = context.workspace.config.freeze;
     for candidate in candidates {
         let key_result = candidate.key_result;
@@ -198,7 +218,10 @@ pub(super) fn moved_goalpost(context: &Context<'_>, history: &HistoryInput, sink
         {
             continue;
         }
-        let events = facts.events(&candidate.key);
+        let Some((facts, entry)) = candidate.facts else {
+            continue;
+        };
+        let events = facts.events(entry);
         if events.is_empty() {
             continue;
         }
@@ -210,7 +233,7 @@ pub(super) fn moved_goalpost(context: &Context<'_>, history: &HistoryInput, sink
         let mut message = format!(
             "{} of key result `{}` eased on {} (commit {}) with no reason given",
             describe_move(latest.event),
-            candidate.key.item(),
+            candidate.item(),
             latest.meta.date(),
             latest.meta.short_id()
         );

@@ -3,9 +3,8 @@
 
 use super::context::{Context, Sink, Subject};
 use super::history::{GitHistory, HistoryInput};
-use crate::history::ItemKey;
 use crate::index::{ObjectiveRef, objectives};
-use crate::model::{Commitment, KeyResult, Objective, Spanned};
+use crate::model::{Commitment, KeyResult, Spanned};
 use crate::period::Period;
 use crate::rollup::{CheckIns, Rollup};
 use chrono::NaiveDate;
@@ -90,23 +89,24 @@ enum LastCheckIn<'k> {
 fn last_check_in<'k>(
     history: &HistoryInput,
     period: &Period,
-    file_period: &str,
-    objective: &Objective,
+    (at, position): (ObjectiveRef, usize),
     key_result: &'k KeyResult,
 ) -> LastCheckIn<'k> {
     let checked = key_result.checked.as_ref();
-    let facts = match &history.git {
-        GitHistory::Known(facts) if history.ended.contains(&period.name) => facts,
+    let known = history
+        .facts_of(at, position)
+        .filter(|_| history.ended.contains(&period.name));
+    let (facts, entry) = match known {
+        Some(known) => known,
         // Without history of the period's final week, only the `checked` date is known.
-        _ => {
+        None => {
             return match checked {
                 Some(date) => LastCheckIn::On(date.value, Some(date)),
                 None => LastCheckIn::NoneFound { walked: false },
             };
         }
     };
-    let key = ItemKey::new(file_period, &objective.id.value, Some(&key_result.id.value));
-    match (checked, facts.last_check_in(&key)) {
+    match (checked, facts.last_check_in(entry)) {
         (Some(date), Some(commit)) if commit > date.value => LastCheckIn::On(commit, None),
         (Some(date), Some(_)) => LastCheckIn::On(date.value, Some(date)),
         (None, Some(commit)) => LastCheckIn::On(commit, None),
@@ -116,7 +116,7 @@ fn last_check_in<'k>(
         // A shallow clone hides what came before its boundary commit. When that commit
         // is older than the final week, every check-in of the week was still walked.
         (_, None)
-            if facts.unknown.contains(&key)
+            if facts.is_unknown(entry)
                 && facts
                     .boundary
                     .is_none_or(|boundary| boundary >= final_week_start(period)) =>
@@ -130,19 +130,18 @@ fn last_check_in<'k>(
 fn no_final_check_in(context: &Context<'_>, history: &HistoryInput, sink: &mut Sink<'_>) {
     let mut beyond_boundary = 0;
     for (at, file, objective) in context.objectives() {
-        let (Some(period), Some(file_period)) = (context.index.file_period(at.file), &file.period)
-        else {
+        let (Some(period), Some(_)) = (context.index.file_period(at.file), &file.period) else {
             continue;
         };
         if context.as_of <= period.end || !objective.state.is_live() {
             continue;
         }
-        for key_result in &objective.key_results {
+        for (position, key_result) in objective.key_results.iter().enumerate() {
             if !key_result.state.is_live() {
                 continue;
             }
             let final_week = final_week_start(period);
-            let last = last_check_in(history, period, &file_period.value, objective, key_result);
+            let last = last_check_in(history, period, (at, position), key_result);
             let (problem, checked) = match last {
                 LastCheckIn::NoneFound { walked: false } => ("has no check-in".to_owned(), None),
                 LastCheckIn::NoneFound { walked: true } => (
