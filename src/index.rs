@@ -32,20 +32,28 @@ impl Target {
 pub(crate) struct Index {
     /// Every period some parsed file declares and the calendar resolves, by name.
     pub(crate) periods: BTreeMap<String, Period>,
-    /// The resolved period name of each file in `Workspace::files`.
-    file_periods: Vec<Option<String>>,
+    /// The resolved period of each file in `Workspace::files`, as a position in
+    /// `period_list`: rules ask for it once per item, so it is found without comparing
+    /// names.
+    file_periods: Vec<Option<usize>>,
+    /// The values of `periods`, in the same order.
+    period_list: Vec<Period>,
     /// The first objective with each id, per period, nested so that lookups need no
     /// owned key.
-    objectives: HashMap<String, HashMap<String, ObjectiveRef>>,
+    objectives: NameMap<NameMap<ObjectiveRef>>,
     /// The periods enclosing each period of `periods`, shortest first.
-    enclosing: HashMap<String, Vec<String>>,
+    enclosing: NameMap<Vec<String>>,
 }
+
+/// Maps keyed by period names and ids, hashed with foldhash: rules look up every
+/// `aligns_to` entry.
+type NameMap<V> = HashMap<String, V, foldhash::fast::RandomState>;
 
 impl Index {
     pub(crate) fn build(workspace: &Workspace) -> Index {
         let mut periods = BTreeMap::new();
-        let mut file_periods = Vec::with_capacity(workspace.files.len());
-        let mut objectives: HashMap<String, HashMap<String, ObjectiveRef>> = HashMap::new();
+        let mut names = Vec::with_capacity(workspace.files.len());
+        let mut objectives: NameMap<NameMap<ObjectiveRef>> = NameMap::default();
         for (file_index, file) in workspace.files.iter().enumerate() {
             let period = file
                 .period
@@ -68,8 +76,16 @@ impl Index {
                     periods.insert(period.name.clone(), period);
                 }
             }
-            file_periods.push(name);
+            names.push(name);
         }
+        let period_list: Vec<Period> = periods.values().cloned().collect();
+        let file_periods = names
+            .iter()
+            .map(|name| {
+                let name = name.as_ref()?;
+                period_list.iter().position(|period| &period.name == name)
+            })
+            .collect();
         let enclosing = periods
             .values()
             .map(|period| {
@@ -85,15 +101,14 @@ impl Index {
         Index {
             periods,
             file_periods,
+            period_list,
             objectives,
             enclosing,
         }
     }
 
     pub(crate) fn file_period(&self, file: usize) -> Option<&Period> {
-        self.file_periods[file]
-            .as_ref()
-            .and_then(|name| self.periods.get(name))
+        self.file_periods[file].map(|position| &self.period_list[position])
     }
 
     /// Returns the periods that enclose `name`, shortest first (its half, then its year).

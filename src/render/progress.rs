@@ -103,56 +103,62 @@ pub(crate) fn write_table(
         percent(report.overall.expected),
     )?;
     let by_team = rows_by_team(report);
-    // Each team's rows are made on their own, so teams are spread over the cores.
-    let team_rows: Vec<Vec<TableRow>> = report
+    // Each team's lines are made on their own, so teams are spread over the cores.
+    let team_lines: Vec<Vec<Line>> = report
         .teams
         .par_iter()
         .map(|team| {
-            let mut rows = vec![TableRow {
-                goal: format!("{} · {}", team.team, team.period),
-                progress: team.progress.clone(),
-                score: percent(team.progress.score),
-                status: status_text(&team.progress, true),
-                owner: String::new(),
-                checked: String::new(),
-                bold: true,
-            }];
+            let mut lines = vec![
+                LineText {
+                    goal: format!("{} · {}", team.team, team.period),
+                    progress: &team.progress,
+                    score: percent(team.progress.score),
+                    status: status_text(&team.progress, true),
+                    owner: "",
+                    checked: String::new(),
+                    bold: true,
+                }
+                .into_line(),
+            ];
             for row in by_team
                 .get(&(team.team.as_str(), team.period.as_str()))
                 .into_iter()
                 .flatten()
             {
-                objective_rows(row, &mut rows);
+                objective_lines(row, &mut lines);
             }
-            rows
+            lines
         })
         .collect();
-    let mut rows: Vec<TableRow> = team_rows.into_iter().flatten().collect();
-    let context: Vec<_> = report.objectives.iter().filter(|row| row.context).collect();
+    let mut lines: Vec<Line> = team_lines.into_iter().flatten().collect();
+    let no_progress = Progress {
+        score: None,
+        raw: None,
+        expected: None,
+        status: None,
+        confidence: None,
+    };
     let mut last_period = None;
-    for row in context {
-        if last_period == Some(&row.period) {
-            objective_rows(row, &mut rows);
-            continue;
+    for row in report.objectives.iter().filter(|row| row.context) {
+        if last_period != Some(&row.period) {
+            last_period = Some(&row.period);
+            lines.push(
+                LineText {
+                    goal: format!("aligned to, from {}", row.period),
+                    progress: &no_progress,
+                    score: String::new(),
+                    status: "",
+                    owner: "",
+                    checked: String::new(),
+                    bold: true,
+                }
+                .into_line(),
+            );
         }
-        last_period = Some(&row.period);
-        rows.push(TableRow {
-            goal: format!("aligned to, from {}", row.period),
-            progress: Progress {
-                score: None,
-                raw: None,
-                expected: None,
-                status: None,
-                confidence: None,
-            },
-            score: String::new(),
-            status: "",
-            owner: String::new(),
-            checked: String::new(),
-            bold: true,
-        });
-        objective_rows(row, &mut rows);
+        objective_lines(row, &mut lines);
     }
+    let others = lines.par_iter().map(|line| line.fixed).max().unwrap_or(0);
+    let budget = crate::terminal::width().saturating_sub(others).max(24);
     let mut table = Table::new(
         &[
             "Goal",
@@ -166,33 +172,15 @@ pub(crate) fn write_table(
         ],
         color,
     );
-    let others = rows
-        .par_iter()
-        .map(TableRow::fixed_width)
-        .max()
-        .unwrap_or(0);
-    let budget = crate::terminal::width().saturating_sub(others).max(24);
-    // Cells are formatted in parallel: large repositories print over 100,000 rows.
-    let cells: Vec<Vec<Cell>> = rows
-        .par_iter()
-        .map(|row| {
-            let goal = printable_cut(&row.goal, budget);
-            let goal_style = if row.bold { Style::Bold } else { Style::Plain };
-            let blank = row.status.is_empty();
-            let unless_blank = |text: String| if blank { String::new() } else { text };
-            vec![
-                Cell::styled(goal, goal_style),
-                Cell::new(unless_blank(bar(row.progress.score, 10))),
-                Cell::new(row.score.as_str()),
-                Cell::new(unless_blank(percent(row.progress.expected))),
-                Cell::styled(row.status, status_style(row.progress.status)),
-                Cell::new(unless_blank(decimal(row.progress.confidence))),
-                Cell::new(printable_cut(&row.owner, OWNER_WIDTH)),
-                Cell::new(row.checked.as_str()),
-            ]
-        })
-        .collect();
-    table.extend(cells);
+    table.extend(
+        lines
+            .into_par_iter()
+            .map(|mut line| {
+                line.cells[0].cut(budget);
+                line.cells
+            })
+            .collect(),
+    );
     table.write(out)
 }
 
@@ -200,21 +188,28 @@ pub(crate) fn write_table(
 /// so one long name does not widen every row.
 const OWNER_WIDTH: usize = 20;
 
-/// One line of the text table, before layout.
-struct TableRow {
+/// The texts of one line of the text table.
+struct LineText<'a> {
     goal: String,
-    progress: Progress,
+    progress: &'a Progress,
     score: String,
     status: &'static str,
-    owner: String,
+    owner: &'a str,
     checked: String,
     bold: bool,
 }
 
-impl TableRow {
-    /// Display width of every column but the goal, with cell padding.
-    fn fixed_width(&self) -> usize {
-        let cells = [
+/// One line of the text table with its goal not yet cut to the room left for it.
+struct Line {
+    cells: Vec<Cell>,
+    /// Display width of every column but the goal, with cell padding: the widest line
+    /// decides how much room goals get.
+    fixed: usize,
+}
+
+impl LineText<'_> {
+    fn into_line(self) -> Line {
+        let fixed = [
             10,
             self.score.width().max(5),
             8,
@@ -222,40 +217,63 @@ impl TableRow {
             5,
             self.owner.width().clamp(5, OWNER_WIDTH),
             10,
+        ]
+        .iter()
+        .sum::<usize>()
+            + 2 * 8
+            + 2;
+        let goal_style = if self.bold { Style::Bold } else { Style::Plain };
+        let blank = self.status.is_empty();
+        let unless_blank = |text: String| if blank { String::new() } else { text };
+        let cells = vec![
+            Cell::styled(self.goal, goal_style),
+            Cell::new(unless_blank(bar(self.progress.score, 10))),
+            Cell::new(self.score),
+            Cell::new(unless_blank(percent(self.progress.expected))),
+            Cell::styled(self.status, status_style(self.progress.status)),
+            Cell::new(unless_blank(decimal(self.progress.confidence))),
+            Cell::new(printable_cut(self.owner, OWNER_WIDTH)),
+            Cell::new(self.checked),
         ];
-        cells.iter().sum::<usize>() + 2 * 8 + 2
+        Line { cells, fixed }
     }
 }
 
-fn objective_rows(row: &ObjectiveRow<'_>, rows: &mut Vec<TableRow>) {
+fn objective_lines(row: &ObjectiveRow<'_>, lines: &mut Vec<Line>) {
     let objective = row.objective;
-    rows.push(TableRow {
-        goal: format!("  {} · {}", objective.id.value, objective.title.value),
-        progress: row.progress.clone(),
-        score: percent(row.progress.score),
-        status: status_text(&row.progress, objective.state.is_live()),
-        owner: objective
-            .owner
-            .as_ref()
-            .map_or_else(String::new, |owner| owner.value.clone()),
-        checked: String::new(),
-        bold: false,
-    });
+    lines.push(
+        LineText {
+            goal: format!("  {} · {}", objective.id.value, objective.title.value),
+            progress: &row.progress,
+            score: percent(row.progress.score),
+            status: status_text(&row.progress, objective.state.is_live()),
+            owner: objective
+                .owner
+                .as_ref()
+                .map_or("", |owner| owner.value.as_str()),
+            checked: String::new(),
+            bold: false,
+        }
+        .into_line(),
+    );
     for key_result_row in &row.key_results {
         let key_result = key_result_row.key_result;
         let progress = &key_result_row.progress.progress;
-        rows.push(TableRow {
-            goal: format!("    {} · {}", key_result.id.value, key_result.title.value),
-            progress: progress.clone(),
-            score: shown_score(progress),
-            status: status_text(progress, key_result.state.is_live()),
-            owner: key_result_row.owner.unwrap_or("").to_owned(),
-            checked: key_result_row
-                .progress
-                .last_check_in
-                .map_or_else(String::new, |d| d.to_string()),
-            bold: false,
-        });
+        lines.push(
+            LineText {
+                goal: format!("    {} · {}", key_result.id.value, key_result.title.value),
+                progress,
+                score: shown_score(progress),
+                status: status_text(progress, key_result.state.is_live()),
+                owner: key_result_row.owner.unwrap_or(""),
+                checked: key_result_row
+                    .progress
+                    .last_check_in
+                    .map_or_else(String::new, |d| d.to_string()),
+                bold: false,
+            }
+            .into_line(),
+        );
     }
 }
 

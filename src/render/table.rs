@@ -6,7 +6,7 @@
 //! prints over 100,000 rows, and laying them out with comfy-table took about a quarter
 //! of its CPU time (perf).
 
-use super::text::{is_unsafe, printable};
+use super::text::{is_unsafe, printable, truncate};
 use rayon::prelude::*;
 use std::io::{self, Write};
 use unicode_width::UnicodeWidthStr;
@@ -59,6 +59,14 @@ impl Cell {
         };
         let width = text.width();
         Cell { text, style, width }
+    }
+
+    /// Cuts the text to `budget` display columns, ending in `…` when cut.
+    pub(crate) fn cut(&mut self, budget: usize) {
+        if self.width > budget {
+            self.text = truncate(&self.text, budget);
+            self.width = self.text.width();
+        }
     }
 }
 
