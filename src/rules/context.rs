@@ -36,6 +36,15 @@ impl<'w> Context<'w> {
         Context { files, ..*self }
     }
 
+    /// Iterates over this context's files, with their indexes in `Workspace::files`.
+    pub(crate) fn files(&self) -> impl Iterator<Item = (usize, &'w GoalFile)> + use<'w> {
+        let first = self.files.start;
+        self.workspace.files[self.files.clone()]
+            .iter()
+            .enumerate()
+            .map(move |(offset, file)| (first + offset, file))
+    }
+
     /// Iterates over the objectives of this context's files, with their places.
     pub(crate) fn objectives(
         &self,

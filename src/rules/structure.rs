@@ -16,7 +16,7 @@ pub(super) fn check_per_item(context: &Context<'_>, sink: &mut Sink<'_>) {
 }
 
 fn invalid_period(context: &Context<'_>, sink: &mut Sink<'_>) {
-    for (index, file) in context.workspace.files.iter().enumerate() {
+    for (index, file) in context.files() {
         let Some(period) = &file.period else { continue };
         if context.index.file_period(index).is_none() {
             sink.report(

@@ -345,3 +345,36 @@ fn suggestion_skips_the_objective_itself() {
         helps[1]
     );
 }
+
+/// Rules that judge one file at a time run on shards of files; each finding must come
+/// from the shard that holds its file only, however many shards there are.
+#[test]
+fn findings_are_reported_once_across_shards() {
+    let mut files: Vec<(String, String)> = (0..300)
+        .map(|index| {
+            (
+                format!("okrs/team-{index}.toml"),
+                format!("period = \"2026-Q4\"\nteam = \"team-{index}\"\n"),
+            )
+        })
+        .collect();
+    files.push((
+        "okrs/late.toml".to_owned(),
+        "period = \"2026-Q9\"\nteam = \"late\"\n".to_owned(),
+    ));
+    let borrowed: Vec<(&str, &str)> = files
+        .iter()
+        .map(|(path, text)| (path.as_str(), text.as_str()))
+        .collect();
+    let repo = temp_repo(&borrowed);
+    let output = okr(
+        repo.path(),
+        &["lint", "--as-of", "2026-11-15", "--format", "json"],
+    );
+    let rules = rules_of(&output.json());
+    let invalid = rules
+        .iter()
+        .filter(|rule| *rule == "invalid-period")
+        .count();
+    assert_eq!(invalid, 1, "{rules:?}");
+}
