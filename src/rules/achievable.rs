@@ -5,7 +5,7 @@
 use super::context::{Context, Sink, Subject};
 use crate::index::{ObjectiveRef, get_objective, objectives};
 use crate::model::{Commitment, GoalFile, KeyResult, Objective, Spanned};
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{HashMap, HashSet};
 
 pub(super) fn check_per_item(context: &Context<'_>, sink: &mut Sink<'_>) {
     confidence_out_of_range(context, sink);
@@ -65,16 +65,21 @@ fn confidence_out_of_range(context: &Context<'_>, sink: &mut Sink<'_>) {
 }
 
 /// Live objectives grouped by a key (team or owner) within each period, in file order.
-/// The keys borrow the names, which order the same as owned copies would.
-type Groups<'w> = BTreeMap<(&'w str, &'w str), Vec<(&'w GoalFile, &'w Objective)>>;
+/// Findings are sorted by place at the end, so the order of the groups does not show;
+/// the fixed seed keeps runs alike all the same.
+type Groups<'w> = FixedMap<(&'w str, &'w str), Vec<(&'w GoalFile, &'w Objective)>>;
+
+/// A map hashed with foldhash and a fixed seed: quick on the names it is keyed by, and
+/// the same order in every run.
+type FixedMap<K, V> = HashMap<K, V, foldhash::fast::FixedState>;
 
 fn too_many_objectives(context: &Context<'_>, sink: &mut Sink<'_>) {
     let max = context
         .workspace
         .config
         .option("too-many-objectives", "max");
-    let mut by_team: Groups<'_> = BTreeMap::new();
-    let mut by_owner: Groups<'_> = BTreeMap::new();
+    let mut by_team: Groups<'_> = Groups::default();
+    let mut by_owner: Groups<'_> = Groups::default();
     for (at, file, objective) in objectives(context.workspace) {
         let Some(period) = context.index.file_period(at.file) else {
             continue;
@@ -136,8 +141,8 @@ fn limit_index(max: f64) -> usize {
 
 /// Collects the objectives that something aligns to: objectives or key results whose `aligns_to`
 /// names the objective or one of its key results. These can roll up from children.
-fn aligned_parents(context: &Context<'_>) -> HashSet<ObjectiveRef> {
-    let mut parents = HashSet::new();
+fn aligned_parents(context: &Context<'_>) -> HashSet<ObjectiveRef, foldhash::fast::FixedState> {
+    let mut parents = HashSet::default();
     for (at, _, objective) in objectives(context.workspace) {
         let Some(period) = context.index.file_period(at.file) else {
             continue;
@@ -255,7 +260,7 @@ fn zero_weights(context: &Context<'_>, sink: &mut Sink<'_>) {
 /// of their own.
 fn zero_objective_weights(context: &Context<'_>, sink: &mut Sink<'_>) {
     let workspace = context.workspace;
-    let mut teams: BTreeMap<(&str, &str), Vec<ObjectiveRef>> = BTreeMap::new();
+    let mut teams: FixedMap<(&str, &str), Vec<ObjectiveRef>> = FixedMap::default();
     for (at, file, objective) in objectives(workspace) {
         let Some(period) = context.index.file_period(at.file) else {
             continue;

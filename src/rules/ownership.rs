@@ -5,7 +5,7 @@ use super::context::{Context, Sink, Subject};
 use crate::index::objectives;
 use crate::model::{GoalFile, Objective, Spanned};
 use std::borrow::Cow;
-use std::collections::BTreeMap;
+use std::collections::HashMap;
 
 pub(super) fn check_per_item(context: &Context<'_>, sink: &mut Sink<'_>) {
     missing_owner(context, sink);
@@ -140,7 +140,8 @@ fn preferred<'a>(spellings: &[(&'a str, usize)]) -> &'a str {
 fn owner_case_mismatch(context: &Context<'_>, sink: &mut Sink<'_>) {
     let uses = owner_uses(context);
     // Per normalized name: each spelling with its count, in order of first use.
-    let mut names: BTreeMap<&str, Vec<(&str, usize)>> = BTreeMap::new();
+    let mut names: HashMap<&str, Vec<(&str, usize)>, foldhash::fast::FixedState> =
+        HashMap::default();
     for owner_use in &uses {
         let spellings = names.entry(&owner_use.normalized).or_default();
         let spelling = owner_use.owner.value.as_str();
