@@ -6,12 +6,13 @@ use crate::model::Spanned;
 use crate::period::Calendar;
 use crate::rules::{self, Level};
 use crate::toml_read::{Problem, TableReader, did_you_mean};
+use crate::toml_tree::{Table, Value};
 use crate::words;
 use chrono::NaiveDate;
 use miette::NamedSource;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use toml::de::{DeTable, DeValue};
+use toml::de::DeTable;
 
 pub(crate) const FILE_NAME: &str = "okr.toml";
 
@@ -158,14 +159,14 @@ impl Config {
             })
         })?;
         let mut config = Config::defaults(root, display_root);
-        let problems = config.read(table.get_ref());
+        let problems = config.read(&Table::from_document(table.into_inner()));
         match problems.into_iter().next() {
             Some(problem) => Err(fail(problem)),
             None => Ok(config),
         }
     }
 
-    fn read(&mut self, table: &DeTable<'_>) -> Vec<Problem> {
+    fn read(&mut self, table: &Table<'_>) -> Vec<Problem> {
         let mut reader = TableReader::new(table, 0..0, "okr.toml");
         if let Some(goals) = reader.string_or_strings("goals") {
             self.goals = goals.into_iter().map(|goal| goal.value).collect();
@@ -306,13 +307,13 @@ fn option_problem(option: &str, value: f64) -> Option<&'static str> {
 }
 
 fn read_periods(
-    periods: &DeTable<'_>,
+    periods: &Table<'_>,
     problems: &mut Vec<Problem>,
 ) -> BTreeMap<String, (NaiveDate, NaiveDate)> {
     let mut named = BTreeMap::new();
     for (name, value) in periods.iter() {
-        let label = format!("[periods.{}]", name.get_ref());
-        let DeValue::Table(table) = value.get_ref() else {
+        let label = format!("[periods.{}]", name.name());
+        let Value::Table(table) = value.value() else {
             problems.push(Problem {
                 kind: crate::toml_read::ProblemKind::WrongType,
                 span: value.span(),
@@ -323,7 +324,7 @@ fn read_periods(
             continue;
         };
         let mut reader = TableReader::new(table, name.span(), &label);
-        let name_text = name.get_ref().as_ref();
+        let name_text = name.name();
         if let Some(problem) = period_name_problem(name_text) {
             reader.invalid(
                 name.span(),
@@ -335,7 +336,7 @@ fn read_periods(
         let end = reader.date("end");
         match (start, end) {
             (Some(start), Some(end)) if start.value <= end.value => {
-                named.insert(name.get_ref().to_string(), (start.value, end.value));
+                named.insert(name.name().to_string(), (start.value, end.value));
             }
             (Some(_), Some(end)) => reader.invalid(
                 end.span,
@@ -354,12 +355,12 @@ fn read_periods(
 }
 
 fn read_rules(
-    rules_table: &DeTable<'_>,
+    rules_table: &Table<'_>,
     problems: &mut Vec<Problem>,
 ) -> BTreeMap<String, RuleConfig> {
     let mut settings = BTreeMap::new();
     for (name, value) in rules_table.iter() {
-        let name_text = name.get_ref().to_string();
+        let name_text = name.name().to_string();
         let Some(rule) = rules::find(&name_text) else {
             let help = match did_you_mean(&name_text, rules::REGISTRY.iter().map(|r| r.name)) {
                 Some(close) => format!("did you mean `{close}`? `okr rules` lists every rule"),
@@ -374,9 +375,9 @@ fn read_rules(
             continue;
         };
         let mut setting = RuleConfig::default();
-        match value.get_ref() {
-            DeValue::String(level) => setting.level = parse_level(level, value.span(), problems),
-            DeValue::Table(table) => {
+        match value.value() {
+            Value::String(level) => setting.level = parse_level(level, value.span(), problems),
+            Value::Table(table) => {
                 let label = format!("[rules] {name_text}");
                 let mut reader = TableReader::new(table, value.span(), &label);
                 if let Some(level) = reader.string("severity") {
@@ -447,7 +448,7 @@ impl Words {
 
     fn apply(
         &mut self,
-        table: &DeTable<'_>,
+        table: &Table<'_>,
         span: std::ops::Range<usize>,
         problems: &mut Vec<Problem>,
     ) {

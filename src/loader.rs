@@ -10,10 +10,10 @@ use crate::model::{
 };
 use crate::source::SourceFile;
 use crate::toml_read::{Problem, ProblemKind, TableReader};
+use crate::toml_tree::{Item, Table, Value};
 use rayon::prelude::*;
 use std::ops::Range;
 use std::path::{Component, Path, PathBuf};
-use toml::de::{DeTable, DeValue};
 
 /// Every goal file of a repository, parsed, with the findings made while reading.
 #[derive(Debug)]
@@ -280,23 +280,25 @@ fn parse_file(index: usize, path: String, bytes: Vec<u8>) -> Parsed {
         );
         return (source, None, vec![finding]);
     }
-    let (table, errors) = DeTable::parse_recoverable(&source.text);
-    if !errors.is_empty() {
-        let findings = errors
-            .iter()
-            .map(|error| {
-                structure_finding(
-                    "invalid-toml",
-                    index,
-                    Some(error.span().unwrap_or(0..0)),
-                    format!("invalid TOML: {}", error.message()),
-                    "fix the TOML syntax; the other files are still checked".to_owned(),
-                )
-            })
-            .collect();
-        return (source, None, findings);
-    }
-    let bad_numbers = invalid_numbers(table.get_ref());
+    let table = match Table::parse(&source.text) {
+        Ok(table) => table,
+        Err(errors) => {
+            let findings = errors
+                .iter()
+                .map(|error| {
+                    structure_finding(
+                        "invalid-toml",
+                        index,
+                        Some(error.span().unwrap_or(0..0)),
+                        format!("invalid TOML: {}", error.message()),
+                        "fix the TOML syntax; the other files are still checked".to_owned(),
+                    )
+                })
+                .collect();
+            return (source, None, findings);
+        }
+    };
+    let bad_numbers = invalid_numbers(&table);
     if !bad_numbers.is_empty() {
         let findings = bad_numbers
             .into_iter()
@@ -314,7 +316,7 @@ fn parse_file(index: usize, path: String, bytes: Vec<u8>) -> Parsed {
         return (source, None, findings);
     }
     let mut problems = Vec::new();
-    let file = read_goal_file(index, &source.path, table.get_ref(), &mut problems);
+    let file = read_goal_file(index, &source.path, &table, &mut problems);
     let findings = problems
         .into_iter()
         .map(|(problem, item)| {
@@ -329,22 +331,22 @@ fn parse_file(index: usize, path: String, bytes: Vec<u8>) -> Parsed {
 
 /// Numbers the parser kept as text but that do not convert (`0x`, `1_0٠`): the span-keeping
 /// parse checks them only when they are read, and unknown fields are never read.
-fn invalid_numbers(table: &DeTable<'_>) -> Vec<(Range<usize>, String)> {
-    fn visit(value: &toml::Spanned<DeValue<'_>>, found: &mut Vec<(Range<usize>, String)>) {
-        match value.get_ref() {
-            DeValue::Integer(integer) => {
-                if i64::from_str_radix(integer.as_str(), integer.radix()).is_err() {
+fn invalid_numbers(table: &Table<'_>) -> Vec<(Range<usize>, String)> {
+    fn visit(value: &Item<'_>, found: &mut Vec<(Range<usize>, String)>) {
+        match value.value() {
+            Value::Integer(integer) => {
+                if i64::from_str_radix(integer.digits(), integer.radix()).is_err() {
                     found.push((value.span(), integer.to_string()));
                 }
             }
-            DeValue::Float(float) => {
+            Value::Float(float) => {
                 if float.as_str().parse::<f64>().is_err() {
                     found.push((value.span(), float.to_string()));
                 }
             }
-            DeValue::Array(items) => items.iter().for_each(|item| visit(item, found)),
-            DeValue::Table(table) => table.values().for_each(|item| visit(item, found)),
-            DeValue::String(_) | DeValue::Boolean(_) | DeValue::Datetime(_) => {}
+            Value::Array(items) => items.iter().for_each(|item| visit(item, found)),
+            Value::Table(table) => table.values().for_each(|item| visit(item, found)),
+            Value::String(_) | Value::Boolean(_) | Value::Datetime(_) => {}
         }
     }
     let mut found = Vec::new();
@@ -393,7 +395,7 @@ type Problems = Vec<(Problem, Option<String>)>;
 fn read_goal_file(
     index: usize,
     path: &str,
-    table: &DeTable<'_>,
+    table: &Table<'_>,
     problems: &mut Problems,
 ) -> GoalFile {
     let mut reader = TableReader::new(table, 0..0, "the goal file");
@@ -443,7 +445,7 @@ fn read_state(reader: &mut TableReader<'_, '_>) -> State {
     })
 }
 
-fn read_objective(table: &DeTable<'_>, span: Range<usize>, problems: &mut Problems) -> Objective {
+fn read_objective(table: &Table<'_>, span: Range<usize>, problems: &mut Problems) -> Objective {
     let mut reader = TableReader::new(table, span.clone(), "objective");
     let id = reader.required_string("id");
     let title = reader.required_string("title");
@@ -479,11 +481,16 @@ fn read_objective(table: &DeTable<'_>, span: Range<usize>, problems: &mut Proble
         title,
     };
     let item = (!objective.id.value.is_empty()).then(|| objective.id.value.clone());
-    for (table, span) in reader.tables("key_result") {
+    // Sized exactly: the model of a large repository is kept until the end of the run.
+    let key_results = reader.tables("key_result");
+    objective.key_results.reserve_exact(key_results.len());
+    for (table, span) in key_results {
         let key_result = read_key_result(table, span, &objective.id.value, problems);
         objective.key_results.push(key_result);
     }
-    for (table, span) in reader.tables("initiative") {
+    let initiatives = reader.tables("initiative");
+    objective.initiatives.reserve_exact(initiatives.len());
+    for (table, span) in initiatives {
         let mut initiative_reader = TableReader::new(table, span.clone(), "initiative");
         let initiative = Initiative {
             title: initiative_reader.required_string("title"),
@@ -515,7 +522,7 @@ fn read_objective(table: &DeTable<'_>, span: Range<usize>, problems: &mut Proble
 }
 
 fn read_key_result(
-    table: &DeTable<'_>,
+    table: &Table<'_>,
     span: Range<usize>,
     objective_id: &str,
     problems: &mut Problems,

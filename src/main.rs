@@ -22,6 +22,7 @@ mod selection;
 mod source;
 mod terminal;
 mod toml_read;
+mod toml_tree;
 mod words;
 
 use clap::Parser;

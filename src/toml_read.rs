@@ -2,11 +2,9 @@
 //! missing field of a table is collected, so one pass reports all of them.
 
 use crate::model::Spanned;
+use crate::toml_tree::{Item, Table, Value};
 use chrono::NaiveDate;
 use std::ops::Range;
-use toml::de::{DeTable, DeValue};
-
-pub(crate) type Value<'i> = toml::Spanned<DeValue<'i>>;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum ProblemKind {
@@ -27,19 +25,16 @@ pub(crate) struct Problem {
     pub(crate) help: String,
 }
 
-/// The largest table whose keys `TableReader` compares in order rather than hashing.
-const LINEAR_LOOKUP_MAX: usize = 24;
-
 /// Reads the fields of one table. `what` names the table in messages ("objective").
 pub(crate) struct TableReader<'a, 'i> {
-    table: &'a DeTable<'i>,
+    table: &'a Table<'i>,
     span: Range<usize>,
     what: &'a str,
     pub(crate) problems: Vec<Problem>,
 }
 
 impl<'a, 'i> TableReader<'a, 'i> {
-    pub(crate) fn new(table: &'a DeTable<'i>, span: Range<usize>, what: &'a str) -> Self {
+    pub(crate) fn new(table: &'a Table<'i>, span: Range<usize>, what: &'a str) -> Self {
         TableReader {
             table,
             span,
@@ -48,27 +43,18 @@ impl<'a, 'i> TableReader<'a, 'i> {
         }
     }
 
-    fn get(&self, key: &str) -> Option<&'a Value<'i>> {
-        // Goal tables have a dozen keys or fewer, where comparing names in order is
-        // cheaper than the map's SipHash. TOML keys are unique, so both find the same.
-        if self.table.len() <= LINEAR_LOOKUP_MAX {
-            return self
-                .table
-                .iter()
-                .find(|(name, _)| name.get_ref().as_ref() == key)
-                .map(|(_, value)| value);
-        }
+    fn get(&self, key: &str) -> Option<&'a Item<'i>> {
         self.table.get(key)
     }
 
-    fn wrong_type(&mut self, key: &str, value: &Value<'_>, expected: &str) {
+    fn wrong_type(&mut self, key: &str, value: &Item<'_>, expected: &str) {
         self.problems.push(Problem {
             kind: ProblemKind::WrongType,
             span: value.span(),
             message: format!(
                 "`{key}` of {} must be {expected}, found {}",
                 self.what,
-                describe(value.get_ref())
+                describe(value.value())
             ),
             help: format!("write `{key}` as {expected}"),
         });
@@ -85,8 +71,8 @@ impl<'a, 'i> TableReader<'a, 'i> {
 
     pub(crate) fn string(&mut self, key: &str) -> Option<Spanned<String>> {
         let value = self.get(key)?;
-        match value.get_ref() {
-            DeValue::String(text) => Some(Spanned::new(text.to_string(), value.span())),
+        match value.value() {
+            Value::String(text) => Some(Spanned::new(text.to_string(), value.span())),
             _ => {
                 self.wrong_type(key, value, "a string");
                 None
@@ -111,7 +97,7 @@ impl<'a, 'i> TableReader<'a, 'i> {
 
     pub(crate) fn number(&mut self, key: &str) -> Option<Spanned<f64>> {
         let value = self.get(key)?;
-        match number_of(value.get_ref()) {
+        match number_of(value.value()) {
             Some(number) if number.is_finite() => Some(Spanned::new(number, value.span())),
             _ => {
                 self.wrong_type(key, value, "a finite number");
@@ -137,8 +123,8 @@ impl<'a, 'i> TableReader<'a, 'i> {
 
     pub(crate) fn boolean(&mut self, key: &str) -> Option<Spanned<bool>> {
         let value = self.get(key)?;
-        match value.get_ref() {
-            DeValue::Boolean(flag) => Some(Spanned::new(*flag, value.span())),
+        match value.value() {
+            Value::Boolean(flag) => Some(Spanned::new(*flag, value.span())),
             _ => {
                 self.wrong_type(key, value, "true or false");
                 None
@@ -149,7 +135,7 @@ impl<'a, 'i> TableReader<'a, 'i> {
     /// Reads a date: a TOML local date (`2026-12-15`) or a string in the same form.
     pub(crate) fn date(&mut self, key: &str) -> Option<Spanned<NaiveDate>> {
         let value = self.get(key)?;
-        match date_of(value.get_ref()) {
+        match date_of(value.value()) {
             Some(date) => Some(Spanned::new(date, value.span())),
             None => {
                 self.wrong_type(key, value, "a date (YYYY-MM-DD)");
@@ -162,14 +148,14 @@ impl<'a, 'i> TableReader<'a, 'i> {
         let Some(value) = self.get(key) else {
             return Vec::new();
         };
-        let DeValue::Array(items) = value.get_ref() else {
+        let Value::Array(items) = value.value() else {
             self.wrong_type(key, value, "an array of strings");
             return Vec::new();
         };
         let mut strings = Vec::new();
         for item in items.iter() {
-            match item.get_ref() {
-                DeValue::String(text) => strings.push(Spanned::new(text.to_string(), item.span())),
+            match item.value() {
+                Value::String(text) => strings.push(Spanned::new(text.to_string(), item.span())),
                 _ => self.wrong_type(key, item, "an array of strings"),
             }
         }
@@ -177,18 +163,18 @@ impl<'a, 'i> TableReader<'a, 'i> {
     }
 
     /// An array of tables (`[[objective]]` or `notes = [{...}]`), with each table's span.
-    pub(crate) fn tables(&mut self, key: &str) -> Vec<(&'a DeTable<'i>, Range<usize>)> {
+    pub(crate) fn tables(&mut self, key: &str) -> Vec<(&'a Table<'i>, Range<usize>)> {
         let Some(value) = self.get(key) else {
             return Vec::new();
         };
-        let DeValue::Array(items) = value.get_ref() else {
+        let Value::Array(items) = value.value() else {
             self.wrong_type(key, value, "an array of tables");
             return Vec::new();
         };
         let mut tables = Vec::new();
         for item in items.iter() {
-            match item.get_ref() {
-                DeValue::Table(table) => tables.push((table, item.span())),
+            match item.value() {
+                Value::Table(table) => tables.push((table, item.span())),
                 _ => self.wrong_type(key, item, "an array of tables"),
             }
         }
@@ -196,10 +182,10 @@ impl<'a, 'i> TableReader<'a, 'i> {
     }
 
     /// A sub-table (`[periods]`), with its span.
-    pub(crate) fn table(&mut self, key: &str) -> Option<(&'a DeTable<'i>, Range<usize>)> {
+    pub(crate) fn table(&mut self, key: &str) -> Option<(&'a Table<'i>, Range<usize>)> {
         let value = self.get(key)?;
-        match value.get_ref() {
-            DeValue::Table(table) => Some((table, value.span())),
+        match value.value() {
+            Value::Table(table) => Some((table, value.span())),
             _ => {
                 self.wrong_type(key, value, "a table");
                 None
@@ -210,8 +196,8 @@ impl<'a, 'i> TableReader<'a, 'i> {
     /// Reads a key that may contain one string or an array of strings.
     pub(crate) fn string_or_strings(&mut self, key: &str) -> Option<Vec<Spanned<String>>> {
         let value = self.get(key)?;
-        match value.get_ref() {
-            DeValue::String(text) => Some(vec![Spanned::new(text.to_string(), value.span())]),
+        match value.value() {
+            Value::String(text) => Some(vec![Spanned::new(text.to_string(), value.span())]),
             _ => Some(self.strings(key)),
         }
     }
@@ -219,7 +205,7 @@ impl<'a, 'i> TableReader<'a, 'i> {
     /// Reports every key not in `known`, with the closest known key as a suggestion.
     pub(crate) fn finish(mut self, known: &[&str]) -> Vec<Problem> {
         for (key, _) in self.table.iter() {
-            let name = key.get_ref().as_ref();
+            let name = key.name();
             if known.contains(&name) {
                 continue;
             }
@@ -238,22 +224,22 @@ impl<'a, 'i> TableReader<'a, 'i> {
     }
 }
 
-pub(crate) fn number_of(value: &DeValue<'_>) -> Option<f64> {
+pub(crate) fn number_of(value: &Value<'_>) -> Option<f64> {
     match value {
-        DeValue::Integer(integer) => {
-            let parsed = i64::from_str_radix(integer.as_str(), integer.radix()).ok()?;
+        Value::Integer(integer) => {
+            let parsed = i64::from_str_radix(integer.digits(), integer.radix()).ok()?;
             // Goal values stay far below 2^53, where this conversion is exact.
             #[allow(clippy::cast_precision_loss)]
             Some(parsed as f64)
         }
-        DeValue::Float(float) => float.as_str().parse().ok(),
+        Value::Float(float) => float.as_str().parse().ok(),
         _ => None,
     }
 }
 
-pub(crate) fn date_of(value: &DeValue<'_>) -> Option<NaiveDate> {
+pub(crate) fn date_of(value: &Value<'_>) -> Option<NaiveDate> {
     match value {
-        DeValue::Datetime(datetime) if datetime.time.is_none() && datetime.offset.is_none() => {
+        Value::Datetime(datetime) if datetime.time.is_none() && datetime.offset.is_none() => {
             let date = datetime.date?;
             NaiveDate::from_ymd_opt(
                 i32::from(date.year),
@@ -261,20 +247,20 @@ pub(crate) fn date_of(value: &DeValue<'_>) -> Option<NaiveDate> {
                 u32::from(date.day),
             )
         }
-        DeValue::String(text) => NaiveDate::parse_from_str(text, "%Y-%m-%d").ok(),
+        Value::String(text) => NaiveDate::parse_from_str(text, "%Y-%m-%d").ok(),
         _ => None,
     }
 }
 
-fn describe(value: &DeValue<'_>) -> &'static str {
+fn describe(value: &Value<'_>) -> &'static str {
     match value {
-        DeValue::String(_) => "a string",
-        DeValue::Integer(_) => "an integer",
-        DeValue::Float(_) => "a float",
-        DeValue::Boolean(_) => "a boolean",
-        DeValue::Datetime(_) => "a date-time",
-        DeValue::Array(_) => "an array",
-        DeValue::Table(_) => "a table",
+        Value::String(_) => "a string",
+        Value::Integer(_) => "an integer",
+        Value::Float(_) => "a float",
+        Value::Boolean(_) => "a boolean",
+        Value::Datetime(_) => "a date-time",
+        Value::Array(_) => "an array",
+        Value::Table(_) => "a table",
     }
 }
 
@@ -498,8 +484,8 @@ mod tests {
     #[test]
     fn reader_collects_every_problem() {
         let text = "a = 1\nb = \"x\"\nc = 2026-01-01\nzz = true\n";
-        let table = DeTable::parse(text).unwrap();
-        let mut reader = TableReader::new(table.get_ref(), 0..0, "objective");
+        let table = Table::parse(text).unwrap();
+        let mut reader = TableReader::new(&table, 0..0, "objective");
         assert!(reader.string("a").is_none());
         assert!(reader.number("b").is_none());
         assert_eq!(reader.date("c").unwrap().value.to_string(), "2026-01-01");
