@@ -325,12 +325,64 @@ pub(crate) fn is_digit(c: char) -> bool {
 }
 
 pub(crate) fn has_digit(text: &str) -> bool {
+    // Full-width digits are outside ASCII, so ASCII text needs only a byte scan.
+    if text.is_ascii() {
+        return text.bytes().any(|byte| byte.is_ascii_digit());
+    }
     text.chars().any(is_digit)
+}
+
+/// Counts the whitespace-separated words, as `split_whitespace` would.
+pub(crate) fn word_count(text: &str) -> usize {
+    if !text.is_ascii() {
+        return text.split_whitespace().count();
+    }
+    // The ASCII characters that Unicode counts as white space, vertical tab included.
+    let is_space = |byte: u8| matches!(byte, b'\t' | b'\n' | 0x0B | 0x0C | b'\r' | b' ');
+    let mut count = 0;
+    let mut in_word = false;
+    for byte in text.bytes() {
+        let space = is_space(byte);
+        if !space && !in_word {
+            count += 1;
+        }
+        in_word = !space;
+    }
+    count
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn word_count_matches_split_whitespace() {
+        for text in [
+            "",
+            "  ",
+            "one",
+            " two  words ",
+            "tab\tand\nnewline",
+            "vertical\x0Btab",
+            "form\x0Cfeed\r\n",
+            "数据 驱动",
+            "non\u{a0}breaking space",
+        ] {
+            assert_eq!(
+                word_count(text),
+                text.split_whitespace().count(),
+                "{text:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn digits_are_found_in_ascii_and_full_width() {
+        assert!(has_digit("p95 latency"));
+        assert!(has_digit("提高到９"));
+        assert!(!has_digit("no numbers here"));
+        assert!(!has_digit("数据驱动"));
+    }
 
     #[test]
     fn inflections_match() {

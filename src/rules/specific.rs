@@ -5,7 +5,7 @@ mod placeholder;
 
 use super::context::{Context, Item, Sink, Subject};
 use crate::words::{
-    TitleWords, WordList, changes, cjk_count, has_digit, is_cjk_title, measured_amount,
+    TitleWords, WordList, changes, cjk_count, has_digit, is_cjk_title, measured_amount, word_count,
 };
 
 pub(super) fn check_per_item(context: &Context<'_>, sink: &mut Sink<'_>) {
@@ -108,7 +108,7 @@ fn length_problem(title: &str) -> Option<String> {
             _ => None,
         };
     }
-    match title.split_whitespace().count() {
+    match word_count(title) {
         1 => Some("is a single word".to_owned()),
         count @ 19.. => Some(format!("has {count} words, more than 18")),
         _ => None,

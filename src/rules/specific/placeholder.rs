@@ -9,15 +9,7 @@ use crate::words::NEW_FILE_PLACEHOLDERS;
 /// Finds the placeholder a value still contains: TODO, TBD, FIXME or XXX as a whole word, text
 /// in angle brackets, or a value `okr new` writes.
 fn placeholder(text: &str) -> Option<String> {
-    // The markers are ASCII without a `k`, and the only other character that lowercases
-    // to an ASCII letter is the Kelvin sign, so an ASCII comparison that ignores case
-    // matches the same words as comparing lowercased words, with no allocation.
-    let marker = text.split(|c: char| !c.is_alphanumeric()).find(|word| {
-        ["todo", "tbd", "fixme", "xxx"]
-            .iter()
-            .any(|marker| word.eq_ignore_ascii_case(marker))
-    });
-    if let Some(marker) = marker {
+    if let Some(marker) = marker(text) {
         return Some(marker.to_owned());
     }
     if let Some(bracketed) = bracketed(text) {
@@ -27,6 +19,30 @@ fn placeholder(text: &str) -> Option<String> {
         .iter()
         .find(|written| written.eq_ignore_ascii_case(text.trim()))
         .map(|written| (*written).to_owned())
+}
+
+/// Finds TODO, TBD, FIXME or XXX as a whole word, in any case.
+fn marker(text: &str) -> Option<&str> {
+    // The markers are ASCII without a `k`, and the only other character that lowercases
+    // to an ASCII letter is the Kelvin sign, so an ASCII comparison that ignores case
+    // matches the same words as comparing lowercased words, with no allocation.
+    let is_marker = |word: &[u8]| {
+        (3..=5).contains(&word.len())
+            && [&b"todo"[..], b"tbd", b"fixme", b"xxx"]
+                .iter()
+                .any(|marker| word.eq_ignore_ascii_case(marker))
+    };
+    if text.is_ascii() {
+        // In ASCII text, the ASCII letters and digits are all the alphanumeric characters,
+        // so splitting bytes finds the same words without decoding characters.
+        let word = text
+            .as_bytes()
+            .split(|byte| !byte.is_ascii_alphanumeric())
+            .find(|word| is_marker(word))?;
+        return std::str::from_utf8(word).ok();
+    }
+    text.split(|c: char| !c.is_alphanumeric())
+        .find(|word| is_marker(word.as_bytes()))
 }
 
 /// Finds the first text in angle brackets (`<owner>`), brackets included. `<>` does
