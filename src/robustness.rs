@@ -95,7 +95,7 @@ fn damaged_files_never_panic() {
         let index = Index::build(&workspace);
         let context = Context::new(&workspace, &index, as_of);
         let findings = check_all(&context);
-        let _ = Rollup::compute(&workspace, &index, as_of, &CheckIns::new());
+        let _ = Rollup::compute(&workspace, &index, as_of, &CheckIns::default());
         for finding in findings {
             let source = &workspace.sources[finding.file];
             if let Some(span) = finding.span {

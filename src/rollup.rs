@@ -10,8 +10,13 @@ use crate::progress::{
 use chrono::NaiveDate;
 use std::collections::{HashMap, HashSet};
 
-/// Check-in dates known beyond the files' `checked` fields (from git history).
-pub(crate) type CheckIns = HashMap<(ObjectiveRef, usize), NaiveDate>;
+/// Check-in dates known beyond the files' `checked` fields (from git history), by key
+/// result place. Hashed with foldhash: progress looks up every key result.
+pub(crate) type CheckIns = HashMap<(ObjectiveRef, usize), NaiveDate, foldhash::fast::RandomState>;
+
+/// Maps keyed by objective place, hashed with foldhash: a roll-up fills several with
+/// every objective of the repository.
+pub(crate) type PlaceMap<V> = HashMap<ObjectiveRef, V, foldhash::fast::RandomState>;
 
 #[derive(Debug, Clone)]
 pub(crate) struct ObjectiveProgress {
@@ -33,7 +38,7 @@ enum Child {
 }
 
 pub(crate) struct Rollup {
-    pub(crate) objectives: HashMap<ObjectiveRef, ObjectiveProgress>,
+    pub(crate) objectives: PlaceMap<ObjectiveProgress>,
     pub(crate) thresholds: Thresholds,
 }
 
@@ -55,8 +60,10 @@ impl Rollup {
         use rayon::prelude::*;
         let thresholds = thresholds(workspace);
         let places: Vec<_> = objectives(workspace).collect();
-        // Each key result is computed on its own, so they are spread over the cores.
-        let key_results: HashMap<ObjectiveRef, Vec<KeyResultProgress>> = places
+        // Each objective's key results are computed on their own, so they are spread
+        // over the cores. Objectives with live key results roll up from them alone; the
+        // builder then rolls up the others from what is aligned to them.
+        let computed: Vec<(ObjectiveRef, Vec<KeyResultProgress>, Option<Progress>)> = places
             .par_iter()
             .filter_map(|&(at, _, objective)| {
                 let period = index.file_period(at.file)?;
@@ -80,36 +87,40 @@ impl Rollup {
                         }
                     })
                     .collect::<Vec<_>>();
-                Some((at, parts))
+                let own = live_parts(objective, &parts);
+                let progress =
+                    (!own.is_empty()).then(|| objective_progress(objective, &own, thresholds));
+                Some((at, parts, progress))
             })
             .collect();
-        // Objectives with live key results roll up from them alone, on all cores. The
-        // builder then rolls up the others from what is aligned to them.
-        let done: HashMap<ObjectiveRef, ObjectiveProgress> = key_results
-            .par_iter()
-            .filter_map(|(at, parts)| {
-                let objective = get_objective(workspace, *at);
-                let own = live_parts(objective, parts);
-                (!own.is_empty()).then(|| {
-                    let progress = objective_progress(objective, &own, thresholds);
-                    (
-                        *at,
+        let mut key_results = PlaceMap::default();
+        let mut done = PlaceMap::with_capacity_and_hasher(computed.len(), Default::default());
+        for (at, parts, progress) in computed {
+            match progress {
+                Some(progress) => {
+                    let key_results = parts;
+                    done.insert(
+                        at,
                         ObjectiveProgress {
                             progress,
-                            key_results: parts.clone(),
+                            key_results,
                         },
-                    )
-                })
-            })
-            .collect();
+                    );
+                }
+                None => {
+                    key_results.insert(at, parts);
+                }
+            }
+        }
         let mut builder = Builder {
             workspace,
             thresholds,
             children: children(workspace, index),
             key_results,
             done,
-            visiting: HashSet::new(),
+            visiting: HashSet::default(),
         };
+        // Only objectives without live key results are left to roll up.
         let places: Vec<ObjectiveRef> = builder.key_results.keys().copied().collect();
         for at in places {
             builder.objective(at);
@@ -161,28 +172,37 @@ fn summarize(parts: &[(f64, &Progress)], thresholds: Thresholds) -> Progress {
     }
 }
 
-fn children(workspace: &Workspace, index: &Index) -> HashMap<ObjectiveRef, Vec<Child>> {
-    let mut children: HashMap<ObjectiveRef, Vec<Child>> = HashMap::new();
-    for (at, _, objective) in objectives(workspace) {
-        let Some(period) = index.file_period(at.file) else {
-            continue;
-        };
-        let mut link = |reference: &str, child: Child| {
-            if let Some(target) = index.resolve(workspace, &period.name, reference) {
-                children
-                    .entry(target.objective_ref())
-                    .or_default()
-                    .push(child);
+fn children(workspace: &Workspace, index: &Index) -> PlaceMap<Vec<Child>> {
+    use rayon::prelude::*;
+    let places: Vec<_> = objectives(workspace).collect();
+    // The references are resolved on all cores, then filed in file order.
+    let links: Vec<Vec<(ObjectiveRef, Child)>> = places
+        .par_iter()
+        .map(|&(at, _, objective)| {
+            let Some(period) = index.file_period(at.file) else {
+                return Vec::new();
+            };
+            let resolve = |reference: &str| {
+                index
+                    .resolve(workspace, &period.name, reference)
+                    .map(|target| target.objective_ref())
+            };
+            let mut links = Vec::new();
+            for parent in &objective.aligns_to {
+                links.extend(resolve(&parent.value).map(|to| (to, Child::Objective(at))));
             }
-        };
-        for parent in &objective.aligns_to {
-            link(&parent.value, Child::Objective(at));
-        }
-        for (position, key_result) in objective.key_results.iter().enumerate() {
-            for parent in &key_result.aligns_to {
-                link(&parent.value, Child::KeyResult(at, position));
+            for (position, key_result) in objective.key_results.iter().enumerate() {
+                for parent in &key_result.aligns_to {
+                    let child = Child::KeyResult(at, position);
+                    links.extend(resolve(&parent.value).map(|to| (to, child)));
+                }
             }
-        }
+            links
+        })
+        .collect();
+    let mut children: PlaceMap<Vec<Child>> = PlaceMap::default();
+    for (parent, child) in links.into_iter().flatten() {
+        children.entry(parent).or_default().push(child);
     }
     children
 }
@@ -221,10 +241,10 @@ fn objective_progress(
 struct Builder<'w> {
     workspace: &'w Workspace,
     thresholds: Thresholds,
-    children: HashMap<ObjectiveRef, Vec<Child>>,
-    key_results: HashMap<ObjectiveRef, Vec<KeyResultProgress>>,
-    done: HashMap<ObjectiveRef, ObjectiveProgress>,
-    visiting: HashSet<ObjectiveRef>,
+    children: PlaceMap<Vec<Child>>,
+    key_results: PlaceMap<Vec<KeyResultProgress>>,
+    done: PlaceMap<ObjectiveProgress>,
+    visiting: HashSet<ObjectiveRef, foldhash::fast::RandomState>,
 }
 
 impl Builder<'_> {
@@ -276,11 +296,11 @@ impl Builder<'_> {
                         continue;
                     }
                     let weight = weight(key_result.weight.as_ref().map(|w| w.value));
-                    if let Some(part) = self
-                        .key_results
-                        .get(&child_at)
-                        .and_then(|parts| parts.get(position))
-                    {
+                    let child_parts = match self.done.get(&child_at) {
+                        Some(done) => Some(&done.key_results),
+                        None => self.key_results.get(&child_at),
+                    };
+                    if let Some(part) = child_parts.and_then(|parts| parts.get(position)) {
                         parts.push((weight, part.progress.clone()));
                     }
                 }

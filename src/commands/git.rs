@@ -225,7 +225,7 @@ pub(crate) fn check_ins(
     let mut wanted = Wanted::default();
     wanted.add(workspace, chosen, true);
     let Some(facts) = facts(source, git, &wanted.interest, since)? else {
-        return Ok((CheckIns::new(), Vec::new()));
+        return Ok((CheckIns::default(), Vec::new()));
     };
     let check_ins: CheckIns = wanted
         .places

@@ -6,6 +6,7 @@ use crate::cli::{GlobalArgs, ProgressArgs, TableFormat};
 use crate::error::{Error, Result};
 use crate::index::{ObjectiveRef, get_file, get_objective};
 use crate::render::progress::{KeyResultRow, ObjectiveRow, ProgressReport, TeamRow};
+use rayon::prelude::*;
 use std::collections::{HashMap, HashSet};
 use std::io::Write;
 
@@ -45,13 +46,15 @@ pub(super) fn run(
             context,
         })
     };
+    // Rows are made on all cores: large repositories show tens of thousands.
     let mut objectives: Vec<ObjectiveRow<'_>> = selection
         .objectives
-        .iter()
+        .par_iter()
         .filter_map(|at| row(*at, false))
         .collect();
     // A team row rolls up the whole team, whatever `--owner` shows of it.
-    let mut members: HashMap<(&str, &str), Vec<ObjectiveRef>> = HashMap::new();
+    let mut members: HashMap<(&str, &str), Vec<ObjectiveRef>, foldhash::fast::RandomState> =
+        HashMap::default();
     for (at, file, _) in crate::index::objectives(workspace) {
         if let Some(period) = index.file_period(at.file) {
             members
@@ -61,7 +64,7 @@ pub(super) fn run(
         }
     }
     let mut teams: Vec<TeamRow> = Vec::new();
-    let mut seen: HashSet<(&str, &str)> = HashSet::new();
+    let mut seen: HashSet<(&str, &str), foldhash::fast::RandomState> = HashSet::default();
     for shown in &objectives {
         let key = (shown.team.as_str(), shown.period.as_str());
         if seen.insert(key) {

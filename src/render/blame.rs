@@ -55,9 +55,9 @@ fn row(
     value: Option<Value<'_>>,
     meta: &CommitMeta,
     reason: Option<&str>,
-) -> Vec<Cell> {
+) -> Vec<Cell<'static>> {
     vec![
-        Cell::new(field),
+        Cell::new(field.to_owned()),
         Cell::new(truncate(
             &value.map_or_else(|| "–".to_owned(), Value::display),
             CELL_WIDTH,

@@ -2,13 +2,14 @@
 //! JSON object.
 
 use super::table::{Cell, Style, Table};
-use super::text::{bar, csv, decimal, markdown, number, percent, printable_cut};
+use super::text::{bar, csv, decimal, has_unsafe, markdown, number, percent, printable_cut};
 use crate::model::{KeyResult, Kind, Objective};
 use crate::progress::{Progress, Status};
 use crate::rollup::KeyResultProgress;
 use chrono::NaiveDate;
 use rayon::prelude::*;
 use serde_json::{Value, json};
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::io::{self, Write};
 use unicode_width::UnicodeWidthStr;
@@ -104,7 +105,7 @@ pub(crate) fn write_table(
     )?;
     let by_team = rows_by_team(report);
     // Each team's lines are made on their own, so teams are spread over the cores.
-    let team_lines: Vec<Vec<Line>> = report
+    let team_lines: Vec<Vec<Line<'_>>> = report
         .teams
         .par_iter()
         .map(|team| {
@@ -130,7 +131,7 @@ pub(crate) fn write_table(
             lines
         })
         .collect();
-    let mut lines: Vec<Line> = team_lines.into_iter().flatten().collect();
+    let mut lines: Vec<Line<'_>> = team_lines.into_iter().flatten().collect();
     let no_progress = Progress {
         score: None,
         raw: None,
@@ -200,15 +201,15 @@ struct LineText<'a> {
 }
 
 /// One line of the text table with its goal not yet cut to the room left for it.
-struct Line {
-    cells: Vec<Cell>,
+struct Line<'a> {
+    cells: Vec<Cell<'a>>,
     /// Display width of every column but the goal, with cell padding: the widest line
     /// decides how much room goals get.
     fixed: usize,
 }
 
-impl LineText<'_> {
-    fn into_line(self) -> Line {
+impl<'a> LineText<'a> {
+    fn into_line(self) -> Line<'a> {
         let fixed = [
             10,
             self.score.width().max(5),
@@ -224,26 +225,42 @@ impl LineText<'_> {
             + 2;
         let goal_style = if self.bold { Style::Bold } else { Style::Plain };
         let blank = self.status.is_empty();
-        let unless_blank = |text: String| if blank { String::new() } else { text };
+        let unless_blank = |text: Cow<'a, str>| if blank { Cow::Borrowed("") } else { text };
+        // Most owners fit and are safe to print as they are, so they are borrowed.
+        let owner = if self.owner.width() <= OWNER_WIDTH && !has_unsafe(self.owner) {
+            Cow::Borrowed(self.owner)
+        } else {
+            Cow::Owned(printable_cut(self.owner, OWNER_WIDTH))
+        };
         let cells = vec![
             Cell::styled(self.goal, goal_style),
             Cell::new(unless_blank(bar(self.progress.score, 10))),
             Cell::new(self.score),
-            Cell::new(unless_blank(percent(self.progress.expected))),
+            Cell::new(unless_blank(percent(self.progress.expected).into())),
             Cell::styled(self.status, status_style(self.progress.status)),
-            Cell::new(unless_blank(decimal(self.progress.confidence))),
-            Cell::new(printable_cut(self.owner, OWNER_WIDTH)),
+            Cell::new(unless_blank(decimal(self.progress.confidence).into())),
+            Cell::new(owner),
             Cell::new(self.checked),
         ];
         Line { cells, fixed }
     }
 }
 
-fn objective_lines(row: &ObjectiveRow<'_>, lines: &mut Vec<Line>) {
+/// Writes the goal column of an item, `id · title`, behind its indent.
+fn goal_text(indent: &str, id: &str, title: &str) -> String {
+    let mut goal = String::with_capacity(indent.len() + id.len() + title.len() + 4);
+    goal.push_str(indent);
+    goal.push_str(id);
+    goal.push_str(" · ");
+    goal.push_str(title);
+    goal
+}
+
+fn objective_lines<'a>(row: &'a ObjectiveRow<'_>, lines: &mut Vec<Line<'a>>) {
     let objective = row.objective;
     lines.push(
         LineText {
-            goal: format!("  {} · {}", objective.id.value, objective.title.value),
+            goal: goal_text("  ", &objective.id.value, &objective.title.value),
             progress: &row.progress,
             score: percent(row.progress.score),
             status: status_text(&row.progress, objective.state.is_live()),
@@ -261,7 +278,7 @@ fn objective_lines(row: &ObjectiveRow<'_>, lines: &mut Vec<Line>) {
         let progress = &key_result_row.progress.progress;
         lines.push(
             LineText {
-                goal: format!("    {} · {}", key_result.id.value, key_result.title.value),
+                goal: goal_text("    ", &key_result.id.value, &key_result.title.value),
                 progress,
                 score: shown_score(progress),
                 status: status_text(progress, key_result.state.is_live()),

@@ -6,8 +6,9 @@
 //! prints over 100,000 rows, and laying them out with comfy-table took about a quarter
 //! of its CPU time (perf).
 
-use super::text::{is_unsafe, printable, truncate};
+use super::text::{has_unsafe, printable, truncate};
 use rayon::prelude::*;
+use std::borrow::Cow;
 use std::io::{self, Write};
 use unicode_width::UnicodeWidthStr;
 
@@ -36,35 +37,46 @@ impl Style {
     }
 }
 
-pub(crate) struct Cell {
-    text: String,
+/// A cell's text, borrowed where the text exists already: large tables have a
+/// million cells.
+pub(crate) struct Cell<'a> {
+    text: Cow<'a, str>,
     style: Style,
     /// The text's width in display columns, measured once.
     width: usize,
 }
 
-impl Cell {
-    pub(crate) fn new(text: impl Into<String>) -> Cell {
+impl<'a> Cell<'a> {
+    pub(crate) fn new(text: impl Into<Cow<'a, str>>) -> Cell<'a> {
         Cell::styled(text, Style::Plain)
     }
 
     /// Makes a cell with `style`. Line breaks and control characters in `text` are
     /// masked, so the cell stays on its line and sends no escape sequences.
-    pub(crate) fn styled(text: impl Into<String>, style: Style) -> Cell {
+    pub(crate) fn styled(text: impl Into<Cow<'a, str>>, style: Style) -> Cell<'a> {
         let text = text.into();
-        let text = if text.chars().any(is_unsafe) {
-            printable(&text)
+        if has_unsafe(&text) {
+            let text = printable(&text);
+            let width = text.width();
+            return Cell {
+                text: Cow::Owned(text),
+                style,
+                width,
+            };
+        }
+        // Printable ASCII is one column per byte.
+        let width = if text.is_ascii() {
+            text.len()
         } else {
-            text
+            text.width()
         };
-        let width = text.width();
         Cell { text, style, width }
     }
 
     /// Cuts the text to `budget` display columns, ending in `…` when cut.
     pub(crate) fn cut(&mut self, budget: usize) {
         if self.width > budget {
-            self.text = truncate(&self.text, budget);
+            self.text = Cow::Owned(truncate(&self.text, budget));
             self.width = self.text.width();
         }
     }
@@ -77,14 +89,14 @@ const LAYOUT_CHUNK: usize = 1024;
 const LAYOUT_WINDOW: usize = 16 * LAYOUT_CHUNK;
 
 /// A table with a header row.
-pub(crate) struct Table {
-    header: Vec<Cell>,
-    rows: Vec<Vec<Cell>>,
+pub(crate) struct Table<'a> {
+    header: Vec<Cell<'a>>,
+    rows: Vec<Vec<Cell<'a>>>,
     styled: bool,
 }
 
-impl Table {
-    pub(crate) fn new(header: &[&str], styled: bool) -> Table {
+impl<'a> Table<'a> {
+    pub(crate) fn new(header: &[&'a str], styled: bool) -> Table<'a> {
         Table {
             header: header.iter().map(|name| Cell::new(*name)).collect(),
             rows: Vec::new(),
@@ -92,17 +104,17 @@ impl Table {
         }
     }
 
-    pub(crate) fn add_row(&mut self, row: Vec<Cell>) {
+    pub(crate) fn add_row(&mut self, row: Vec<Cell<'a>>) {
         self.rows.push(row);
     }
 
-    pub(crate) fn extend(&mut self, rows: Vec<Vec<Cell>>) {
+    pub(crate) fn extend(&mut self, rows: Vec<Vec<Cell<'a>>>) {
         self.rows.extend(rows);
     }
 
     /// Writes the table, each line ended by a newline.
     pub(crate) fn write(&self, out: &mut dyn Write) -> io::Result<()> {
-        let widest = |mut widths: Vec<usize>, row: &Vec<Cell>| {
+        let widest = |mut widths: Vec<usize>, row: &Vec<Cell<'a>>| {
             for (column, cell) in row.iter().enumerate() {
                 let width = cell.width;
                 match widths.get_mut(column) {
@@ -149,14 +161,14 @@ impl Table {
         Ok(())
     }
 
-    fn write_row(&self, row: &[Cell], widths: &[usize], line: &mut String) {
+    fn write_row(&self, row: &[Cell<'a>], widths: &[usize], line: &mut String) {
         for (column, &width) in widths.iter().enumerate() {
             if column > 0 {
                 line.push(' ');
             }
             line.push(' ');
             let (text, style, text_width) = row.get(column).map_or(("", Style::Plain, 0), |cell| {
-                (cell.text.as_str(), cell.style, cell.width)
+                (cell.text.as_ref(), cell.style, cell.width)
             });
             match style.codes().filter(|_| self.styled) {
                 Some((on, off)) => {

@@ -1,25 +1,67 @@
 //! Small text helpers shared by renderers: bars, numbers, and escaping for
 //! Markdown and CSV. Every user string goes through an escape before it is printed.
 
+use std::borrow::Cow;
+
 /// Draws a bar of `width` cells for a score in 0..1.
-pub(crate) fn bar(score: Option<f64>, width: usize) -> String {
+pub(crate) fn bar(score: Option<f64>, width: usize) -> Cow<'static, str> {
     let Some(score) = score else {
-        return " ".repeat(width);
+        return Cow::Owned(" ".repeat(width));
     };
     // The product is in 0..=width, so the cast cannot truncate meaningfully.
     #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
     let filled = ((score.clamp(0.0, 1.0) * width as f64).round() as usize).min(width);
-    format!("{}{}", "█".repeat(filled), "░".repeat(width - filled))
+    // Tables show bars 10 wide on every row, so those are not formatted each time.
+    const TEN: [&str; 11] = [
+        "░░░░░░░░░░",
+        "█░░░░░░░░░",
+        "██░░░░░░░░",
+        "███░░░░░░░",
+        "████░░░░░░",
+        "█████░░░░░",
+        "██████░░░░",
+        "███████░░░",
+        "████████░░",
+        "█████████░",
+        "██████████",
+    ];
+    if width == TEN.len() - 1 {
+        return Cow::Borrowed(TEN[filled]);
+    }
+    Cow::Owned(format!(
+        "{}{}",
+        "█".repeat(filled),
+        "░".repeat(width - filled)
+    ))
 }
 
 /// Formats a score as a whole percentage ("54%"), or "–" when undefined.
 pub(crate) fn percent(value: Option<f64>) -> String {
     match value {
-        Some(value) if value.is_finite() => format!("{:.0}%", value * 100.0 + 0.0),
+        Some(value) if value.is_finite() => whole_percent(value * 100.0 + 0.0),
         Some(value) if value > 0.0 => "∞%".to_owned(),
         Some(_) => "-∞%".to_owned(),
         None => "–".to_owned(),
     }
+}
+
+/// Formats a finite percentage rounded to a whole number, as `format!("{:.0}%")` does
+/// (half to even, and `-0` for small negatives), without the formatting machinery:
+/// progress tables print two on each of 100,000 rows.
+fn whole_percent(scaled: f64) -> String {
+    if scaled.abs() >= 1e15 {
+        return format!("{scaled:.0}%");
+    }
+    let rounded = scaled.round_ties_even();
+    if rounded == 0.0 && scaled.is_sign_negative() {
+        return "-0%".to_owned();
+    }
+    // Below 1e15 in magnitude, the rounded value is a whole number that fits.
+    #[allow(clippy::cast_possible_truncation)]
+    let whole = rounded as i64;
+    let mut text = whole.to_string();
+    text.push('%');
+    text
 }
 
 /// Formats a number as written in goal files, without trailing zeros.
@@ -101,6 +143,15 @@ pub(crate) fn is_unsafe(c: char) -> bool {
     c.is_control() || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
 }
 
+/// True when `text` has a character `is_unsafe` names. ASCII text is checked byte by
+/// byte: its only unsafe characters are the control characters.
+pub(crate) fn has_unsafe(text: &str) -> bool {
+    if text.is_ascii() {
+        return text.bytes().any(|byte| byte.is_ascii_control());
+    }
+    text.chars().any(is_unsafe)
+}
+
 /// Makes user text safe for a terminal line: line breaks and tabs become spaces and other
 /// unsafe characters become U+FFFD, so a title cannot move the cursor, recolor,
 /// retitle or reorder the terminal, or break a table row.
@@ -117,7 +168,7 @@ pub(crate) fn printable(text: &str) -> String {
 /// `printable` text cut to `budget` display columns, as `truncate` cuts it, with one
 /// copy of text that is already safe and fits.
 pub(crate) fn printable_cut(text: &str, budget: usize) -> String {
-    if text.chars().any(is_unsafe) {
+    if has_unsafe(text) {
         truncate(&printable(text), budget)
     } else {
         truncate(text, budget)
@@ -184,8 +235,34 @@ mod tests {
     use super::*;
 
     #[test]
+    fn whole_percent_matches_format() {
+        let mut values = vec![
+            0.0, -0.0, 0.5, 1.5, 2.5, -0.5, -0.3, -1.5, 12.5, 99.5, 100.5, 1e14, -7.49,
+        ];
+        values.extend((0..2000).map(|step| f64::from(step) * 0.0625 - 20.0));
+        values.extend((0..1000).map(|step| f64::from(step) / 7.0 * 100.0 + 0.0));
+        for value in values {
+            assert_eq!(whole_percent(value), format!("{value:.0}%"), "{value}");
+        }
+    }
+
+    #[test]
+    fn unsafe_text_is_found() {
+        assert!(has_unsafe("bell\x07"));
+        assert!(has_unsafe("del\x7f"));
+        assert!(has_unsafe("tab\tin"));
+        assert!(has_unsafe("override \u{202E}"));
+        assert!(has_unsafe("数据\x1b[31m"));
+        assert!(!has_unsafe("plain text"));
+        assert!(!has_unsafe("数据驱动"));
+    }
+
+    #[test]
     fn bars_round_to_cells() {
         assert_eq!(bar(Some(0.5), 10), "█████░░░░░");
+        assert_eq!(bar(Some(0.0), 10), "░░░░░░░░░░");
+        assert_eq!(bar(Some(1.0), 10), "██████████");
+        assert_eq!(bar(None, 10), " ".repeat(10));
         assert_eq!(bar(Some(1.4), 4), "████");
         assert_eq!(bar(None, 3), "   ");
     }

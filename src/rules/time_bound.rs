@@ -214,7 +214,7 @@ fn committed_miss_unexplained(context: &Context<'_>, sink: &mut Sink<'_>) {
         context.workspace,
         context.index,
         context.as_of,
-        &CheckIns::new(),
+        &CheckIns::default(),
     );
     for at in ended_commitments {
         let Some(score) = rollup
