@@ -101,13 +101,15 @@ pub(crate) fn cjk_count(title: &str) -> usize {
     title.chars().filter(|c| is_cjk(*c)).count()
 }
 
-/// Whitespace-separated words, lowercased, with surrounding punctuation stripped.
-/// Words already in lowercase are borrowed, so most titles allocate only the list.
-pub(crate) fn words(title: &str) -> Vec<Cow<'_, str>> {
+/// The first `count` whitespace-separated words, lowercased, with surrounding
+/// punctuation stripped. Words already in lowercase are borrowed, so most titles
+/// allocate only the list.
+fn first_words(title: &str, count: usize) -> Vec<Cow<'_, str>> {
     title
         .split_whitespace()
         .map(|word| word.trim_matches(|c: char| !c.is_alphanumeric() && c != '%'))
         .filter(|word| !word.is_empty())
+        .take(count)
         .map(lowercase)
         .collect()
 }
@@ -165,6 +167,16 @@ impl<'w> WordList<'w> {
         }
     }
 
+    /// The most words any entry has: matching entries at the start of a title needs
+    /// no more of its words than this.
+    pub(crate) fn longest_entry(&self) -> usize {
+        self.entries
+            .iter()
+            .map(|entry| entry.lowercase.split_whitespace().count())
+            .max()
+            .unwrap_or(0)
+    }
+
     /// Returns the first entry that leads the title (see `TitleWords::leads_entry`).
     pub(crate) fn find_leading(&self, title: &TitleWords<'_>) -> Option<&'w str> {
         self.entries
@@ -195,7 +207,14 @@ pub(crate) struct TitleWords<'t> {
 
 impl<'t> TitleWords<'t> {
     pub(crate) fn new(title: &'t str) -> Self {
-        let words = words(title);
+        TitleWords::leading(title, usize::MAX)
+    }
+
+    /// Splits only the first `count` words of the title: enough to find the entries of a
+    /// list that lead it when none has more words (see `WordList::longest_entry`). `len`
+    /// then counts those words only.
+    pub(crate) fn leading(title: &'t str, count: usize) -> Self {
+        let words = first_words(title, count);
         let initials = words
             .iter()
             .filter_map(|word| word.bytes().next())
@@ -354,6 +373,27 @@ pub(crate) fn word_count(text: &str) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn leading_words_find_the_same_entries() {
+        let list = WordList::new(TASK_VERBS.iter().copied());
+        let longest = list.longest_entry();
+        assert_eq!(longest, 2);
+        for title in [
+            "Launch the new checkout",
+            "Set up billing alerts for every team",
+            "Setting up on-call",
+            "Customers pay in one step",
+            "上线新的结账流程",
+            "  (Ship) it now",
+        ] {
+            assert_eq!(
+                list.find_leading(&TitleWords::leading(title, longest)),
+                list.find_leading(&TitleWords::new(title)),
+                "{title}"
+            );
+        }
+    }
 
     #[test]
     fn word_count_matches_split_whitespace() {

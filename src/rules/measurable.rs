@@ -107,9 +107,11 @@ fn task_not_outcome(context: &Context<'_>, sink: &mut Sink<'_>) {
             .iter()
             .map(String::as_str),
     );
+    // Only the words that could make up a leading verb are split.
+    let longest = verbs.longest_entry();
     for (file, item) in context.items() {
         let title = item.title();
-        let title_words = TitleWords::new(&title.value);
+        let title_words = TitleWords::leading(&title.value, longest);
         let Some(verb) = verbs.find_leading(&title_words) else {
             continue;
         };
