@@ -149,8 +149,22 @@ fn word_before(chars: &[char], start: usize) -> Option<(String, bool)> {
 /// a digit between "from" and "to" and another after "to", before the next "from":
 /// "from signup to first report" names a metric, not a change.
 pub(crate) fn changes(text: &str) -> Vec<String> {
-    let mut found = english_changes(text);
-    found.extend(chinese_changes(text));
+    // Every change has a digit, and "from" or 从 in front, so most titles are passed
+    // over without splitting them. Only ASCII letters lowercase to "from".
+    if !super::has_digit(text) {
+        return Vec::new();
+    }
+    let mut found = Vec::new();
+    let has_from = text
+        .as_bytes()
+        .windows(4)
+        .any(|window| window.eq_ignore_ascii_case(b"from"));
+    if has_from {
+        found = english_changes(text);
+    }
+    if text.contains('从') {
+        found.extend(chinese_changes(text));
+    }
     found
 }
 
