@@ -166,12 +166,12 @@ fn discover_with_notes(config: &Config) -> Result<(Vec<PathBuf>, Vec<String>)> {
                     help: None,
                 })?
                 .compile_matcher();
-            walk(&config.root, &mut notes, &mut |path| {
+            let (found, walk_notes) = walk(&config.root);
+            notes.extend(walk_notes);
+            paths.extend(found.into_iter().filter(|path| {
                 let relative = path.strip_prefix(&config.root).unwrap_or(path);
-                if matcher.is_match(relative) {
-                    paths.push(path.to_path_buf());
-                }
-            });
+                matcher.is_match(relative)
+            }));
         } else {
             let folder = config.root.join(entry);
             if !folder.exists() {
@@ -181,11 +181,12 @@ fn discover_with_notes(config: &Config) -> Result<(Vec<PathBuf>, Vec<String>)> {
             if linked || !is_inside(&folder, &config.display_root) {
                 return Err(outside_repository(entry));
             }
-            walk(&folder, &mut notes, &mut |path| {
-                paths.push(path.to_path_buf())
-            });
+            let (found, walk_notes) = walk(&folder);
+            notes.extend(walk_notes);
+            paths.extend(found);
         }
     }
+    // Each folder's list is sorted already; several folders or globs may overlap.
     paths.sort();
     paths.dedup();
     if paths.is_empty() {
@@ -213,34 +214,57 @@ pub(crate) fn is_inside(path: &Path, root: &Path) -> bool {
     }
 }
 
-fn walk(folder: &Path, notes: &mut Vec<String>, visit: &mut dyn FnMut(&Path)) {
+/// Lists the goal files under `folder` in path order, with notes on folders that could
+/// not be read. Sub-folders are read in parallel, and each folder's entries are sorted
+/// by name, so the list comes out sorted.
+fn walk(folder: &Path) -> (Vec<PathBuf>, Vec<String>) {
     let entries = match std::fs::read_dir(folder) {
         Ok(entries) => entries,
         Err(error) => {
-            notes.push(format!("skipped folder {}: {error}", folder.display()));
-            return;
+            let note = format!("skipped folder {}: {error}", folder.display());
+            return (Vec::new(), vec![note]);
         }
     };
+    // Each entry with its name, and whether it is a folder to walk into.
+    let mut found: Vec<(std::ffi::OsString, bool)> = Vec::new();
     for entry in entries.flatten() {
-        let path = entry.path();
-        let hidden = entry.file_name().to_string_lossy().starts_with('.');
+        let name = entry.file_name();
+        let hidden = name.to_string_lossy().starts_with('.');
         let Ok(kind) = entry.file_type() else {
             continue;
         };
         if hidden {
             continue;
         }
+        let path = Path::new(&name);
         if kind.is_dir() {
-            walk(&path, notes, visit);
+            found.push((name, true));
         } else if kind.is_file()
             && path.extension().is_some_and(|ext| ext == "toml")
-            && path
-                .file_name()
-                .is_some_and(|name| name != crate::config::FILE_NAME)
+            && name != crate::config::FILE_NAME
         {
-            visit(&path);
+            found.push((name, false));
         }
     }
+    found.sort_unstable();
+    let parts: Vec<(Vec<PathBuf>, Vec<String>)> = found
+        .into_par_iter()
+        .map(|(name, is_folder)| {
+            let path = folder.join(name);
+            if is_folder {
+                walk(&path)
+            } else {
+                (vec![path], Vec::new())
+            }
+        })
+        .collect();
+    let mut paths = Vec::new();
+    let mut notes = Vec::new();
+    for (part_paths, part_notes) in parts {
+        paths.extend(part_paths);
+        notes.extend(part_notes);
+    }
+    (paths, notes)
 }
 
 fn display_path(root: &Path, path: &Path) -> String {
@@ -613,4 +637,43 @@ fn read_key_result(
         problems.push((problem, Some(item.clone())));
     }
     key_result
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn walk_lists_goal_files_in_path_order() {
+        let root = tempfile::tempdir().unwrap();
+        for path in [
+            "b/c/d.toml",
+            "a.toml",
+            "a/x.toml",
+            "a-b.toml",
+            "a/y/z.toml",
+            ".hidden/h.toml",
+            "a/.h.toml",
+            "a/notes.md",
+            "a/okr.toml",
+        ] {
+            let path = root.path().join(path);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, "").unwrap();
+        }
+        let (paths, notes) = walk(root.path());
+        let relative: Vec<&Path> = paths
+            .iter()
+            .map(|path| path.strip_prefix(root.path()).unwrap())
+            .collect();
+        let expected: Vec<&Path> = ["a/x.toml", "a/y/z.toml", "a-b.toml", "a.toml", "b/c/d.toml"]
+            .iter()
+            .map(Path::new)
+            .collect();
+        assert_eq!(relative, expected);
+        let mut sorted = paths.clone();
+        sorted.sort();
+        assert_eq!(paths, sorted);
+        assert!(notes.is_empty(), "{notes:?}");
+    }
 }
