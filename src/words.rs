@@ -137,6 +137,8 @@ pub(crate) fn inflects(word: &str, base: &str) -> bool {
 /// marked as CJK or not, so that matching a title does not redo that for every entry.
 pub(crate) struct WordList<'w> {
     entries: Vec<ListEntry<'w>>,
+    /// The most words any entry has.
+    longest: usize,
 }
 
 struct ListEntry<'w> {
@@ -162,19 +164,19 @@ impl<'w> ListEntry<'w> {
 
 impl<'w> WordList<'w> {
     pub(crate) fn new(entries: impl IntoIterator<Item = &'w str>) -> Self {
-        WordList {
-            entries: entries.into_iter().map(ListEntry::new).collect(),
-        }
+        let entries: Vec<ListEntry<'w>> = entries.into_iter().map(ListEntry::new).collect();
+        let longest = entries
+            .iter()
+            .map(|entry| entry.lowercase.split_whitespace().count())
+            .max()
+            .unwrap_or(0);
+        WordList { entries, longest }
     }
 
     /// The most words any entry has: matching entries at the start of a title needs
     /// no more of its words than this.
     pub(crate) fn longest_entry(&self) -> usize {
-        self.entries
-            .iter()
-            .map(|entry| entry.lowercase.split_whitespace().count())
-            .max()
-            .unwrap_or(0)
+        self.longest
     }
 
     /// Returns the first entry that leads the title (see `TitleWords::leads_entry`).

@@ -35,7 +35,12 @@ fn vagueness<'w>(item: Item<'_>, vague: &WordList<'w>) -> Option<Vagueness<'w>> 
     {
         return None;
     }
-    let title_words = TitleWords::new(title);
+    // An objective is only checked for a leading vague word in a title of three words
+    // or fewer, so splitting four words at most is enough to tell.
+    let title_words = match item {
+        Item::Objective(_) => TitleWords::leading(title, vague.longest_entry().max(4)),
+        Item::KeyResult(..) => TitleWords::new(title),
+    };
     let short = if is_cjk_title(title) {
         title.chars().filter(|c| c.is_alphanumeric()).count() <= 6
     } else {

@@ -97,6 +97,20 @@ fn find_cycles(nodes: &[Target], graph: &Graph) -> Vec<Vec<Target>> {
         if visits.contains_key(&root) {
             continue;
         }
+        // An item with no `aligns_to` of its own is on no cycle when it is an objective,
+        // or a key result whose objective was walked already, so no walk starts there.
+        // Should another walk reach it, it is walked then, as it would have been.
+        if !graph.contains_key(&root) {
+            let ends_here = match root {
+                Target::Objective(_) => true,
+                Target::KeyResult(at, _) => {
+                    visits.get(&Target::Objective(at)) == Some(&Visit::Finished)
+                }
+            };
+            if ends_here {
+                continue;
+            }
+        }
         // Each frame is a node on the current path and the index of its next edge.
         let mut stack: Vec<(Target, usize)> = vec![(root, 0)];
         visits.insert(root, Visit::OnPath);
