@@ -112,32 +112,36 @@ pub(super) fn stale(context: &Context<'_>, history: &HistoryInput, sink: &mut Si
         if !candidate.period.contains(context.as_of) || key_result.state == State::Done {
             continue;
         }
+        let checked = key_result.checked.as_ref().map(|checked| checked.value);
+        let unknown = checked.is_none()
+            && candidate
+                .facts
+                .is_some_and(|(facts, entry)| facts.is_unknown(entry));
+        let from_git = candidate
+            .facts
+            .filter(|_| !unknown)
+            .and_then(|(facts, entry)| facts.last_check_in(entry));
+        let last = checked.max(from_git);
+        let days = last.map(|last| (context.as_of - last).num_days());
+        // A recent check-in settles it, so progress is only computed for the others.
+        if !unknown && days.is_some_and(|days| days <= interval) {
+            continue;
+        }
         let progress =
             key_result_progress(key_result, candidate.period, context.as_of, limits, None);
         if progress.status == Some(Status::Done) {
             continue;
         }
-        let checked = key_result.checked.as_ref().map(|checked| checked.value);
-        let from_git = match candidate.facts {
-            Some((facts, entry)) => {
-                if checked.is_none() && facts.is_unknown(entry) {
-                    beyond_boundary += 1;
-                    continue;
-                }
-                facts.last_check_in(entry)
-            }
-            None => None,
-        };
-        let Some(last) = checked.max(from_git) else {
+        if unknown {
+            beyond_boundary += 1;
+            continue;
+        }
+        let (Some(last), Some(days)) = (last, days) else {
             if let GitHistory::Unavailable(_) = history.git {
                 without_date += 1;
             }
             continue;
         };
-        let days = (context.as_of - last).num_days();
-        if days <= interval {
-            continue;
-        }
         sink.report(
             "stale",
             candidate.file,
@@ -222,7 +226,12 @@ pub(super) fn moved_goalpost(context: &Context<'_>, history: &HistoryInput, sink
             continue;
         };
         let events = facts.events(entry);
-        if events.is_empty() {
+        // Only a change of `start` or `target` after the key result was added can move it.
+        let moved = events.iter().any(|(_, event)| {
+            event.kind == EventKind::Changed
+                && (event.change("start").is_some() || event.change("target").is_some())
+        });
+        if !moved {
             continue;
         }
         let frozen_from = history::frozen_from(candidate.period, freeze);
