@@ -2,7 +2,7 @@
 //! removed, and the mapping from byte offsets to 1-based line and column.
 
 use std::ops::Range;
-use std::sync::{Arc, OnceLock};
+use std::sync::OnceLock;
 
 /// One file's text. Offsets everywhere in the program index `text`, which never
 /// starts with a byte order mark, so columns count from after it.
@@ -10,7 +10,9 @@ use std::sync::{Arc, OnceLock};
 pub(crate) struct SourceFile {
     /// Path relative to the repository root, with `/` separators.
     pub(crate) path: String,
-    pub(crate) text: Arc<str>,
+    /// Owned, not shared: the text of every goal file is kept for the whole run, and a
+    /// shared copy would mean copying each file once more after reading it.
+    pub(crate) text: String,
     /// Offsets where lines start, computed on the first `position` call because most
     /// files never need them.
     line_starts: OnceLock<Vec<usize>>,
@@ -25,10 +27,17 @@ pub(crate) struct Position {
 
 impl SourceFile {
     pub(crate) fn new(path: String, text: &str) -> Self {
-        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+        SourceFile::owned(path, text.to_owned())
+    }
+
+    /// Keeps `text` as it is, without its byte order mark.
+    fn owned(path: String, mut text: String) -> Self {
+        if text.starts_with('\u{feff}') {
+            text.drain(..'\u{feff}'.len_utf8());
+        }
         SourceFile {
             path,
-            text: Arc::from(text),
+            text,
             line_starts: OnceLock::new(),
         }
     }
@@ -40,7 +49,7 @@ impl SourceFile {
         bytes: Vec<u8>,
     ) -> Result<Self, (String, Vec<u8>, usize)> {
         match String::from_utf8(bytes) {
-            Ok(text) => Ok(SourceFile::new(path, &text)),
+            Ok(text) => Ok(SourceFile::owned(path, text)),
             Err(error) => {
                 let offset = error.utf8_error().valid_up_to();
                 Err((path, error.into_bytes(), offset))

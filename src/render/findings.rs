@@ -133,7 +133,7 @@ pub(crate) fn write_human(report: &Report<'_>, color: bool, out: &mut dyn Write)
             if source.text.chars().any(unsafe_control) {
                 Arc::from(masked_source(&source.text))
             } else {
-                Arc::clone(&source.text)
+                Arc::from(source.text.as_str())
             }
         });
         let view = FindingView {

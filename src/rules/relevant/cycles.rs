@@ -89,8 +89,8 @@ enum Visit {
 /// Finds the cycles a depth-first walk from every item meets, each rotated to start at its
 /// first item in file order. Every strongly connected part with a cycle yields at least one.
 fn find_cycles(nodes: &[Target], graph: &Graph) -> Vec<Vec<Target>> {
-    let mut visits: HashMap<Target, Visit, foldhash::fast::RandomState> =
-        HashMap::with_capacity_and_hasher(nodes.len(), Default::default());
+    // Not sized for every item: most walks start nowhere (see below).
+    let mut visits: HashMap<Target, Visit, foldhash::fast::RandomState> = HashMap::default();
     let mut seen: HashSet<Vec<Target>> = HashSet::new();
     let mut cycles = Vec::new();
     for &root in nodes {
