@@ -186,7 +186,7 @@ fn discover_with_notes(config: &Config) -> Result<(Vec<PathBuf>, Vec<String>)> {
             paths.extend(found);
         }
     }
-    // Each folder's list is sorted already; several folders or globs may overlap.
+    // Each folder's list is sorted already, but several folders or globs may overlap.
     paths.sort();
     paths.dedup();
     if paths.is_empty() {

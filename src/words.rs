@@ -101,7 +101,7 @@ pub(crate) fn cjk_count(title: &str) -> usize {
     title.chars().filter(|c| is_cjk(*c)).count()
 }
 
-/// The first `count` whitespace-separated words, lowercased, with surrounding
+/// Returns the first `count` whitespace-separated words, lowercased, with surrounding
 /// punctuation stripped. Words already in lowercase are borrowed, so most titles
 /// allocate only the list.
 fn first_words(title: &str, count: usize) -> Vec<Cow<'_, str>> {
@@ -137,7 +137,7 @@ pub(crate) fn inflects(word: &str, base: &str) -> bool {
 /// marked as CJK or not, so that matching a title does not redo that for every entry.
 pub(crate) struct WordList<'w> {
     entries: Vec<ListEntry<'w>>,
-    /// The most words any entry has.
+    /// The largest number of words in one entry.
     longest: usize,
 }
 
@@ -173,8 +173,8 @@ impl<'w> WordList<'w> {
         WordList { entries, longest }
     }
 
-    /// The most words any entry has: matching entries at the start of a title needs
-    /// no more of its words than this.
+    /// Returns the largest number of words in one entry: matching entries at the start
+    /// of a title needs no more of its words than this.
     pub(crate) fn longest_entry(&self) -> usize {
         self.longest
     }

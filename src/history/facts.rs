@@ -60,8 +60,8 @@ pub(crate) struct Facts {
     slots: Vec<usize>,
     /// Each slot's events, oldest first.
     events: Vec<Vec<EventAt>>,
-    /// Per slot: the key result existed at a shallow clone's boundary without a
-    /// check-in since, so its last check-in is unknown.
+    /// Per slot, whether the key result existed at a shallow clone's boundary without
+    /// a check-in since, so that its last check-in is unknown.
     unknown: Vec<bool>,
     /// The shallow boundary note, when the walk reached one.
     pub(crate) notes: Vec<String>,
@@ -157,7 +157,7 @@ impl<'k> RequestedKeys<'k> {
                 });
             }
             // A key given twice keeps its last path, and is walked back for if either
-            // entry asks for it.
+            // entry requests it.
             let entry = &mut requested.slots[slot];
             entry.path = item.path;
             entry.walk_back |= item.walk_back;
@@ -219,7 +219,7 @@ impl Gathered {
         }
     }
 
-    /// The slots without a check-in among the gathered events.
+    /// Lists the slots without a check-in among the gathered events.
     fn pending(&self) -> Vec<usize> {
         (0..self.newest_first.len())
             .filter(|&slot| {

@@ -37,8 +37,8 @@ impl Style {
     }
 }
 
-/// A cell's text, borrowed where the text exists already: large tables have a
-/// million cells.
+/// A table cell. Its text is borrowed where the text exists already, because large
+/// tables have a million cells.
 pub(crate) struct Cell<'a> {
     text: Cow<'a, str>,
     style: Style,

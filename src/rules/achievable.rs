@@ -65,8 +65,8 @@ fn confidence_out_of_range(context: &Context<'_>, sink: &mut Sink<'_>) {
 }
 
 /// Live objectives grouped by a key (team or owner) within each period, in file order.
-/// Findings are sorted by place at the end, so the order of the groups does not show;
-/// the fixed seed keeps runs alike all the same.
+/// Findings are sorted by place at the end, so the order of the groups does not show.
+/// The fixed seed keeps runs alike all the same.
 type Groups<'w> = FixedMap<(&'w str, &'w str), Vec<(&'w GoalFile, &'w Objective)>>;
 
 /// A map hashed with foldhash and a fixed seed: quick on the names it is keyed by, and

@@ -19,8 +19,8 @@ pub(crate) struct HistoryInput {
     /// The ended periods whose final week the facts cover, for `no-final-check-in`.
     pub(crate) ended: Vec<String>,
     pub(crate) git: GitHistory,
-    /// Where each key result is in the list the facts were gathered for, by its place
-    /// in the goal files.
+    /// The position of each key result in the list the facts were gathered for, by its
+    /// place in the goal files.
     pub(crate) entries: Entries,
 }
 
@@ -65,7 +65,7 @@ struct Candidate<'a> {
 }
 
 impl Candidate<'_> {
-    /// `objective/key_result`, as findings name the key result.
+    /// Formats the key result as findings name it: `objective/key_result`.
     fn item(&self) -> String {
         format!("{}/{}", self.objective.id.value, self.key_result.id.value)
     }

@@ -150,7 +150,8 @@ fn word_before(chars: &[char], start: usize) -> Option<(String, bool)> {
 /// "from signup to first report" names a metric, not a change.
 pub(crate) fn changes(text: &str) -> Vec<String> {
     // Every change has a digit, and "from" or 从 in front, so most titles are passed
-    // over without splitting them. Only ASCII letters lowercase to "from".
+    // over without splitting them. No character outside ASCII lowercases to a letter
+    // of "from", so the byte search finds every "from" that lowercasing would.
     if !super::has_digit(text) {
         return Vec::new();
     }

@@ -346,8 +346,8 @@ fn suggestion_skips_the_objective_itself() {
     );
 }
 
-/// Rules that judge one file at a time run on shards of files; each finding must come
-/// from the shard that holds its file only, however many shards there are.
+/// Rules that judge one file at a time run on shards of files. Each finding must come
+/// from the shard that contains its file only, however many shards there are.
 #[test]
 fn findings_are_reported_once_across_shards() {
     let mut files: Vec<(String, String)> = (0..300)
