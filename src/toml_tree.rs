@@ -222,6 +222,10 @@ impl<'i> Array<'i> {
 /// a key given twice by comparing it with every key before it.
 const MAX_FAST_KEYS: usize = 64;
 
+/// Headers with a longer path than this go to the `toml` crate, which limits the
+/// length of key paths.
+const MAX_FAST_HEADER_KEYS: usize = 8;
+
 /// The nesting limit of the `toml` crate's parser.
 const RECURSION_LIMIT: u32 = 80;
 
@@ -340,6 +344,9 @@ impl<'i> Builder<'i> {
     /// Opens the array-of-tables element that the header ending at `end` names.
     fn open_header(&mut self, start: usize, end: usize) -> bool {
         let span = start..end;
+        if self.keys.len() > MAX_FAST_HEADER_KEYS {
+            return false;
+        }
         let mut path = std::mem::take(&mut self.keys);
         let Some(last) = path.pop() else {
             return false;
@@ -652,6 +659,21 @@ mod tests {
         ] {
             assert!(fast(text).is_none(), "{text}");
         }
+    }
+
+    /// A chain of headers `[[a]]`, `[[a.a]]`, ... as deep as `depth`.
+    fn header_chain(depth: usize) -> String {
+        (1..=depth)
+            .map(|keys| format!("[[{}]]\n", vec!["a"; keys].join(".")))
+            .collect()
+    }
+
+    #[test]
+    fn long_header_paths_fall_back() {
+        assert!(fast(&header_chain(MAX_FAST_HEADER_KEYS)).is_some());
+        assert!(fast(&header_chain(MAX_FAST_HEADER_KEYS + 1)).is_none());
+        // The `toml` crate rejects key paths this long.
+        assert!(Table::parse(&header_chain(90)).is_err());
     }
 
     #[test]
