@@ -1,6 +1,7 @@
 //! Applies the progress math to a workspace: every key result, then objectives from
 //! their key results (or, without any, from the children aligned to them).
 
+use crate::history::Facts;
 use crate::index::{Index, ObjectiveRef, get_objective, objectives};
 use crate::loader::Workspace;
 use crate::model::Objective;
@@ -10,9 +11,31 @@ use crate::progress::{
 use chrono::NaiveDate;
 use std::collections::{HashMap, HashSet};
 
-/// Check-in dates known beyond the files' `checked` fields (from git history), by key
-/// result place. Hashed with foldhash: progress looks up every key result.
-pub(crate) type CheckIns = HashMap<(ObjectiveRef, usize), NaiveDate, foldhash::fast::RandomState>;
+/// Check-in dates known beyond the files' `checked` fields: the git history facts of
+/// the shown key results, read when the roll-up asks for a key result.
+#[derive(Default)]
+pub(crate) struct CheckIns {
+    facts: Option<Facts>,
+    /// The entry in the facts of each objective's first key result; the others follow
+    /// it in order.
+    first_entry: PlaceMap<usize>,
+}
+
+impl CheckIns {
+    pub(crate) fn new(facts: Facts, first_entry: PlaceMap<usize>) -> CheckIns {
+        CheckIns {
+            facts: Some(facts),
+            first_entry,
+        }
+    }
+
+    /// Returns the date of the last check-in commit of the key result at `position` of
+    /// objective `at`.
+    pub(crate) fn get(&self, at: ObjectiveRef, position: usize) -> Option<NaiveDate> {
+        let facts = self.facts.as_ref()?;
+        facts.last_check_in(self.first_entry.get(&at)? + position)
+    }
+}
 
 /// Maps keyed by objective place, hashed with foldhash: a roll-up fills several with
 /// every objective of the repository.
@@ -73,7 +96,7 @@ impl Rollup {
                     .enumerate()
                     .map(|(position, key_result)| {
                         let checked = key_result.checked.as_ref().map(|checked| checked.value);
-                        let from_git = check_ins.get(&(at, position)).copied();
+                        let from_git = check_ins.get(at, position);
                         let last_check_in = checked.max(from_git);
                         KeyResultProgress {
                             progress: key_result_progress(

@@ -8,9 +8,8 @@ use crate::error::{Error, Result};
 use crate::history::{self, Cache, Facts, GitRepository, Interest, ObjectId, Scope, Walker};
 use crate::index::{Index, ObjectiveRef};
 use crate::loader::Workspace;
-use crate::rollup::CheckIns;
+use crate::rollup::{CheckIns, PlaceMap};
 use chrono::NaiveDate;
-use rayon::prelude::*;
 use std::path::PathBuf;
 use std::sync::Mutex;
 
@@ -159,6 +158,17 @@ impl<'w> Wanted<'w> {
         chosen: &[ObjectiveRef],
         walk_back: bool,
     ) {
+        // Sized once: large repositories want tens of thousands of key results.
+        let key_results: usize = chosen
+            .iter()
+            .map(|at| {
+                workspace.files[at.file].objectives[at.objective]
+                    .key_results
+                    .len()
+            })
+            .sum();
+        self.places.reserve(key_results);
+        self.interest.reserve(key_results);
         for &at in chosen {
             let file = &workspace.files[at.file];
             let Some(period) = &file.period else {
@@ -224,14 +234,17 @@ pub(crate) fn check_ins(
         .min();
     let mut wanted = Wanted::default();
     wanted.add(workspace, chosen, true);
-    let Some(facts) = facts(source, git, &wanted.interest, since)? else {
+    let Some(mut facts) = facts(source, git, &wanted.interest, since)? else {
         return Ok((CheckIns::default(), Vec::new()));
     };
-    let check_ins: CheckIns = wanted
+    // An objective's key results are consecutive entries, so the first one's is kept.
+    let first_entry: PlaceMap<usize> = wanted
         .places
-        .par_iter()
+        .iter()
         .enumerate()
-        .filter_map(|(entry, place)| Some((*place, facts.last_check_in(entry)?)))
+        .filter(|(_, (_, position))| *position == 0)
+        .map(|(entry, (at, _))| (*at, entry))
         .collect();
-    Ok((check_ins, facts.notes))
+    let notes = std::mem::take(&mut facts.notes);
+    Ok((CheckIns::new(facts, first_entry), notes))
 }

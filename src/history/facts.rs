@@ -9,11 +9,15 @@ use super::store::ObjectId;
 use super::walk::{End, Limit, Walker};
 use crate::error::Result;
 use chrono::{NaiveDate, NaiveTime};
+use rayon::prelude::*;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
 /// Fields whose change is a check-in.
 pub(crate) const CHECK_IN_FIELDS: &[&str] = &["current", "done", "confidence", "checked", "notes"];
+
+/// Commits with at least this many events have their keys looked up in parallel.
+const PARALLEL_EVENTS: usize = 4096;
 
 /// Walks taken after the first go back at least this many commits at a time.
 const MIN_EXTENSION: usize = 256;
@@ -207,8 +211,23 @@ impl Gathered {
             let position = self.commits.len();
             self.commits.push(Arc::clone(commit));
             let in_range = cutoff.is_none_or(|cutoff| meta.date() <= cutoff);
-            for (index, event) in commit.events.iter().enumerate() {
-                let Some(slot) = requested.slot(&event.key) else {
+            // A commit that adds a whole repository has an event per item: their keys
+            // are looked up on all cores.
+            let slots: Vec<Option<usize>> = if commit.events.len() >= PARALLEL_EVENTS {
+                commit
+                    .events
+                    .par_iter()
+                    .map(|event| requested.slot(&event.key))
+                    .collect()
+            } else {
+                commit
+                    .events
+                    .iter()
+                    .map(|event| requested.slot(&event.key))
+                    .collect()
+            };
+            for (index, (event, slot)) in commit.events.iter().zip(slots).enumerate() {
+                let Some(slot) = slot else {
                     continue;
                 };
                 self.oldest_kind[slot] = Some(event.kind);
