@@ -676,6 +676,101 @@ mod tests {
         assert!(Table::parse(&header_chain(90)).is_err());
     }
 
+    /// A small xorshift generator, so the generated documents are the same every run.
+    struct Seeded(u64);
+
+    impl Seeded {
+        fn below(&mut self, bound: usize) -> usize {
+            self.0 ^= self.0 << 13;
+            self.0 ^= self.0 >> 7;
+            self.0 ^= self.0 << 17;
+            // The bound is small, so the remainder fits.
+            #[allow(clippy::cast_possible_truncation)]
+            let pick = (self.0 % bound as u64) as usize;
+            pick
+        }
+
+        fn pick<'a>(&mut self, choices: &[&'a str]) -> &'a str {
+            choices[self.below(choices.len())]
+        }
+    }
+
+    /// Writes a goal-file-like document with random keys, values and headers, some of
+    /// them outside the fast path's layout.
+    fn random_document(random: &mut Seeded) -> String {
+        const KEYS: &[&str] = &[
+            "id",
+            "title",
+            "\"quoted key\"",
+            "'lit'",
+            "current",
+            "a.b",
+            "数据",
+        ];
+        const VALUES: &[&str] = &[
+            "\"text\"",
+            "'literal'",
+            "\"\"\"multi\nline\"\"\"",
+            "\"esc \\u00e9 \\t\"",
+            "1_000",
+            "0x1F",
+            "-0o17",
+            "3.5e2",
+            "-inf",
+            "nan",
+            "true",
+            "2026-11-01",
+            "1979-05-27T07:32:00Z",
+            "07:32:00",
+            "[1, 2,]",
+            "[[1], ['a']]",
+            "[\n  1, # note\n  2\n]",
+            "{ a = 1, b = \"x\" }",
+            "{ a = { b = [] } }",
+            "[{ text = \"n\" }, {}]",
+        ];
+        const HEADERS: &[&str] = &[
+            "[[objective]]",
+            "[[objective.key_result]]",
+            "[[ objective . initiative ]]",
+            "[[\"objective\".key_result]]",
+            "[[other]]",
+            "[table]",
+            "[[missing.child]]",
+        ];
+        let mut text = String::from("period = \"2026-Q4\"\n");
+        for _ in 0..random.below(12) {
+            if random.below(3) == 0 {
+                text.push_str(random.pick(HEADERS));
+            } else {
+                text.push_str(random.pick(KEYS));
+                text.push_str(" = ");
+                text.push_str(random.pick(VALUES));
+            }
+            text.push_str(random.pick(&["\n", "\r\n", " # comment\n"]));
+        }
+        text
+    }
+
+    /// Whatever the fast path accepts of thousands of generated documents, the `toml`
+    /// crate accepts too, with the same tree.
+    #[test]
+    fn generated_documents_match() {
+        let mut random = Seeded(0x2545_f491_4f6c_dd1d);
+        let mut accepted = 0;
+        for _ in 0..3000 {
+            let text = random_document(&mut random);
+            if let Some(tree) = fast(&text) {
+                accepted += 1;
+                assert_eq!(tree, full(&text), "{text:?}");
+            }
+        }
+        assert!(
+            accepted > 300,
+            "the fast path accepted {accepted} documents"
+        );
+    }
+
     #[test]
     fn fallback_gives_same_tree() {
         let text = "[rules]\nstale = \"off\"\n[[objective]]\nid = \"x\"\n";
