@@ -12,12 +12,12 @@ use chrono::NaiveDate;
 use std::collections::{HashMap, HashSet};
 
 /// Check-in dates known beyond the files' `checked` fields: the git history facts of
-/// the shown key results, read when the roll-up asks for a key result.
+/// the shown key results, read when the roll-up reaches a key result.
 #[derive(Default)]
 pub(crate) struct CheckIns {
     facts: Option<Facts>,
-    /// The entry in the facts of each objective's first key result; the others follow
-    /// it in order.
+    /// The entry in the facts of each objective's first key result. The others
+    /// follow it in order.
     first_entry: PlaceMap<usize>,
 }
 

@@ -347,10 +347,13 @@ impl<'i> Builder<'i> {
         if self.keys.len() > MAX_FAST_HEADER_KEYS {
             return false;
         }
+
         let mut path = std::mem::take(&mut self.keys);
         let Some(last) = path.pop() else {
             return false;
         };
+
+        // Each step goes into the last table of an array that headers made.
         let mut steps = Vec::with_capacity(path.len() + 1);
         let mut table = &mut self.root;
         for key in &path {
@@ -374,6 +377,7 @@ impl<'i> Builder<'i> {
             };
             table = next;
         }
+
         let element = Item {
             value: Value::Table(Table {
                 entries: Vec::with_capacity(TABLE_KEYS),
@@ -411,6 +415,7 @@ impl<'i> Builder<'i> {
                 table.entries.push((last, item));
             }
         }
+
         self.current = steps;
         true
     }
@@ -661,7 +666,7 @@ mod tests {
         }
     }
 
-    /// A chain of headers `[[a]]`, `[[a.a]]`, ... as deep as `depth`.
+    /// Builds a chain of headers `[[a]]`, `[[a.a]]`, ... as deep as `depth`.
     fn header_chain(depth: usize) -> String {
         (1..=depth)
             .map(|keys| format!("[[{}]]\n", vec!["a"; keys].join(".")))

@@ -143,12 +143,12 @@ fn open_quietly(
 /// Key results whose history a command reads: where each is in the goal files and, in
 /// the same order, what the walk looks for.
 #[derive(Default)]
-pub(crate) struct Wanted<'w> {
+pub(crate) struct HistoryRequest<'w> {
     pub(crate) places: Vec<(ObjectiveRef, usize)>,
     pub(crate) interest: Vec<Interest<'w>>,
 }
 
-impl<'w> Wanted<'w> {
+impl<'w> HistoryRequest<'w> {
     /// Adds the key results of `chosen` that are in files with a period. With
     /// `walk_back`, the walk goes back as far as their last check-ins. Without it, the
     /// walk stops at the start date the command gives.
@@ -158,7 +158,7 @@ impl<'w> Wanted<'w> {
         chosen: &[ObjectiveRef],
         walk_back: bool,
     ) {
-        // Sized once: large repositories want tens of thousands of key results.
+        // Sized once, because large repositories request tens of thousands of key results.
         let key_results: usize = chosen
             .iter()
             .map(|at| {
@@ -187,6 +187,17 @@ impl<'w> Wanted<'w> {
                 });
             }
         }
+    }
+
+    /// Maps each objective to the entry of its first key result. An objective's key
+    /// results are consecutive entries, so the others follow it in order.
+    pub(crate) fn first_entries(&self) -> PlaceMap<usize> {
+        self.places
+            .iter()
+            .enumerate()
+            .filter(|(_, (_, position))| *position == 0)
+            .map(|(entry, (at, _))| (*at, entry))
+            .collect()
     }
 }
 
@@ -232,19 +243,11 @@ pub(crate) fn check_ins(
         .filter_map(|at| index.file_period(at.file))
         .map(|period| period.start)
         .min();
-    let mut wanted = Wanted::default();
-    wanted.add(workspace, chosen, true);
-    let Some(mut facts) = facts(source, git, &wanted.interest, since)? else {
+    let mut request = HistoryRequest::default();
+    request.add(workspace, chosen, true);
+    let Some(mut facts) = facts(source, git, &request.interest, since)? else {
         return Ok((CheckIns::default(), Vec::new()));
     };
-    // An objective's key results are consecutive entries, so the first one's is kept.
-    let first_entry: PlaceMap<usize> = wanted
-        .places
-        .iter()
-        .enumerate()
-        .filter(|(_, (_, position))| *position == 0)
-        .map(|(entry, (at, _))| (*at, entry))
-        .collect();
     let notes = std::mem::take(&mut facts.notes);
-    Ok((CheckIns::new(facts, first_entry), notes))
+    Ok((CheckIns::new(facts, request.first_entries()), notes))
 }

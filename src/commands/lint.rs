@@ -1,6 +1,6 @@
 //! `okr lint`: every rule over every goal file; findings for the given paths only.
 
-use super::git::{Source, Wanted, facts, load_source};
+use super::git::{HistoryRequest, Source, facts, load_source};
 use crate::Outcome;
 use crate::cli::{DenyLevel, GitArgs, GlobalArgs, LintArgs, LintFormat};
 use crate::diagnostic::{Finding, Severity};
@@ -8,7 +8,7 @@ use crate::error::{Error, Result};
 use crate::index::{ObjectiveRef, objectives};
 use crate::render::{findings, sarif};
 use crate::rules::{
-    Context, Entries, GitHistory, HistoryInput, Level, check_without_history, final_week_start,
+    Context, GitHistory, HistoryInput, Level, check_without_history, final_week_start,
     finish_with_history,
 };
 use std::io::Write;
@@ -152,29 +152,23 @@ pub(super) fn check(
         .min();
     let context = Context::new(workspace, index, as_of);
     // The other rules run on a second thread while this one reads the history.
-    let (facts, entries, unfinished) = std::thread::scope(|scope| {
+    let (facts, first_entries, unfinished) = std::thread::scope(|scope| {
         let early = scope.spawn(|| check_without_history(&context));
-        let mut wanted = Wanted::default();
-        wanted.add(workspace, &in_periods(&periods), true);
-        wanted.add(workspace, &in_periods(&only_ended), false);
-        let facts = facts(source, git, &wanted.interest, since);
-        let entries: Entries = wanted
-            .places
-            .iter()
-            .enumerate()
-            .map(|(entry, &place)| (place, entry))
-            .collect();
+        let mut request = HistoryRequest::default();
+        request.add(workspace, &in_periods(&periods), true);
+        request.add(workspace, &in_periods(&only_ended), false);
+        let facts = facts(source, git, &request.interest, since);
         let unfinished = early
             .join()
             .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-        (facts, entries, unfinished)
+        (facts, request.first_entries(), unfinished)
     });
     let history = match facts? {
         Some(facts) => HistoryInput {
             periods,
             ended,
             git: GitHistory::Known(facts),
-            entries,
+            first_entries,
         },
         None => HistoryInput::unavailable(
             periods,

@@ -8,9 +8,8 @@ use crate::index::{ObjectiveRef, objectives};
 use crate::model::{Direction, GoalFile, KeyResult, Kind, Objective, State};
 use crate::period::Period;
 use crate::progress::{Status, key_result_progress};
-use crate::rollup::thresholds;
+use crate::rollup::{PlaceMap, thresholds};
 use chrono::NaiveDate;
-use std::collections::HashMap;
 
 /// The git history facts the history rules use, and the periods they check.
 pub(crate) struct HistoryInput {
@@ -19,14 +18,10 @@ pub(crate) struct HistoryInput {
     /// The ended periods whose final week the facts cover, for `no-final-check-in`.
     pub(crate) ended: Vec<String>,
     pub(crate) git: GitHistory,
-    /// The position of each key result in the list the facts were gathered for, by its
-    /// place in the goal files.
-    pub(crate) entries: Entries,
+    /// The entry in the facts of each objective's first key result. The others
+    /// follow it in order.
+    pub(crate) first_entries: PlaceMap<usize>,
 }
-
-/// Key result places (objective, position among its key results) mapped to their
-/// positions in a list of wanted key results.
-pub(crate) type Entries = HashMap<(ObjectiveRef, usize), usize, foldhash::fast::RandomState>;
 
 pub(crate) enum GitHistory {
     Known(Facts),
@@ -41,7 +36,7 @@ impl HistoryInput {
             periods,
             ended: Vec::new(),
             git: GitHistory::Unavailable(reason.to_owned()),
-            entries: Entries::default(),
+            first_entries: PlaceMap::default(),
         }
     }
 
@@ -49,7 +44,7 @@ impl HistoryInput {
     /// key result at `position` of objective `at` was read.
     pub(crate) fn facts_of(&self, at: ObjectiveRef, position: usize) -> Option<(&Facts, usize)> {
         match &self.git {
-            GitHistory::Known(facts) => Some((facts, *self.entries.get(&(at, position))?)),
+            GitHistory::Known(facts) => Some((facts, self.first_entries.get(&at)? + position)),
             GitHistory::Unavailable(_) => None,
         }
     }
