@@ -553,7 +553,8 @@ fn read_key_result(
 ) -> KeyResult {
     let mut reader = TableReader::new(table, span.clone(), "key result");
     let id = reader.required_string("id");
-    let item = format!("{objective_id}/{}", id.value);
+    // Made only for problems: most key results have none.
+    let item = |id: &str| Some(format!("{objective_id}/{id}"));
     let mut unknown_kind = None;
     let kind = match reader.string("kind") {
         None => Kind::default(),
@@ -590,11 +591,7 @@ fn read_key_result(
                     .unwrap_or_default(),
             };
             let found = note_reader.finish(&["date", "text"]);
-            problems.extend(
-                found
-                    .into_iter()
-                    .map(|problem| (problem, Some(item.clone()))),
-            );
+            problems.extend(found.into_iter().map(|problem| (problem, item(&id.value))));
             note
         })
         .collect();
@@ -634,7 +631,7 @@ fn read_key_result(
         });
     }
     for problem in found {
-        problems.push((problem, Some(item.clone())));
+        problems.push((problem, item(&key_result.id.value)));
     }
     key_result
 }

@@ -105,6 +105,13 @@ pub(crate) fn cjk_count(title: &str) -> usize {
 /// punctuation stripped. Words already in lowercase are borrowed, so most titles
 /// allocate only the list.
 fn first_words(title: &str, count: usize) -> Vec<Cow<'_, str>> {
+    if title.is_ascii() {
+        return first_ascii_words(title, count);
+    }
+    first_unicode_words(title, count)
+}
+
+fn first_unicode_words(title: &str, count: usize) -> Vec<Cow<'_, str>> {
     title
         .split_whitespace()
         .map(|word| word.trim_matches(|c: char| !c.is_alphanumeric() && c != '%'))
@@ -313,6 +320,38 @@ impl<'t> TitleWords<'t> {
     }
 }
 
+/// `first_words` for ASCII titles, by bytes: every title of every item is split, and
+/// decoding characters made this a tenth of the rules' time on large repositories.
+/// In ASCII text the ASCII tests match the same bytes as the Unicode ones.
+fn first_ascii_words(title: &str, count: usize) -> Vec<Cow<'_, str>> {
+    let bytes = title.as_bytes();
+    let is_space = |byte: u8| matches!(byte, b'\t' | b'\n' | 0x0B | 0x0C | b'\r' | b' ');
+    let kept = |byte: u8| byte.is_ascii_alphanumeric() || byte == b'%';
+    let mut words = Vec::with_capacity(count.min(8));
+    let mut at = 0;
+    while at < bytes.len() && words.len() < count {
+        while at < bytes.len() && is_space(bytes[at]) {
+            at += 1;
+        }
+        let start = at;
+        while at < bytes.len() && !is_space(bytes[at]) {
+            at += 1;
+        }
+        let word = &bytes[start..at];
+        let Some(first) = word.iter().position(|&byte| kept(byte)) else {
+            continue;
+        };
+        let last = word.iter().rposition(|&byte| kept(byte)).unwrap_or(first);
+        let word = &title[start + first..=start + last];
+        words.push(if word.bytes().any(|byte| byte.is_ascii_uppercase()) {
+            Cow::Owned(word.to_ascii_lowercase())
+        } else {
+            Cow::Borrowed(word)
+        });
+    }
+    words
+}
+
 /// Lowercases only when needed: word lists are stored lowercased already, and most
 /// words of a title are too.
 fn lowercase(text: &str) -> Cow<'_, str> {
@@ -394,6 +433,29 @@ mod tests {
                 list.find_leading(&TitleWords::new(title)),
                 "{title}"
             );
+        }
+    }
+
+    #[test]
+    fn ascii_words_match_the_unicode_split() {
+        for title in [
+            "",
+            "   ",
+            "Reduce p95 search latency",
+            "  (Ship) it now!  ",
+            "Raise NPS from 30% to 45%",
+            "vertical\x0Btab\tand\r\nnewlines\x0Cfeed",
+            "-- ... --",
+            "ALL CAPS, Mixed-Case and under_score",
+            "100% of teams",
+        ] {
+            for count in [0, 1, 2, 4, usize::MAX] {
+                assert_eq!(
+                    first_ascii_words(title, count),
+                    first_unicode_words(title, count),
+                    "{title:?} {count}"
+                );
+            }
         }
     }
 

@@ -15,14 +15,22 @@ fn placeholder(text: &str) -> Option<String> {
     if let Some(bracketed) = bracketed(text) {
         return Some(bracketed.to_owned());
     }
+    let text = text.trim();
     NEW_FILE_PLACEHOLDERS
         .iter()
-        .find(|written| written.eq_ignore_ascii_case(text.trim()))
+        .find(|written| written.eq_ignore_ascii_case(text))
         .map(|written| (*written).to_owned())
 }
 
 /// Finds TODO, TBD, FIXME or XXX as a whole word, in any case.
 fn marker(text: &str) -> Option<&str> {
+    if text.is_ascii() {
+        return ascii_marker(text);
+    }
+    unicode_marker(text)
+}
+
+fn unicode_marker(text: &str) -> Option<&str> {
     // The markers are ASCII without a `k`, and the only other character that lowercases
     // to an ASCII letter is the Kelvin sign, so an ASCII comparison that ignores case
     // matches the same words as comparing lowercased words, with no allocation.
@@ -32,17 +40,36 @@ fn marker(text: &str) -> Option<&str> {
                 .iter()
                 .any(|marker| word.eq_ignore_ascii_case(marker))
     };
-    if text.is_ascii() {
-        // In ASCII text, the ASCII letters and digits are all the alphanumeric characters,
-        // so splitting bytes finds the same words without decoding characters.
-        let word = text
-            .as_bytes()
-            .split(|byte| !byte.is_ascii_alphanumeric())
-            .find(|word| is_marker(word))?;
-        return std::str::from_utf8(word).ok();
-    }
     text.split(|c: char| !c.is_alphanumeric())
         .find(|word| is_marker(word.as_bytes()))
+}
+
+/// `marker` for ASCII text, where the ASCII letters and digits are all the alphanumeric
+/// characters, so splitting bytes finds the same words without decoding characters.
+/// Every id, title and owner is scanned, so each word of three to five characters is
+/// compared as one number: setting bit 5 lowercases an ASCII letter and leaves a digit
+/// as it is, and words hold nothing else.
+fn ascii_marker(text: &str) -> Option<&str> {
+    const fn packed(word: &[u8]) -> u64 {
+        let mut value = 0;
+        let mut at = 0;
+        while at < word.len() {
+            value = value << 8 | (word[at] | 0x20) as u64;
+            at += 1;
+        }
+        value
+    }
+    const MARKERS: [u64; 4] = [
+        packed(b"todo"),
+        packed(b"tbd"),
+        packed(b"fixme"),
+        packed(b"xxx"),
+    ];
+    let word = text
+        .as_bytes()
+        .split(|byte| !byte.is_ascii_alphanumeric())
+        .find(|word| (3..=5).contains(&word.len()) && MARKERS.contains(&packed(word)))?;
+    std::str::from_utf8(word).ok()
 }
 
 /// Finds the first text in angle brackets (`<owner>`), brackets included. `<>` does
@@ -61,45 +88,42 @@ fn bracketed(text: &str) -> Option<&str> {
     None
 }
 
-/// Lists the fields `placeholder-text` reads on one objective, with their subjects.
-fn placeholder_fields(objective: &Objective) -> Vec<(Subject<'_>, &'static str, &Spanned<String>)> {
-    let mut fields = vec![
-        (Subject::Objective(objective), "id", &objective.id),
-        (Subject::Objective(objective), "title", &objective.title),
-    ];
+/// Calls `visit` with each field `placeholder-text` reads on one objective, and its
+/// subject.
+fn visit_fields<'o>(
+    objective: &'o Objective,
+    mut visit: impl FnMut(Subject<'o>, &'static str, &'o Spanned<String>),
+) {
+    visit(Subject::Objective(objective), "id", &objective.id);
+    visit(Subject::Objective(objective), "title", &objective.title);
     if let Some(owner) = &objective.owner {
-        fields.push((Subject::Objective(objective), "owner", owner));
+        visit(Subject::Objective(objective), "owner", owner);
     }
     for key_result in &objective.key_results {
         let subject = || Subject::KeyResult(objective, key_result);
-        fields.push((subject(), "id", &key_result.id));
-        fields.push((subject(), "title", &key_result.title));
+        visit(subject(), "id", &key_result.id);
+        visit(subject(), "title", &key_result.title);
         if let Some(owner) = &key_result.owner {
-            fields.push((subject(), "owner", owner));
+            visit(subject(), "owner", owner);
         }
     }
     // Initiatives report on their objective.
     for initiative in &objective.initiatives {
-        fields.push((
-            Subject::Objective(objective),
-            "initiative title",
-            &initiative.title,
-        ));
+        let subject = Subject::Objective(objective);
+        visit(subject, "initiative title", &initiative.title);
         if let Some(owner) = &initiative.owner {
-            fields.push((Subject::Objective(objective), "initiative owner", owner));
+            visit(Subject::Objective(objective), "initiative owner", owner);
         }
     }
-    fields
 }
 
 pub(super) fn placeholder_text(context: &Context<'_>, sink: &mut Sink<'_>) {
     for (_, file, objective) in context.objectives() {
-        for (subject, field, value) in placeholder_fields(objective) {
-            let Some(found) = placeholder(&value.value) else {
-                continue;
-            };
-            report_placeholder(sink, file, subject, field, value, &found);
-        }
+        visit_fields(objective, |subject, field, value| {
+            if let Some(found) = placeholder(&value.value) {
+                report_placeholder(sink, file, subject, field, value, &found);
+            }
+        });
     }
 }
 
@@ -153,6 +177,29 @@ mod tests {
             "xxxl sizes",
         ] {
             assert_eq!(placeholder(text), None, "{text}");
+        }
+    }
+
+    #[test]
+    fn ascii_markers_match_the_unicode_scan() {
+        for text in [
+            "TODO",
+            "todo:",
+            "ToDo later",
+            "tbd",
+            "Fix-me",
+            "FIXME!",
+            "xXx",
+            "xxxx",
+            "todos",
+            "2-tbd-3",
+            "TBD1",
+            "t0do",
+            "@fixme#",
+            "",
+            "alice",
+        ] {
+            assert_eq!(ascii_marker(text), unicode_marker(text), "{text}");
         }
     }
 }
