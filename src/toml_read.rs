@@ -278,29 +278,88 @@ pub(crate) fn close_matches<'c>(
     name: &str,
     candidates: impl IntoIterator<Item = &'c str>,
 ) -> Vec<&'c str> {
-    let name: Vec<char> = name.chars().collect();
-    let counts = CharCounts::new(&name);
-    let mut rows = DistanceRows::default();
+    let mut matcher = Matcher::new(name);
     let mut close: Vec<(usize, &str)> = candidates
         .into_iter()
-        .filter_map(|candidate| {
-            let limit = 2.max(candidate.len() / 3);
-            // The distance is at least the difference in length and at least the bag
-            // distance, so hopeless candidates are skipped before the table is filled.
-            if name.len().abs_diff(candidate.chars().count()) > limit
-                || counts.bag_distance(candidate) > limit
-            {
-                return None;
-            }
-            let distance = rows.bounded_distance(&name, candidate, limit)?;
-            Some((distance, candidate))
-        })
+        .filter_map(|candidate| Some((matcher.distance(candidate)?, candidate)))
         .collect();
     close.sort_by_key(|&(distance, _)| distance);
     close.into_iter().map(|(_, candidate)| candidate).collect()
 }
 
+/// One name prepared for comparing against many candidates.
+#[derive(Clone)]
+pub(crate) struct Matcher {
+    chars: Vec<char>,
+    shape: Shape,
+    counts: CharCounts,
+    bits: Option<NameBits>,
+    rows: DistanceRows,
+}
+
+impl Matcher {
+    pub(crate) fn new(name: &str) -> Matcher {
+        let chars: Vec<char> = name.chars().collect();
+        Matcher {
+            shape: Shape::of(name),
+            counts: CharCounts::new(&chars),
+            bits: NameBits::new(&chars),
+            rows: DistanceRows::default(),
+            chars,
+        }
+    }
+
+    /// Returns the edit distance to `candidate` when it is close: within 2 edits, or
+    /// within a third of the candidate's length.
+    pub(crate) fn distance(&mut self, candidate: &str) -> Option<usize> {
+        let limit = 2.max(candidate.len() / 3);
+        // The distance is at least the difference in length, at least the number of
+        // distinct characters only one side has, and at least the bag distance, so
+        // hopeless candidates are skipped before the distance is computed.
+        if self.shape.lower_bound(Shape::of(candidate)) > limit
+            || self.counts.bag_distance(candidate) > limit
+        {
+            return None;
+        }
+        match &self.bits {
+            Some(bits) => Some(bits.distance(candidate)).filter(|&distance| distance <= limit),
+            None => self.rows.bounded_distance(&self.chars, candidate, limit),
+        }
+    }
+}
+
+/// A name's length in characters and the buckets of its characters (see `CharCounts`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Shape {
+    chars: usize,
+    buckets: u128,
+}
+
+impl Shape {
+    fn of(name: &str) -> Shape {
+        let mut shape = Shape {
+            chars: 0,
+            buckets: 0,
+        };
+        for c in name.chars() {
+            shape.chars += 1;
+            shape.buckets |= 1 << CharCounts::bucket(c);
+        }
+        shape
+    }
+
+    /// A lower bound of the edit distance between the two names: each edit changes the
+    /// length by one at most, and adds at most one bucket to either side.
+    fn lower_bound(self, other: Shape) -> usize {
+        let only_self = (self.buckets & !other.buckets).count_ones();
+        let only_other = (other.buckets & !self.buckets).count_ones();
+        let buckets = only_self.max(only_other) as usize;
+        self.chars.abs_diff(other.chars).max(buckets)
+    }
+}
+
 /// How often each character occurs in a name, with characters folded into 128 buckets.
+#[derive(Clone)]
 struct CharCounts {
     counts: [u32; 128],
     length: usize,
@@ -345,9 +404,94 @@ impl CharCounts {
     }
 }
 
+/// A name of at most 64 characters as bit masks, one per distinct character, for the
+/// bit-parallel edit distance (Myers' algorithm, with Hyyrö's extension to swaps of
+/// neighbours). A search compares one name against every item of a large repository,
+/// where filling the table below for each took longer than the rest of the search.
+#[derive(Clone)]
+struct NameBits {
+    ascii: [u64; 128],
+    other: Vec<(char, u64)>,
+    /// The bit of the name's last character.
+    last: u64,
+    length: usize,
+}
+
+impl NameBits {
+    fn new(name: &[char]) -> Option<NameBits> {
+        if name.is_empty() || name.len() > 64 {
+            return None;
+        }
+        let mut bits = NameBits {
+            ascii: [0; 128],
+            other: Vec::new(),
+            last: 1 << (name.len() - 1),
+            length: name.len(),
+        };
+        for (position, &c) in name.iter().enumerate() {
+            let bit = 1 << position;
+            if c.is_ascii() {
+                bits.ascii[c as usize] |= bit;
+            } else if let Some(entry) = bits.other.iter_mut().find(|(known, _)| *known == c) {
+                entry.1 |= bit;
+            } else {
+                bits.other.push((c, bit));
+            }
+        }
+        Some(bits)
+    }
+
+    fn positions(&self, c: char) -> u64 {
+        if c.is_ascii() {
+            return self.ascii[c as usize];
+        }
+        self.other
+            .iter()
+            .find(|(known, _)| *known == c)
+            .map_or(0, |&(_, bits)| bits)
+    }
+
+    /// Returns the optimal string alignment distance to `candidate`, as
+    /// `DistanceRows::bounded_distance` computes it without a bound. Bit `i` of the
+    /// vertical deltas says how the table's column changes from row `i` to `i + 1`.
+    fn distance(&self, candidate: &str) -> usize {
+        let mask = if self.length == 64 {
+            u64::MAX
+        } else {
+            (1 << self.length) - 1
+        };
+        let mut plus = mask;
+        let mut minus = 0u64;
+        let mut score = self.length;
+        let mut previous_zero = 0u64;
+        let mut previous_equal = 0u64;
+        for c in candidate.chars() {
+            let equal = self.positions(c);
+            // A swap of neighbours: this character matches the name one place earlier and
+            // the previous character one place later.
+            let swap = ((!previous_zero & equal) << 1) & previous_equal;
+            let zero = (((equal & plus).wrapping_add(plus)) ^ plus) | equal | minus | swap;
+            let horizontal_plus = minus | !(zero | plus);
+            let horizontal_minus = plus & zero;
+            if horizontal_plus & self.last != 0 {
+                score += 1;
+            } else if horizontal_minus & self.last != 0 {
+                score -= 1;
+            }
+            let horizontal_plus = (horizontal_plus << 1) | 1;
+            let horizontal_minus = horizontal_minus << 1;
+            plus = (horizontal_minus | !(zero | horizontal_plus)) & mask;
+            minus = horizontal_plus & zero & mask;
+            previous_zero = zero;
+            previous_equal = equal;
+        }
+        score
+    }
+}
+
 /// Rows of the edit-distance table, kept between calls so a search over thousands of
 /// candidates allocates once.
-#[derive(Default)]
+#[derive(Clone, Default)]
 struct DistanceRows {
     before_previous: Vec<usize>,
     previous: Vec<usize>,
@@ -441,6 +585,65 @@ mod tests {
     }
 
     #[test]
+    fn bit_parallel_distance_matches_the_table() {
+        let mut words: Vec<String> = [
+            "",
+            "a",
+            "ab",
+            "ba",
+            "abc",
+            "acb",
+            "bca",
+            "title",
+            "titel",
+            "tilte",
+            "target",
+            "tagret",
+            "owner",
+            "own",
+            "数据",
+            "数剧",
+            "据数",
+            "checkout-p99",
+            "checkout-p95",
+            "2026-Q4/growth",
+            "retired-company-goal",
+            "aaaa",
+            "abab",
+            "baba",
+        ]
+        .iter()
+        .map(|word| (*word).to_owned())
+        .collect();
+        // Pseudo-random words over small alphabets, where swaps and repeats are common.
+        let mut seed = 7u64;
+        for length in (1..=70).step_by(3) {
+            for alphabet in ["ab", "abc", "ab数"] {
+                let letters: Vec<char> = alphabet.chars().collect();
+                let word = (0..length)
+                    .map(|_| {
+                        seed = seed
+                            .wrapping_mul(6364136223846793005)
+                            .wrapping_add(1442695040888963407);
+                        letters[(seed >> 33) as usize % letters.len()]
+                    })
+                    .collect();
+                words.push(word);
+            }
+        }
+        for a in &words {
+            let chars: Vec<char> = a.chars().collect();
+            let Some(bits) = NameBits::new(&chars) else {
+                assert!(chars.is_empty() || chars.len() > 64);
+                continue;
+            };
+            for b in &words {
+                assert_eq!(bits.distance(b), strsim::osa_distance(a, b), "{a} / {b}");
+            }
+        }
+    }
+
+    #[test]
     fn bag_distance_is_a_lower_bound() {
         let words = [
             "",
@@ -464,6 +667,8 @@ mod tests {
                 let bag = counts.bag_distance(b);
                 let full = strsim::osa_distance(a, b);
                 assert!(bag <= full, "{a} / {b}: bag {bag} > distance {full}");
+                let shape = Shape::of(a).lower_bound(Shape::of(b));
+                assert!(shape <= bag, "{a} / {b}: shape {shape} > bag {bag}");
             }
         }
         let counts = CharCounts::new(&['a', 'b', 'c']);
@@ -471,6 +676,8 @@ mod tests {
         assert_eq!(counts.bag_distance("cab"), 0);
         assert_eq!(counts.bag_distance("abd"), 1);
         assert_eq!(counts.bag_distance("xyzw"), 4);
+        assert_eq!(Shape::of("abc").lower_bound(Shape::of("xyzw")), 4);
+        assert_eq!(Shape::of("aab").lower_bound(Shape::of("ab")), 1);
     }
 
     #[test]

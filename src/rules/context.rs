@@ -88,6 +88,7 @@ pub(crate) struct Sink<'w> {
 }
 
 /// What a finding is about, for its `item` and `allow` lists.
+#[derive(Clone, Copy)]
 pub(crate) enum Subject<'a> {
     File,
     Objective(&'a Objective),
@@ -166,13 +167,18 @@ impl<'w> Sink<'w> {
         }
     }
 
+    /// Returns an empty sink for a part of the work, to `merge` back.
+    pub(crate) fn part(&self) -> Sink<'w> {
+        Sink::new(self.workspace)
+    }
+
     /// True unless okr.toml turns the rule off.
     pub(crate) fn is_enabled(&self, rule: &str) -> bool {
         self.severity(rule).is_some()
     }
 
     /// Takes the findings and notes of the parts, in order.
-    fn merge(&mut self, parts: Vec<Sink<'w>>) {
+    pub(crate) fn merge(&mut self, parts: Vec<Sink<'w>>) {
         for part in parts {
             self.findings.extend(part.findings);
             for note in part.notes {
@@ -270,8 +276,7 @@ const ACROSS_FILES: &[fn(&Context<'_>, &mut Sink<'_>)] = &[
 /// the order of their notes.
 const WITH_HISTORY: &[fn(&Context<'_>, &HistoryInput, &mut Sink<'_>)] = &[
     super::time_bound::check_with_history,
-    super::history::stale,
-    super::history::moved_goalpost,
+    super::history::stale_and_moved,
 ];
 
 /// A unit of rule work: the per-item rules on a shard of files, or one group of

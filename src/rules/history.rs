@@ -4,12 +4,13 @@
 
 use super::context::{Context, Sink, Subject};
 use crate::history::{self, CommitMeta, EventKind, Facts, ItemEvent, Value};
-use crate::index::{ObjectiveRef, objectives};
+use crate::index::ObjectiveRef;
 use crate::model::{Direction, GoalFile, KeyResult, Kind, Objective, State};
 use crate::period::Period;
 use crate::progress::{Status, key_result_progress};
 use crate::rollup::{PlaceMap, thresholds};
 use chrono::NaiveDate;
+use rayon::prelude::*;
 
 /// The git history facts the history rules use, and the periods they check.
 pub(crate) struct HistoryInput {
@@ -66,43 +67,85 @@ impl Candidate<'_> {
     }
 }
 
+/// Goal files per parallel task when listing candidates.
+const CHUNK_FILES: usize = 256;
+
 fn candidates<'a>(context: &'a Context<'_>, history: &'a HistoryInput) -> Vec<Candidate<'a>> {
-    let mut found = Vec::new();
-    for (at, file, objective) in objectives(context.workspace) {
-        let Some(period) = context.index.file_period(at.file) else {
-            continue;
-        };
-        if file.period.is_none()
-            || !history.periods.contains(&period.name)
-            || !objective.state.is_live()
-        {
-            continue;
-        }
-        for (position, key_result) in objective.key_results.iter().enumerate() {
-            if !key_result.state.is_live() {
-                continue;
+    let files = &context.workspace.files;
+    files
+        .par_chunks(CHUNK_FILES)
+        .enumerate()
+        .flat_map_iter(|(chunk, chunk_files)| {
+            let mut found = Vec::new();
+            for (offset, file) in chunk_files.iter().enumerate() {
+                let file_index = chunk * CHUNK_FILES + offset;
+                let Some(period) = context.index.file_period(file_index) else {
+                    continue;
+                };
+                if file.period.is_none() || !history.periods.contains(&period.name) {
+                    continue;
+                }
+                for (objective_index, objective) in file.objectives.iter().enumerate() {
+                    if !objective.state.is_live() {
+                        continue;
+                    }
+                    let at = ObjectiveRef {
+                        file: file_index,
+                        objective: objective_index,
+                    };
+                    for (position, key_result) in objective.key_results.iter().enumerate() {
+                        if !key_result.state.is_live() {
+                            continue;
+                        }
+                        found.push(Candidate {
+                            file,
+                            objective,
+                            key_result,
+                            period,
+                            facts: history.facts_of(at, position),
+                        });
+                    }
+                }
             }
-            found.push(Candidate {
-                file,
-                objective,
-                key_result,
-                period,
-                facts: history.facts_of(at, position),
-            });
-        }
-    }
-    found
+            found
+        })
+        .collect()
 }
 
-pub(super) fn stale(context: &Context<'_>, history: &HistoryInput, sink: &mut Sink<'_>) {
-    if !sink.is_enabled("stale") {
+/// Runs `stale` and `moved-goalpost`, which look at the same key results, side by side.
+pub(super) fn stale_and_moved(context: &Context<'_>, history: &HistoryInput, sink: &mut Sink<'_>) {
+    let (stale_on, moved_on) = (sink.is_enabled("stale"), sink.is_enabled("moved-goalpost"));
+    if !stale_on && !moved_on {
         return;
     }
+    let candidates = candidates(context, history);
+    let (mut stale_part, mut moved_part) = (sink.part(), sink.part());
+    rayon::join(
+        || {
+            if stale_on {
+                stale(context, history, &candidates, &mut stale_part);
+            }
+        },
+        || {
+            if moved_on {
+                moved_goalpost(context, history, &candidates, &mut moved_part);
+            }
+        },
+    );
+    sink.merge(vec![stale_part, moved_part]);
+}
+
+fn stale(
+    context: &Context<'_>,
+    history: &HistoryInput,
+    candidates: &[Candidate<'_>],
+    sink: &mut Sink<'_>,
+) {
     let interval = context.workspace.config.check_in_interval;
     let limits = thresholds(context.workspace);
     let mut without_date = 0;
     let mut beyond_boundary = 0;
-    for candidate in candidates(context, history) {
+    for candidate in candidates {
         let key_result = candidate.key_result;
         if !candidate.period.contains(context.as_of) || key_result.state == State::Done {
             continue;
@@ -191,11 +234,12 @@ struct Unexplained<'e> {
     event: &'e ItemEvent,
 }
 
-pub(super) fn moved_goalpost(context: &Context<'_>, history: &HistoryInput, sink: &mut Sink<'_>) {
-    if !sink.is_enabled("moved-goalpost") {
-        return;
-    }
-    let candidates = candidates(context, history);
+fn moved_goalpost(
+    context: &Context<'_>,
+    history: &HistoryInput,
+    candidates: &[Candidate<'_>],
+    sink: &mut Sink<'_>,
+) {
     match &history.git {
         GitHistory::Known(_) => {}
         GitHistory::Unavailable(reason) => {

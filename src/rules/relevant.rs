@@ -4,9 +4,10 @@
 use super::context::{Context, Sink, Subject};
 use crate::index::{ObjectiveRef, get_file, get_objective, objectives};
 use crate::model::{GoalFile, Objective, Spanned};
-use crate::toml_read::close_matches;
+use crate::toml_read::Matcher;
 use rayon::prelude::*;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::ops::Range;
 
 mod cycles;
 
@@ -16,8 +17,9 @@ pub(super) fn check_per_item(context: &Context<'_>, sink: &mut Sink<'_>) {
 
 /// Checks what `aligns_to` entries name: unknown items and cycles.
 pub(super) fn check_alignment(context: &Context<'_>, sink: &mut Sink<'_>) {
-    unknown_alignment(context, sink);
-    cycles::alignment_cycle(context, sink);
+    let links = cycles::links(context);
+    unknown_alignment(context, &links.unknown, sink);
+    cycles::alignment_cycle(context, &links, sink);
 }
 
 /// Checks that team objectives have company objectives to align to.
@@ -26,64 +28,101 @@ pub(super) fn check_anchors(context: &Context<'_>, sink: &mut Sink<'_>) {
     no_company_anchor(context, sink);
 }
 
-/// Names kept end to end in one string, so that listing every item of a large
-/// repository takes a few allocations rather than one per name.
-#[derive(Default)]
-struct Names {
-    text: String,
-    ends: Vec<usize>,
-}
-
-impl Names {
-    /// Appends the name made of `parts`, written one after another.
-    fn push(&mut self, parts: &[&str]) {
+/// Calls `visit` with each name an `aligns_to` entry written in a period could have
+/// meant, among the items of `files`: objectives and key results of the `near` periods
+/// (that period and those enclosing it), and every item with its period in front.
+/// Names are made one at a time, in file order, so that a large repository's list
+/// is never kept.
+fn visit_candidates(
+    context: &Context<'_>,
+    files: Range<usize>,
+    near: &HashSet<&str>,
+    mut visit: impl FnMut(&str),
+) {
+    let mut name = String::new();
+    let mut write = |parts: &[&str]| {
+        name.clear();
         for part in parts {
-            self.text.push_str(part);
+            name.push_str(part);
         }
-        self.ends.push(self.text.len());
-    }
-
-    fn iter(&self) -> impl Iterator<Item = &str> {
-        let starts = std::iter::once(0).chain(self.ends.iter().copied());
-        starts
-            .zip(&self.ends)
-            .map(|(start, &end)| &self.text[start..end])
-    }
-}
-
-/// Lists the names an `aligns_to` entry written in `period` could have meant: objectives and
-/// key results of that period and the periods enclosing it, and every item with its
-/// period in front.
-fn alignment_candidates(context: &Context<'_>, period: &str) -> Names {
-    let mut near: HashSet<&str> = HashSet::from([period]);
-    near.extend(context.index.enclosing(period).map(|p| p.name.as_str()));
-    let mut candidates = Names::default();
-    for (at, _, objective) in objectives(context.workspace) {
-        let Some(own) = context.index.file_period(at.file) else {
+        visit(&name);
+    };
+    for file in files {
+        let Some(own) = context.index.file_period(file) else {
             continue;
         };
         let is_near = near.contains(own.name.as_str());
-        let objective_id = objective.id.value.as_str();
-        candidates.push(&[&own.name, "/", objective_id]);
-        if is_near {
-            candidates.push(&[objective_id]);
-        }
-        for key_result in &objective.key_results {
-            let key_result_id = key_result.id.value.as_str();
-            candidates.push(&[&own.name, "/", objective_id, "/", key_result_id]);
+        for objective in &context.workspace.files[file].objectives {
+            let objective_id = objective.id.value.as_str();
+            write(&[&own.name, "/", objective_id]);
             if is_near {
-                candidates.push(&[objective_id, "/", key_result_id]);
+                write(&[objective_id]);
+            }
+            for key_result in &objective.key_results {
+                let key_result_id = key_result.id.value.as_str();
+                write(&[&own.name, "/", objective_id, "/", key_result_id]);
+                if is_near {
+                    write(&[objective_id, "/", key_result_id]);
+                }
             }
         }
     }
-    candidates
+}
+
+/// Goal files per parallel task when searching for suggestions.
+const SEARCH_CHUNK_FILES: usize = 256;
+
+/// Returns the close candidates of each reference written in `period`, closest first and
+/// in file order among equals. Every candidate is compared with every reference in one
+/// pass over the repository, in parallel over chunks of files.
+fn close_candidates(context: &Context<'_>, period: &str, references: &[&str]) -> Vec<Vec<String>> {
+    let mut near: HashSet<&str> = HashSet::from([period]);
+    near.extend(context.index.enclosing(period).map(|p| p.name.as_str()));
+    let matchers: Vec<Matcher> = references
+        .iter()
+        .map(|reference| Matcher::new(reference))
+        .collect();
+    let files = context.workspace.files.len();
+    // Each match: the reference's position in `references`, the distance and the name.
+    let matches: Vec<(usize, usize, String)> = (0..files.div_ceil(SEARCH_CHUNK_FILES))
+        .into_par_iter()
+        .flat_map_iter(|chunk| {
+            let start = chunk * SEARCH_CHUNK_FILES;
+            let mut matchers = matchers.clone();
+            let mut found = Vec::new();
+            visit_candidates(
+                context,
+                start..files.min(start + SEARCH_CHUNK_FILES),
+                &near,
+                |name| {
+                    for (reference, matcher) in matchers.iter_mut().enumerate() {
+                        if let Some(distance) = matcher.distance(name) {
+                            found.push((reference, distance, name.to_owned()));
+                        }
+                    }
+                },
+            );
+            found
+        })
+        .collect();
+    let mut close: Vec<Vec<(usize, String)>> = vec![Vec::new(); references.len()];
+    for (reference, distance, name) in matches {
+        close[reference].push((distance, name));
+    }
+    close
+        .into_iter()
+        .map(|mut found| {
+            found.sort_by_key(|&(distance, _)| distance);
+            found.into_iter().map(|(_, name)| name).collect()
+        })
+        .collect()
 }
 
 /// Suggestions are searched for this many distinct unknown references at most, because
 /// each search compares against every objective and key result of the repository.
 const MAX_SUGGESTION_SEARCHES: usize = 50;
 
-fn unknown_alignment(context: &Context<'_>, sink: &mut Sink<'_>) {
+fn unknown_alignment<'w>(context: &Context<'w>, unknown: &[Unknown<'w>], sink: &mut Sink<'_>) {
     let unparsed = context.workspace.unparsed.len();
     if unparsed > 0 {
         // The missing objective may be in a file that did not parse.
@@ -92,9 +131,8 @@ fn unknown_alignment(context: &Context<'_>, sink: &mut Sink<'_>) {
         ));
         return;
     }
-    let unknown = unknown_references(context);
-    let suggestions = suggestions(context, &unknown);
-    for (file, subject, period, entry) in unknown {
+    let suggestions = suggestions(context, unknown);
+    for &(file, subject, period, entry) in unknown {
         let reference = &entry.value;
         let own = own_objective(&subject);
         let help = match &suggestions[&(period, reference.as_str(), own)] {
@@ -124,36 +162,6 @@ fn unknown_alignment(context: &Context<'_>, sink: &mut Sink<'_>) {
 /// An `aligns_to` entry that resolves to nothing: its file, its item, the item's period
 /// and the entry.
 type Unknown<'w> = (&'w GoalFile, Subject<'w>, &'w str, &'w Spanned<String>);
-
-/// Lists the `aligns_to` entries that resolve to nothing, in file order.
-fn unknown_references<'w>(context: &Context<'w>) -> Vec<Unknown<'w>> {
-    let mut unknown = Vec::new();
-    for (at, file, objective) in objectives(context.workspace) {
-        let Some(period) = context.index.file_period(at.file) else {
-            continue;
-        };
-        let entries = objective
-            .aligns_to
-            .iter()
-            .map(|entry| (Subject::Objective(objective), entry))
-            .chain(objective.key_results.iter().flat_map(|key_result| {
-                key_result
-                    .aligns_to
-                    .iter()
-                    .map(move |entry| (Subject::KeyResult(objective, key_result), entry))
-            }));
-        for (subject, entry) in entries {
-            if context
-                .index
-                .resolve(context.workspace, &period.name, &entry.value)
-                .is_none()
-            {
-                unknown.push((file, subject, period.name.as_str(), entry));
-            }
-        }
-    }
-    unknown
-}
 
 /// Returns the id of the objective an `aligns_to` entry belongs to.
 fn own_objective<'w>(subject: &Subject<'w>) -> &'w str {
@@ -195,19 +203,20 @@ fn suggestions<'w>(
         }
     }
     searches.truncate(MAX_SUGGESTION_SEARCHES);
-    let periods: BTreeSet<&str> = searches.iter().map(|&(period, _)| period).collect();
-    let candidates: HashMap<&str, Names> = periods
-        .into_par_iter()
-        .map(|period| (period, alignment_candidates(context, period)))
-        .collect();
-    let found: HashMap<(&str, &str), Vec<String>> = searches
-        .par_iter()
-        .map(|&(period, reference)| {
-            let close = close_matches(reference, candidates[period].iter());
-            let close = close.into_iter().map(str::to_owned).collect();
-            ((period, reference), close)
-        })
-        .collect();
+    let mut by_period: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+    for &(period, reference) in &searches {
+        by_period.entry(period).or_default().push(reference);
+    }
+    let mut found: HashMap<(&str, &str), Vec<String>> = HashMap::new();
+    for (period, references) in by_period {
+        let close = close_candidates(context, period, &references);
+        found.extend(
+            references
+                .into_iter()
+                .map(|reference| (period, reference))
+                .zip(close),
+        );
+    }
     unknown
         .iter()
         .map(|(_, subject, period, entry)| {

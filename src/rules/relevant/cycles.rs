@@ -3,7 +3,9 @@
 //! that a depth-first walk meets, once, on its first item in file order.
 
 use super::super::context::{Context, Sink, Subject};
+use super::Unknown;
 use crate::index::{ObjectiveRef, Target, get_file, get_key_result, get_objective, objectives};
+use crate::model::Spanned;
 use std::collections::{HashMap, HashSet};
 use std::ops::Range;
 
@@ -44,40 +46,63 @@ fn order(node: Target) -> (ObjectiveRef, usize) {
     }
 }
 
-/// Builds the graph: every item (in file order) and its upward links. Entries that resolve to nothing
-/// are left to `unknown-alignment`.
-fn build(context: &Context<'_>) -> (Vec<Target>, Graph) {
+/// The resolved `aligns_to` links of the repository, each entry resolved once for both
+/// alignment rules.
+pub(super) struct Links<'w> {
+    /// Every item, in file order.
+    nodes: Vec<Target>,
+    graph: Graph,
+    /// The entries that resolve to nothing, in file order, for `unknown-alignment`.
+    pub(super) unknown: Vec<Unknown<'w>>,
+}
+
+/// Resolves every `aligns_to` entry: the graph of every item (in file order) and its
+/// upward links, and the entries that name nothing.
+pub(super) fn links<'w>(context: &Context<'w>) -> Links<'w> {
     let mut nodes = Vec::new();
     let mut graph = Graph::default();
-    for (at, _, objective) in objectives(context.workspace) {
+    let mut unknown = Vec::new();
+    for (at, file, objective) in objectives(context.workspace) {
         let Some(period) = context.index.file_period(at.file) else {
             continue;
         };
-        let mut add = |node: Target, entries: &[crate::model::Spanned<String>]| {
+        let mut add = |node: Target, subject: Subject<'w>, entries: &'w [Spanned<String>]| {
             nodes.push(node);
-            let edges: Vec<Edge> = entries
-                .iter()
-                .filter_map(|entry| {
-                    let to =
-                        context
-                            .index
-                            .resolve(context.workspace, &period.name, &entry.value)?;
-                    Some(Edge {
+            let mut edges = Vec::new();
+            for entry in entries {
+                match context
+                    .index
+                    .resolve(context.workspace, &period.name, &entry.value)
+                {
+                    Some(to) => edges.push(Edge {
                         to,
                         span: Some(entry.span.clone()),
-                    })
-                })
-                .collect();
+                    }),
+                    None => unknown.push((file, subject, period.name.as_str(), entry)),
+                }
+            }
             if !edges.is_empty() {
                 graph.insert(node, edges);
             }
         };
-        add(Target::Objective(at), &objective.aligns_to);
+        add(
+            Target::Objective(at),
+            Subject::Objective(objective),
+            &objective.aligns_to,
+        );
         for (position, key_result) in objective.key_results.iter().enumerate() {
-            add(Target::KeyResult(at, position), &key_result.aligns_to);
+            add(
+                Target::KeyResult(at, position),
+                Subject::KeyResult(objective, key_result),
+                &key_result.aligns_to,
+            );
         }
     }
-    (nodes, graph)
+    Links {
+        nodes,
+        graph,
+        unknown,
+    }
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -168,9 +193,9 @@ fn label(context: &Context<'_>, node: Target, home: &str) -> String {
     }
 }
 
-pub(super) fn alignment_cycle(context: &Context<'_>, sink: &mut Sink<'_>) {
-    let (nodes, graph) = build(context);
-    for cycle in find_cycles(&nodes, &graph) {
+pub(super) fn alignment_cycle(context: &Context<'_>, links: &Links<'_>, sink: &mut Sink<'_>) {
+    let graph = &links.graph;
+    for cycle in find_cycles(&links.nodes, graph) {
         let first = cycle[0];
         let next = cycle[1 % cycle.len()];
         let at = first.objective_ref();
@@ -190,7 +215,7 @@ pub(super) fn alignment_cycle(context: &Context<'_>, sink: &mut Sink<'_>) {
             }
         };
         let span = (0..)
-            .map_while(|index| edge(&graph, first, index))
+            .map_while(|index| edge(graph, first, index))
             .find(|edge| edge.to == next)
             .and_then(|edge| edge.span)
             .unwrap_or(header);
