@@ -2,7 +2,9 @@
 //! JSON object.
 
 use super::table::{Cell, Style, Table};
-use super::text::{bar, csv, decimal, has_unsafe, markdown, number, percent, printable_cut};
+use super::text::{
+    bar, csv, decimal, has_unsafe, iso_date, markdown, number, percent, printable_cut,
+};
 use crate::model::{KeyResult, Kind, Objective};
 use crate::progress::{Progress, Status};
 use crate::rollup::KeyResultProgress;
@@ -182,7 +184,11 @@ pub(crate) fn write_table(
             })
             .collect(),
     );
-    table.write(out)
+    table.write(out)?;
+    // The process ends soon after, and the system takes the memory back at once,
+    // faster than freeing a million cells one by one.
+    std::mem::forget(table);
+    Ok(())
 }
 
 /// Widest owner shown in the table, in display columns. Longer names are cut with `…`,
@@ -286,7 +292,7 @@ fn objective_lines<'a>(row: &'a ObjectiveRow<'_>, lines: &mut Vec<Line<'a>>) {
                 checked: key_result_row
                     .progress
                     .last_check_in
-                    .map_or_else(String::new, |d| d.to_string()),
+                    .map_or_else(String::new, iso_date),
                 bold: false,
             }
             .into_line(),

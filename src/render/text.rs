@@ -1,6 +1,7 @@
 //! Small text helpers shared by renderers: bars, numbers, and escaping for
 //! Markdown and CSV. Every user string goes through an escape before it is printed.
 
+use chrono::{Datelike, NaiveDate};
 use std::borrow::Cow;
 
 /// Draws a bar of `width` cells for a score in 0..1.
@@ -64,6 +65,26 @@ fn whole_percent(scaled: f64) -> String {
     text
 }
 
+/// Formats a date as `YYYY-MM-DD`, as chrono's `Display` does, without the formatting
+/// machinery for years 0 to 9999: progress tables print one on each key result's row.
+pub(crate) fn iso_date(date: NaiveDate) -> String {
+    let year = date.year();
+    if !(0..=9999).contains(&year) {
+        return date.to_string();
+    }
+    let mut text = String::with_capacity(10);
+    for (value, digits) in [(year.unsigned_abs(), 4), (date.month(), 2), (date.day(), 2)] {
+        if !text.is_empty() {
+            text.push('-');
+        }
+        for place in (0..digits).rev() {
+            let digit = value / 10u32.pow(place) % 10;
+            text.push(char::from(b'0' + digit as u8));
+        }
+    }
+    text
+}
+
 /// Formats a number as written in goal files, without trailing zeros.
 pub(crate) fn number(value: Option<f64>) -> String {
     value.map_or_else(String::new, |value| {
@@ -83,7 +104,28 @@ pub(crate) fn number(value: Option<f64>) -> String {
 }
 
 pub(crate) fn decimal(value: Option<f64>) -> String {
-    value.map_or_else(|| "–".to_owned(), |value| format!("{:.2}", value + 0.0))
+    value.map_or_else(|| "–".to_owned(), |value| two_decimals(value + 0.0))
+}
+
+/// Formats a number with two decimals, as `format!("{:.2}")` does, without the
+/// formatting machinery for the common case: progress tables print one on each of
+/// 100,000 rows. A value within a millionth of a whole number of hundredths has that
+/// number as its rounding, because no tie is near, so it is printed from the integer.
+fn two_decimals(value: f64) -> String {
+    let hundredths = (value * 100.0).round();
+    if value.abs() >= 1e12 || (value * 100.0 - hundredths).abs() >= 1e-6 {
+        return format!("{value:.2}");
+    }
+    // Below 1e14 in magnitude, the rounded value is a whole number that fits.
+    #[allow(clippy::cast_possible_truncation)]
+    let whole = hundredths as i64;
+    let sign = if whole < 0 || (whole == 0 && value.is_sign_negative()) {
+        "-"
+    } else {
+        ""
+    };
+    let magnitude = whole.unsigned_abs();
+    format!("{sign}{}.{:02}", magnitude / 100, magnitude % 100)
 }
 
 /// Escapes text for a Markdown table cell: inline Markdown punctuation is backslash-escaped,
@@ -233,6 +275,52 @@ pub(crate) fn sparkline(values: &[f64]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn iso_dates_match_display() {
+        let mut dates: Vec<NaiveDate> = [(0, 1, 1), (9, 2, 3), (999, 12, 31), (2026, 11, 15)]
+            .iter()
+            .filter_map(|&(y, m, d)| NaiveDate::from_ymd_opt(y, m, d))
+            .collect();
+        dates.extend(
+            [-1, 10_000, -10_000]
+                .iter()
+                .filter_map(|&y| NaiveDate::from_ymd_opt(y, 6, 7)),
+        );
+        let start = NaiveDate::from_ymd_opt(2024, 1, 1).unwrap();
+        dates.extend(start.iter_days().take(800));
+        for date in dates {
+            assert_eq!(iso_date(date), date.to_string(), "{date:?}");
+        }
+    }
+
+    #[test]
+    fn two_decimals_match_format() {
+        let mut values = vec![
+            0.0,
+            -0.0,
+            0.5,
+            0.7,
+            0.75,
+            0.125,
+            0.135,
+            1.005,
+            -0.004,
+            -0.005,
+            -0.7,
+            99.99,
+            1e11,
+            123_456.785,
+            1e13,
+            -1e13,
+            0.1 + 0.2,
+        ];
+        values.extend((0..3000).map(|step| f64::from(step) * 0.001 - 1.0));
+        values.extend((0..1000).map(|step| f64::from(step) / 7.0));
+        for value in values {
+            assert_eq!(two_decimals(value), format!("{value:.2}"), "{value}");
+        }
+    }
 
     #[test]
     fn whole_percent_matches_format() {
