@@ -326,7 +326,7 @@ impl<'t> TitleWords<'t> {
 fn first_ascii_words(title: &str, count: usize) -> Vec<Cow<'_, str>> {
     let bytes = title.as_bytes();
     let is_space = |byte: u8| matches!(byte, b'\t' | b'\n' | 0x0B | 0x0C | b'\r' | b' ');
-    let kept = |byte: u8| byte.is_ascii_alphanumeric() || byte == b'%';
+    let is_word_byte = |byte: u8| byte.is_ascii_alphanumeric() || byte == b'%';
     let mut words = Vec::with_capacity(count.min(8));
     let mut at = 0;
     while at < bytes.len() && words.len() < count {
@@ -338,10 +338,13 @@ fn first_ascii_words(title: &str, count: usize) -> Vec<Cow<'_, str>> {
             at += 1;
         }
         let word = &bytes[start..at];
-        let Some(first) = word.iter().position(|&byte| kept(byte)) else {
+        let Some(first) = word.iter().position(|&byte| is_word_byte(byte)) else {
             continue;
         };
-        let last = word.iter().rposition(|&byte| kept(byte)).unwrap_or(first);
+        let last = word
+            .iter()
+            .rposition(|&byte| is_word_byte(byte))
+            .unwrap_or(first);
         let word = &title[start + first..=start + last];
         words.push(if word.bytes().any(|byte| byte.is_ascii_uppercase()) {
             Cow::Owned(word.to_ascii_lowercase())

@@ -29,9 +29,9 @@ pub(super) fn check_anchors(context: &Context<'_>, sink: &mut Sink<'_>) {
 }
 
 /// Calls `visit` with each name an `aligns_to` entry written in a period could have
-/// meant, among the items of `files`: objectives and key results of the `near` periods
-/// (that period and those enclosing it), and every item with its period in front.
-/// Names are made one at a time, in file order, so that a large repository's list
+/// meant, among the items of `files`. Those are the objectives and key results of the
+/// `near` periods (that period and those enclosing it), and every item with its period
+/// in front. Names are made one at a time, in file order, so a large repository's list
 /// is never kept.
 fn visit_candidates(
     context: &Context<'_>,
