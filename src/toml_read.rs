@@ -348,8 +348,8 @@ impl Shape {
         shape
     }
 
-    /// A lower bound of the edit distance between the two names: each edit changes the
-    /// length by one at most, and adds at most one bucket to either side.
+    /// Returns a lower bound of the edit distance between the two names. Each edit
+    /// changes the length by one at most and adds at most one bucket to either side.
     fn lower_bound(self, other: Shape) -> usize {
         let only_self = (self.buckets & !other.buckets).count_ones();
         let only_other = (other.buckets & !self.buckets).count_ones();
@@ -453,7 +453,7 @@ impl NameBits {
 
     /// Returns the optimal string alignment distance to `candidate`, as
     /// `DistanceRows::bounded_distance` computes it without a bound. Bit `i` of the
-    /// vertical deltas says how the table's column changes from row `i` to `i + 1`.
+    /// vertical deltas records how the table's column changes from row `i` to `i + 1`.
     fn distance(&self, candidate: &str) -> usize {
         let mask = if self.length == 64 {
             u64::MAX
@@ -548,28 +548,37 @@ impl DistanceRows {
 mod tests {
     use super::*;
 
+    /// Words for the edit-distance tests: swaps, repeats, CJK and item names.
+    const DISTANCE_WORDS: &[&str] = &[
+        "",
+        "a",
+        "ab",
+        "ba",
+        "abc",
+        "acb",
+        "bca",
+        "title",
+        "titel",
+        "tilte",
+        "target",
+        "tagret",
+        "owner",
+        "own",
+        "数据",
+        "数剧",
+        "据数",
+        "checkout-p99",
+        "checkout-p95",
+        "2026-Q4/growth",
+        "retired-company-goal",
+        "aaaa",
+        "abab",
+        "baba",
+    ];
+
     #[test]
     fn bounded_distance_matches_the_full_table() {
-        let words = [
-            "",
-            "a",
-            "ab",
-            "ba",
-            "abc",
-            "acb",
-            "title",
-            "titel",
-            "tilte",
-            "target",
-            "tagret",
-            "owner",
-            "own",
-            "数据",
-            "数剧",
-            "checkout-p99",
-            "checkout-p95",
-            "2026-Q4/growth",
-        ];
+        let words = DISTANCE_WORDS;
         let mut rows = DistanceRows::default();
         for a in words {
             let chars: Vec<char> = a.chars().collect();
@@ -586,35 +595,10 @@ mod tests {
 
     #[test]
     fn bit_parallel_distance_matches_the_table() {
-        let mut words: Vec<String> = [
-            "",
-            "a",
-            "ab",
-            "ba",
-            "abc",
-            "acb",
-            "bca",
-            "title",
-            "titel",
-            "tilte",
-            "target",
-            "tagret",
-            "owner",
-            "own",
-            "数据",
-            "数剧",
-            "据数",
-            "checkout-p99",
-            "checkout-p95",
-            "2026-Q4/growth",
-            "retired-company-goal",
-            "aaaa",
-            "abab",
-            "baba",
-        ]
-        .iter()
-        .map(|word| (*word).to_owned())
-        .collect();
+        let mut words: Vec<String> = DISTANCE_WORDS
+            .iter()
+            .map(|word| (*word).to_owned())
+            .collect();
         // Pseudo-random words over small alphabets, where swaps and repeats are common.
         let mut seed = 7u64;
         for length in (1..=70).step_by(3) {

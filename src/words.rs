@@ -320,8 +320,8 @@ impl<'t> TitleWords<'t> {
     }
 }
 
-/// `first_words` for ASCII titles, by bytes: every title of every item is split, and
-/// decoding characters made this a tenth of the rules' time on large repositories.
+/// `first_words` for ASCII titles, by bytes. Every title of every item is split, and
+/// decoding characters took about a tenth of the rules' time on large repositories.
 /// In ASCII text the ASCII tests match the same bytes as the Unicode ones.
 fn first_ascii_words(title: &str, count: usize) -> Vec<Cow<'_, str>> {
     let bytes = title.as_bytes();

@@ -108,12 +108,12 @@ pub(crate) fn decimal(value: Option<f64>) -> String {
 }
 
 /// Formats a number with two decimals, as `format!("{:.2}")` does, without the
-/// formatting machinery for the common case: progress tables print one on each of
-/// 100,000 rows. A value within a millionth of a whole number of hundredths has that
+/// formatting machinery for the common case: progress tables print one on every row. A value within a millionth of a whole number of hundredths has that
 /// number as its rounding, because no tie is near, so it is printed from the integer.
 fn two_decimals(value: f64) -> String {
     let hundredths = (value * 100.0).round();
-    if value.abs() >= 1e12 || (value * 100.0 - hundredths).abs() >= 1e-6 {
+    let near_whole = (value * 100.0 - hundredths).abs() < 1e-6;
+    if !value.is_finite() || value.abs() >= 1e12 || !near_whole {
         return format!("{value:.2}");
     }
     // Below 1e14 in magnitude, the rounded value is a whole number that fits.
@@ -314,6 +314,9 @@ mod tests {
             1e13,
             -1e13,
             0.1 + 0.2,
+            f64::NAN,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
         ];
         values.extend((0..3000).map(|step| f64::from(step) * 0.001 - 1.0));
         values.extend((0..1000).map(|step| f64::from(step) / 7.0));
