@@ -82,14 +82,19 @@ impl Facts {
     /// Returns the events of the key result at `interest` in the interest list, with
     /// their commits, oldest first.
     pub(crate) fn events(&self, interest: usize) -> Vec<(&CommitMeta, &ItemEvent)> {
+        self.event_iter(interest).collect()
+    }
+
+    /// Like `events`, without collecting them.
+    pub(crate) fn event_iter(
+        &self,
+        interest: usize,
+    ) -> impl Iterator<Item = (&CommitMeta, &ItemEvent)> {
         self.slot(interest)
-            .map(|slot| {
-                self.events[slot]
-                    .iter()
-                    .filter_map(|&at| event_at(&self.commits, at))
-                    .collect()
-            })
+            .map(|slot| self.events[slot].as_slice())
             .unwrap_or_default()
+            .iter()
+            .filter_map(|&at| event_at(&self.commits, at))
     }
 
     /// Returns the date of the last commit that added the key result at `interest` or

@@ -67,72 +67,109 @@ impl Candidate<'_> {
     }
 }
 
-/// Goal files per parallel task when listing candidates.
+/// Goal files per parallel task.
 const CHUNK_FILES: usize = 256;
 
-fn candidates<'a>(context: &'a Context<'_>, history: &'a HistoryInput) -> Vec<Candidate<'a>> {
-    let files = &context.workspace.files;
-    files
-        .par_chunks(CHUNK_FILES)
-        .enumerate()
-        .flat_map_iter(|(chunk, chunk_files)| {
-            let mut found = Vec::new();
-            for (offset, file) in chunk_files.iter().enumerate() {
-                let file_index = chunk * CHUNK_FILES + offset;
-                let Some(period) = context.index.file_period(file_index) else {
-                    continue;
-                };
-                if file.period.is_none() || !history.periods.contains(&period.name) {
-                    continue;
-                }
-                for (objective_index, objective) in file.objectives.iter().enumerate() {
-                    if !objective.state.is_live() {
-                        continue;
-                    }
-                    let at = ObjectiveRef {
-                        file: file_index,
-                        objective: objective_index,
-                    };
-                    for (position, key_result) in objective.key_results.iter().enumerate() {
-                        if !key_result.state.is_live() {
-                            continue;
-                        }
-                        found.push(Candidate {
-                            file,
-                            objective,
-                            key_result,
-                            period,
-                            facts: history.facts_of(at, position),
-                        });
-                    }
-                }
+/// The live key results of checked periods in `files`, which start at `first` in
+/// `Workspace::files`.
+fn candidates<'a>(
+    context: &'a Context<'_>,
+    history: &'a HistoryInput,
+    first: usize,
+    files: &'a [GoalFile],
+) -> Vec<Candidate<'a>> {
+    let mut found = Vec::new();
+    for (offset, file) in files.iter().enumerate() {
+        let file_index = first + offset;
+        let Some(period) = context.index.file_period(file_index) else {
+            continue;
+        };
+        if file.period.is_none() || !history.periods.contains(&period.name) {
+            continue;
+        }
+        for (objective_index, objective) in file.objectives.iter().enumerate() {
+            if !objective.state.is_live() {
+                continue;
             }
-            found
-        })
-        .collect()
+            let at = ObjectiveRef {
+                file: file_index,
+                objective: objective_index,
+            };
+            for (position, key_result) in objective.key_results.iter().enumerate() {
+                if !key_result.state.is_live() {
+                    continue;
+                }
+                found.push(Candidate {
+                    file,
+                    objective,
+                    key_result,
+                    period,
+                    facts: history.facts_of(at, position),
+                });
+            }
+        }
+    }
+    found
 }
 
-/// Runs `stale` and `moved-goalpost`, which look at the same key results, side by side.
+/// What one chunk of files found besides its findings.
+#[derive(Default)]
+struct ChunkCounts {
+    candidates: usize,
+    /// Key results `stale` could not check: without a `checked` date outside git, and
+    /// past a shallow clone's boundary.
+    without_date: usize,
+    beyond_boundary: usize,
+}
+
+/// Runs `stale` and `moved-goalpost`, which look at the same key results, on chunks of
+/// files in parallel.
 pub(super) fn stale_and_moved(context: &Context<'_>, history: &HistoryInput, sink: &mut Sink<'_>) {
     let (stale_on, moved_on) = (sink.is_enabled("stale"), sink.is_enabled("moved-goalpost"));
     if !stale_on && !moved_on {
         return;
     }
-    let candidates = candidates(context, history);
-    let (mut stale_part, mut moved_part) = (sink.part(), sink.part());
-    rayon::join(
-        || {
+    let template = &*sink;
+    let chunks: Vec<(Sink<'_>, Sink<'_>, ChunkCounts)> = context
+        .workspace
+        .files
+        .par_chunks(CHUNK_FILES)
+        .enumerate()
+        .map(|(chunk, files)| {
+            let candidates = candidates(context, history, chunk * CHUNK_FILES, files);
+            let (mut stale_part, mut moved_part) = (template.part(), template.part());
+            let mut counts = ChunkCounts::default();
             if stale_on {
-                stale(context, history, &candidates, &mut stale_part);
+                stale(context, history, &candidates, &mut stale_part, &mut counts);
             }
-        },
-        || {
             if moved_on {
                 moved_goalpost(context, history, &candidates, &mut moved_part);
             }
-        },
-    );
-    sink.merge(vec![stale_part, moved_part]);
+            counts.candidates = candidates.len();
+            (stale_part, moved_part, counts)
+        })
+        .collect();
+    let mut totals = ChunkCounts::default();
+    let mut moved_parts = Vec::with_capacity(chunks.len());
+    for (stale_part, moved_part, counts) in chunks {
+        sink.merge(vec![stale_part]);
+        moved_parts.push(moved_part);
+        totals.candidates += counts.candidates;
+        totals.without_date += counts.without_date;
+        totals.beyond_boundary += counts.beyond_boundary;
+    }
+    if stale_on {
+        stale_notes(history, &totals, sink);
+    }
+    sink.merge(moved_parts);
+    if moved_on
+        && totals.candidates > 0
+        && let GitHistory::Unavailable(reason) = &history.git
+    {
+        sink.note(format!(
+            "moved-goalpost: {reason}, so target and start changes could not be checked"
+        ));
+    }
 }
 
 fn stale(
@@ -140,11 +177,10 @@ fn stale(
     history: &HistoryInput,
     candidates: &[Candidate<'_>],
     sink: &mut Sink<'_>,
+    counts: &mut ChunkCounts,
 ) {
     let interval = context.workspace.config.check_in_interval;
     let limits = thresholds(context.workspace);
-    let mut without_date = 0;
-    let mut beyond_boundary = 0;
     for candidate in candidates {
         let key_result = candidate.key_result;
         if !candidate.period.contains(context.as_of) || key_result.state == State::Done {
@@ -171,12 +207,12 @@ fn stale(
             continue;
         }
         if unknown {
-            beyond_boundary += 1;
+            counts.beyond_boundary += 1;
             continue;
         }
         let (Some(last), Some(days)) = (last, days) else {
             if let GitHistory::Unavailable(_) = history.git {
-                without_date += 1;
+                counts.without_date += 1;
             }
             continue;
         };
@@ -196,26 +232,28 @@ fn stale(
                 .to_owned(),
         );
     }
-    if without_date > 0
+}
+
+/// The notes on the key results `stale` could not check.
+fn stale_notes(history: &HistoryInput, totals: &ChunkCounts, sink: &mut Sink<'_>) {
+    if totals.without_date > 0
         && let GitHistory::Unavailable(reason) = &history.git
     {
         sink.note(format!(
             "stale: {reason}, so {} without a `checked` date could not be checked",
-            plural_key_results(without_date)
+            plural_key_results(totals.without_date)
         ));
     }
-    if beyond_boundary > 0 {
+    if totals.beyond_boundary > 0 {
         sink.note(format!(
             "stale: {} had no check-in after the shallow clone's boundary, so their last \
              check-in is unknown and they were not checked",
-            plural_key_results(beyond_boundary)
+            plural_key_results(totals.beyond_boundary)
         ));
-    }
-    if let GitHistory::Known(facts) = &history.git
-        && beyond_boundary > 0
-    {
-        for note in &facts.notes {
-            sink.note(note.clone());
+        if let GitHistory::Known(facts) = &history.git {
+            for note in &facts.notes {
+                sink.note(note.clone());
+            }
         }
     }
 }
@@ -234,22 +272,16 @@ struct Unexplained<'e> {
     event: &'e ItemEvent,
 }
 
+/// Reports the unexplained moves; without git history there is nothing to check, and
+/// `stale_and_moved` leaves a note.
 fn moved_goalpost(
     context: &Context<'_>,
     history: &HistoryInput,
     candidates: &[Candidate<'_>],
     sink: &mut Sink<'_>,
 ) {
-    match &history.git {
-        GitHistory::Known(_) => {}
-        GitHistory::Unavailable(reason) => {
-            if !candidates.is_empty() {
-                sink.note(format!(
-                    "moved-goalpost: {reason}, so target and start changes could not be checked"
-                ));
-            }
-            return;
-        }
+    if let GitHistory::Unavailable(_) = history.git {
+        return;
     }
     let freeze = context.workspace.config.freeze;
     for candidate in candidates {
@@ -264,15 +296,15 @@ fn moved_goalpost(
         let Some((facts, entry)) = candidate.facts else {
             continue;
         };
-        let events = facts.events(entry);
         // Only a change of `start` or `target` after the key result was added can move it.
-        let moved = events.iter().any(|(_, event)| {
+        let moved = facts.event_iter(entry).any(|(_, event)| {
             event.kind == EventKind::Changed
                 && (event.change("start").is_some() || event.change("target").is_some())
         });
         if !moved {
             continue;
         }
+        let events = facts.events(entry);
         let frozen_from = history::frozen_from(candidate.period, freeze);
         let unexplained = unexplained_moves(&events, key_result, frozen_from);
         let Some(latest) = unexplained.last() else {
