@@ -4,7 +4,7 @@
 use crate::loader::Workspace;
 use crate::model::{GoalFile, KeyResult, Objective};
 use crate::period::Period;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 /// An objective's place: its file's index in `Workspace::files` and its own index.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -51,40 +51,68 @@ type NameMap<V> = HashMap<String, V, foldhash::fast::RandomState>;
 
 impl Index {
     pub(crate) fn build(workspace: &Workspace) -> Index {
+        // Files share a few period names, so each name is resolved once; a resolved
+        // period's name is the name as written.
+        let calendar = &workspace.config.calendar;
         let mut periods = BTreeMap::new();
-        let mut names = Vec::with_capacity(workspace.files.len());
-        let mut objectives: NameMap<NameMap<ObjectiveRef>> = NameMap::default();
-        for (file_index, file) in workspace.files.iter().enumerate() {
-            let period = file
-                .period
-                .as_ref()
-                .and_then(|name| workspace.config.calendar.resolve(&name.value));
-            let name = period.as_ref().map(|period| period.name.clone());
-            if let Some(period) = period {
-                let by_id = objectives.entry(period.name.clone()).or_default();
-                for (objective_index, objective) in file.objectives.iter().enumerate() {
-                    if objective.id.value.is_empty() || by_id.contains_key(&objective.id.value) {
-                        continue;
-                    }
-                    let at = ObjectiveRef {
-                        file: file_index,
-                        objective: objective_index,
-                    };
-                    by_id.insert(objective.id.value.clone(), at);
-                }
-                if !periods.contains_key(&period.name) {
+        let mut unknown: HashSet<&str, foldhash::fast::RandomState> = HashSet::default();
+        for file in &workspace.files {
+            let Some(name) = file.period.as_ref().map(|name| name.value.as_str()) else {
+                continue;
+            };
+            if periods.contains_key(name) || unknown.contains(name) {
+                continue;
+            }
+            match calendar.resolve(name) {
+                Some(period) => {
                     periods.insert(period.name.clone(), period);
                 }
+                None => {
+                    unknown.insert(name);
+                }
             }
-            names.push(name);
         }
         let period_list: Vec<Period> = periods.values().cloned().collect();
-        let file_periods = names
+        let positions: HashMap<&str, usize, foldhash::fast::RandomState> = period_list
             .iter()
-            .map(|name| {
-                let name = name.as_ref()?;
-                period_list.iter().position(|period| &period.name == name)
-            })
+            .enumerate()
+            .map(|(position, period)| (period.name.as_str(), position))
+            .collect();
+        let file_periods: Vec<Option<usize>> = workspace
+            .files
+            .iter()
+            .map(|file| positions.get(file.period.as_ref()?.value.as_str()).copied())
+            .collect();
+        let mut counts = vec![0; period_list.len()];
+        for (file, position) in workspace.files.iter().zip(&file_periods) {
+            if let Some(position) = position {
+                counts[*position] += file.objectives.len();
+            }
+        }
+        let mut by_period: Vec<NameMap<ObjectiveRef>> = counts
+            .iter()
+            .map(|&count| NameMap::with_capacity_and_hasher(count, Default::default()))
+            .collect();
+        for (file_index, file) in workspace.files.iter().enumerate() {
+            let Some(position) = file_periods[file_index] else {
+                continue;
+            };
+            let by_id = &mut by_period[position];
+            for (objective_index, objective) in file.objectives.iter().enumerate() {
+                if objective.id.value.is_empty() || by_id.contains_key(&objective.id.value) {
+                    continue;
+                }
+                let at = ObjectiveRef {
+                    file: file_index,
+                    objective: objective_index,
+                };
+                by_id.insert(objective.id.value.clone(), at);
+            }
+        }
+        let objectives = period_list
+            .iter()
+            .map(|period| period.name.clone())
+            .zip(by_period)
             .collect();
         let enclosing = periods
             .values()
