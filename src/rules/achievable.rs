@@ -3,7 +3,7 @@
 //! still expect to meet.
 
 use super::context::{Context, Sink, Subject};
-use crate::index::{ObjectiveRef, get_objective, objectives};
+use crate::index::{ObjectiveRef, objectives};
 use crate::model::{Commitment, GoalFile, KeyResult, Objective, Spanned};
 use std::collections::{HashMap, HashSet};
 
@@ -14,9 +14,10 @@ pub(super) fn check_per_item(context: &Context<'_>, sink: &mut Sink<'_>) {
 }
 
 pub(super) fn check_across_files(context: &Context<'_>, sink: &mut Sink<'_>) {
-    too_many_objectives(context, sink);
+    let groups = group_objectives(context);
+    too_many_objectives(context, &groups, sink);
     key_result_counts(context, sink);
-    zero_objective_weights(context, sink);
+    zero_objective_weights(&groups.by_team, sink);
 }
 
 /// Suggests the confidence the author most likely meant, for values written on a 0..10 or
@@ -64,22 +65,61 @@ fn confidence_out_of_range(context: &Context<'_>, sink: &mut Sink<'_>) {
     }
 }
 
-/// Live objectives grouped by a key (team or owner) within each period, in file order.
-/// Findings are sorted by place at the end, so the order of the groups does not show.
-/// The fixed seed keeps runs alike all the same.
-type Groups<'w> = FixedMap<(&'w str, &'w str), Vec<(&'w GoalFile, &'w Objective)>>;
+/// A group of live objectives (a team's or an owner's) within one period: what the
+/// limits on objectives and on their weights need to know of it.
+struct Group<'w> {
+    count: usize,
+    /// The first member, in file order.
+    first: (&'w GoalFile, &'w Objective),
+    /// The first member past the `too-many-objectives` limit.
+    first_over: Option<(&'w GoalFile, &'w Objective)>,
+    /// True while every member's weight is 0.
+    all_zero: bool,
+}
+
+impl<'w> Group<'w> {
+    fn new(member: (&'w GoalFile, &'w Objective)) -> Self {
+        Group {
+            count: 0,
+            first: member,
+            first_over: None,
+            all_zero: true,
+        }
+    }
+
+    fn add(&mut self, member: (&'w GoalFile, &'w Objective), limit_index: usize) {
+        if self.count == limit_index {
+            self.first_over = Some(member);
+        }
+        self.count += 1;
+        self.all_zero &= is_zero(member.1.weight.as_ref());
+    }
+}
+
+/// Groups keyed by (period, team or owner). Findings are sorted by place at the end, so
+/// the order of the groups does not show; the fixed seed keeps runs alike all the same.
+type Groups<'w> = FixedMap<(&'w str, &'w str), Group<'w>>;
 
 /// A map hashed with foldhash and a fixed seed: quick on the names it is keyed by, and
 /// the same order in every run.
 type FixedMap<K, V> = HashMap<K, V, foldhash::fast::FixedState>;
 
-fn too_many_objectives(context: &Context<'_>, sink: &mut Sink<'_>) {
+struct TeamsAndOwners<'w> {
+    by_team: Groups<'w>,
+    by_owner: Groups<'w>,
+}
+
+/// Groups the live objectives by team and by owner within each period, in one pass.
+fn group_objectives<'w>(context: &Context<'w>) -> TeamsAndOwners<'w> {
     let max = context
         .workspace
         .config
         .option("too-many-objectives", "max");
-    let mut by_team: Groups<'_> = Groups::default();
-    let mut by_owner: Groups<'_> = Groups::default();
+    let limit = limit_index(max);
+    let mut groups = TeamsAndOwners {
+        by_team: Groups::default(),
+        by_owner: Groups::default(),
+    };
     for (at, file, objective) in objectives(context.workspace) {
         let Some(period) = context.index.file_period(at.file) else {
             continue;
@@ -87,31 +127,44 @@ fn too_many_objectives(context: &Context<'_>, sink: &mut Sink<'_>) {
         if !objective.state.is_live() {
             continue;
         }
+        let member = (file, objective);
         let team_key = (period.name.as_str(), file.team.value.as_str());
-        by_team.entry(team_key).or_default().push((file, objective));
+        groups
+            .by_team
+            .entry(team_key)
+            .or_insert_with(|| Group::new(member))
+            .add(member, limit);
         if let Some(owner) = objective
             .owner
             .as_ref()
             .filter(|o| !o.value.trim().is_empty())
         {
             let owner_key = (period.name.as_str(), owner.value.as_str());
-            by_owner
+            groups
+                .by_owner
                 .entry(owner_key)
-                .or_default()
-                .push((file, objective));
+                .or_insert_with(|| Group::new(member))
+                .add(member, limit);
         }
     }
-    for (kind, groups) in [("team", &by_team), ("owner", &by_owner)] {
-        for ((period, name), members) in groups {
+    groups
+}
+
+fn too_many_objectives(context: &Context<'_>, groups: &TeamsAndOwners<'_>, sink: &mut Sink<'_>) {
+    let max = context
+        .workspace
+        .config
+        .option("too-many-objectives", "max");
+    for (kind, groups) in [("team", &groups.by_team), ("owner", &groups.by_owner)] {
+        for ((period, name), group) in groups {
             // Counts are small, so the conversion is exact.
             #[allow(clippy::cast_precision_loss)]
-            let over = members.len() as f64 > max;
-            if !over {
+            let over = group.count as f64 > max;
+            // The first objective past the limit carries the finding; a limit below
+            // 1 counts from the first.
+            let Some((file, objective)) = group.first_over.filter(|_| over) else {
                 continue;
-            }
-            // The first objective past the limit carries the finding.
-            let first_over = limit_index(max).min(members.len() - 1);
-            let (file, objective) = members[first_over];
+            };
             let span = match kind {
                 "owner" => objective.owner.as_ref().map(|owner| owner.span.clone()),
                 _ => None,
@@ -123,7 +176,7 @@ fn too_many_objectives(context: &Context<'_>, sink: &mut Sink<'_>) {
                 span.unwrap_or_else(|| objective.span.clone()),
                 format!(
                     "{kind} `{name}` has {} live objectives in {period}, more than the limit of {max}",
-                    members.len()
+                    group.count
                 ),
                 "choose the objectives that matter most this period; drop or move the others (`state = \"dropped\"` keeps their history)".to_owned(),
             );
@@ -183,7 +236,8 @@ fn key_result_counts(context: &Context<'_>, sink: &mut Sink<'_>) {
     let config = &context.workspace.config;
     let min = config.option("too-few-key-results", "min");
     let max = config.option("too-many-key-results", "max");
-    let parents = aligned_parents(context);
+    // Read only when an objective without live key results needs it.
+    let mut parents = None;
     for (at, file, objective) in objectives(context.workspace) {
         if !objective.state.is_live() {
             continue;
@@ -193,7 +247,11 @@ fn key_result_counts(context: &Context<'_>, sink: &mut Sink<'_>) {
         #[allow(clippy::cast_precision_loss)]
         let count = live as f64;
         // Without live key results, an objective rolls up from what aligns to it.
-        let rolls_up = live == 0 && parents.contains(&at);
+        let rolls_up = live == 0
+            && count < min
+            && parents
+                .get_or_insert_with(|| aligned_parents(context))
+                .contains(&at);
         if count < min && !rolls_up {
             sink.report(
                 "too-few-key-results",
@@ -258,34 +316,19 @@ fn zero_weights(context: &Context<'_>, sink: &mut Sink<'_>) {
 
 /// Checks the weights of each team's live objectives in each period, which form a set
 /// of their own.
-fn zero_objective_weights(context: &Context<'_>, sink: &mut Sink<'_>) {
-    let workspace = context.workspace;
-    let mut teams: FixedMap<(&str, &str), Vec<ObjectiveRef>> = FixedMap::default();
-    for (at, file, objective) in objectives(workspace) {
-        let Some(period) = context.index.file_period(at.file) else {
-            continue;
-        };
-        if objective.state.is_live() {
-            let key = (period.name.as_str(), file.team.value.as_str());
-            teams.entry(key).or_default().push(at);
-        }
-    }
-    for ((period, team), members) in teams {
-        let all_zero = members
-            .iter()
-            .all(|at| is_zero(get_objective(workspace, *at).weight.as_ref()));
-        if !all_zero {
+fn zero_objective_weights(teams: &Groups<'_>, sink: &mut Sink<'_>) {
+    for ((period, team), group) in teams {
+        if !group.all_zero {
             continue;
         }
-        let first = members[0];
-        let objective = get_objective(workspace, first);
+        let (file, objective) = group.first;
         let span = objective
             .weight
             .as_ref()
             .map_or_else(|| objective.span.clone(), |w| w.span.clone());
         sink.report(
             "zero-weights",
-            &workspace.files[first.file],
+            file,
             Subject::Objective(objective),
             span,
             format!(
