@@ -3,7 +3,7 @@
 
 use super::context::{Context, Sink, Subject};
 use crate::index::objectives;
-use crate::model::{GoalFile, Objective, Spanned};
+use crate::model::{GoalFile, Objective, Spanned, Text};
 use std::borrow::Cow;
 use std::collections::HashMap;
 
@@ -15,7 +15,7 @@ pub(super) fn check_across_files(context: &Context<'_>, sink: &mut Sink<'_>) {
     owner_case_mismatch(context, sink);
 }
 
-fn is_named(owner: Option<&Spanned<String>>) -> bool {
+fn is_named(owner: Option<&Spanned<Text>>) -> bool {
     owner.is_some_and(|owner| !owner.value.trim().is_empty())
 }
 
@@ -75,7 +75,7 @@ struct Use<'w> {
     objective: &'w Objective,
     /// The key result's index, for owners of key results.
     key_result: Option<usize>,
-    owner: &'w Spanned<String>,
+    owner: &'w Spanned<Text>,
     /// The owner as `normalize` returns it.
     normalized: Cow<'w, str>,
 }
@@ -94,18 +94,17 @@ fn normalize(owner: &str) -> Cow<'_, str> {
     }
 }
 
-/// Collects every non-empty owner of objectives, key results and initiatives, in file
-/// order.
-fn owner_uses<'w>(context: &Context<'w>) -> Vec<Use<'w>> {
-    let mut uses = Vec::new();
+/// Calls `visit` with every non-empty owner of objectives, key results and initiatives,
+/// in file order.
+fn visit_owners<'w>(context: &Context<'w>, mut visit: impl FnMut(Use<'w>)) {
     for (_, file, objective) in objectives(context.workspace) {
-        let mut push = |key_result, owner: Option<&'w Spanned<String>>| {
+        let mut push = |key_result, owner: Option<&'w Spanned<Text>>| {
             let Some(owner) = owner else {
                 return;
             };
             let normalized = normalize(&owner.value);
             if !normalized.is_empty() {
-                uses.push(Use {
+                visit(Use {
                     file,
                     objective,
                     key_result,
@@ -123,7 +122,6 @@ fn owner_uses<'w>(context: &Context<'w>) -> Vec<Use<'w>> {
             push(None, initiative.owner.as_ref());
         }
     }
-    uses
 }
 
 /// Picks the spelling most uses share. Ties go to the one seen first in file order.
@@ -138,27 +136,30 @@ fn preferred<'a>(spellings: &[(&'a str, usize)]) -> &'a str {
 }
 
 fn owner_case_mismatch(context: &Context<'_>, sink: &mut Sink<'_>) {
-    let uses = owner_uses(context);
     // Per normalized name: each spelling with its count, in order of first use.
-    let mut names: HashMap<&str, Vec<(&str, usize)>, foldhash::fast::FixedState> =
+    let mut names: HashMap<Cow<'_, str>, Vec<(&str, usize)>, foldhash::fast::FixedState> =
         HashMap::default();
-    for owner_use in &uses {
-        let spellings = names.entry(&owner_use.normalized).or_default();
+    visit_owners(context, |owner_use| {
         let spelling = owner_use.owner.value.as_str();
+        let spellings = names.entry(owner_use.normalized).or_default();
         match spellings.iter_mut().find(|(known, _)| *known == spelling) {
             Some((_, count)) => *count += 1,
             None => spellings.push((spelling, 1)),
         }
+    });
+    // Most repositories spell every owner one way, and need no second pass.
+    names.retain(|_, spellings| spellings.len() > 1);
+    if names.is_empty() {
+        return;
     }
-    for owner_use in &uses {
-        let spellings = &names[owner_use.normalized.as_ref()];
-        if spellings.len() < 2 {
-            continue;
-        }
+    visit_owners(context, |owner_use| {
+        let Some(spellings) = names.get(&owner_use.normalized) else {
+            return;
+        };
         let preferred = preferred(spellings);
         let spelling = owner_use.owner.value.as_str();
         if spelling == preferred {
-            continue;
+            return;
         }
         let listed: Vec<String> = spellings
             .iter()
@@ -180,7 +181,7 @@ fn owner_case_mismatch(context: &Context<'_>, sink: &mut Sink<'_>) {
             ),
             format!("write \"{preferred}\", the most common spelling, everywhere"),
         );
-    }
+    });
 }
 
 #[cfg(test)]
