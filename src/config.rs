@@ -169,7 +169,10 @@ impl Config {
     fn read(&mut self, table: &Table<'_>) -> Vec<Problem> {
         let mut reader = TableReader::new(table, 0..0, "okr.toml");
         if let Some(goals) = reader.string_or_strings("goals") {
-            self.goals = goals.into_iter().map(|goal| goal.value).collect();
+            self.goals = goals
+                .into_iter()
+                .map(|goal| goal.value.into_string())
+                .collect();
         }
         let mut quarter_start_month = 1;
         if let Some(month) = reader.number("quarter_start_month") {
@@ -193,7 +196,7 @@ impl Config {
                     "name the team whose objectives anchor the others, e.g. \"company\"".to_owned(),
                 );
             } else {
-                self.company_team = team.value;
+                self.company_team = team.value.into_string();
             }
         }
         for (key, slot) in [
@@ -468,7 +471,7 @@ impl Words {
                 list.retain(|known| *known != word);
             }
             for word in edit_reader.strings("add") {
-                let word = word.value.to_lowercase();
+                let word = word.value.to_lowercase().into_string();
                 if !list.contains(&word) {
                     list.push(word);
                 }

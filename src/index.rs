@@ -99,14 +99,15 @@ impl Index {
             };
             let by_id = &mut by_period[position];
             for (objective_index, objective) in file.objectives.iter().enumerate() {
-                if objective.id.value.is_empty() || by_id.contains_key(&objective.id.value) {
+                if objective.id.value.is_empty() || by_id.contains_key(objective.id.value.as_str())
+                {
                     continue;
                 }
                 let at = ObjectiveRef {
                     file: file_index,
                     objective: objective_index,
                 };
-                by_id.insert(objective.id.value.clone(), at);
+                by_id.insert(objective.id.value.to_string(), at);
             }
         }
         let objectives = period_list

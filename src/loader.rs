@@ -6,7 +6,7 @@ use crate::diagnostic::{Finding, Severity};
 use crate::error::{Error, Result};
 use crate::model::{
     Commitment, Direction, GoalFile, INITIATIVE_STATES, Initiative, KeyResult, Kind, Note,
-    Objective, Spanned, State,
+    Objective, Spanned, State, Text,
 };
 use crate::source::SourceFile;
 use crate::toml_read::{Problem, ProblemKind, TableReader};
@@ -346,7 +346,7 @@ fn parse_file(index: usize, path: String, bytes: Vec<u8>) -> Parsed {
         .map(|(problem, item)| {
             let mut finding = problem_finding(index, problem);
             finding.item = item;
-            finding.period = file.period.as_ref().map(|period| period.value.clone());
+            finding.period = file.period.as_ref().map(|period| period.value.to_string());
             finding
         })
         .collect();
@@ -434,7 +434,7 @@ fn read_goal_file(
     }
     let team = reader.string("team").unwrap_or_else(|| {
         let stem = path.rsplit('/').next().unwrap_or(path);
-        Spanned::new(stem.trim_end_matches(".toml").to_owned(), 0..0)
+        Spanned::new(Text::from(stem.trim_end_matches(".toml")), 0..0)
     });
     let objectives = reader
         .tables("objective")
@@ -498,13 +498,15 @@ fn read_objective(table: &Table<'_>, span: Range<usize>, problems: &mut Problems
             .into_iter()
             .map(|rule| rule.value)
             .collect(),
-        reason: reader.string("reason").map(|reason| reason.value),
+        reason: reader
+            .string("reason")
+            .map(|reason| reason.value.into_string()),
         key_results: Vec::new(),
         initiatives: Vec::new(),
         id,
         title,
     };
-    let item = (!objective.id.value.is_empty()).then(|| objective.id.value.clone());
+    let item = (!objective.id.value.is_empty()).then(|| objective.id.value.to_string());
     // Sized exactly: the model of a large repository is kept until the end of the run.
     let key_results = reader.tables("key_result");
     objective.key_results.reserve_exact(key_results.len());
@@ -587,7 +589,7 @@ fn read_key_result(
                 date: note_reader.date("date").map(|date| date.value),
                 text: note_reader
                     .string("text")
-                    .map(|text| text.value)
+                    .map(|text| text.value.into_string())
                     .unwrap_or_default(),
             };
             let found = note_reader.finish(&["date", "text"]);
@@ -609,7 +611,9 @@ fn read_key_result(
         weight: reader.weight("weight"),
         checked: reader.date("checked"),
         aligns_to: reader.strings("aligns_to"),
-        reason: reader.string("reason").map(|reason| reason.value),
+        reason: reader
+            .string("reason")
+            .map(|reason| reason.value.into_string()),
         notes,
         state: read_state(&mut reader),
         done: reader.boolean("done"),

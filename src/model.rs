@@ -4,6 +4,10 @@
 use chrono::NaiveDate;
 use std::ops::Range;
 
+/// Text read from a goal file. Ids, owners, units and period names are short, so most
+/// values sit inside the struct that holds them, with no allocation of their own.
+pub(crate) type Text = compact_str::CompactString;
+
 /// A value and the byte range in its source file it was read from.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Spanned<T> {
@@ -23,9 +27,9 @@ pub(crate) struct GoalFile {
     /// Index of the file in the workspace's sources.
     pub(crate) source: usize,
     /// The declared period, as written; `None` when missing.
-    pub(crate) period: Option<Spanned<String>>,
+    pub(crate) period: Option<Spanned<Text>>,
     /// The team: the `team` field, else the file's stem.
-    pub(crate) team: Spanned<String>,
+    pub(crate) team: Spanned<Text>,
     pub(crate) objectives: Vec<Objective>,
 }
 
@@ -123,14 +127,14 @@ pub(crate) struct Objective {
     /// The `[[objective]]` header, where item-level findings point.
     pub(crate) span: Range<usize>,
     /// Empty when missing (a `missing-field` finding was made).
-    pub(crate) id: Spanned<String>,
-    pub(crate) title: Spanned<String>,
-    pub(crate) owner: Option<Spanned<String>>,
-    pub(crate) aligns_to: Vec<Spanned<String>>,
+    pub(crate) id: Spanned<Text>,
+    pub(crate) title: Spanned<Text>,
+    pub(crate) owner: Option<Spanned<Text>>,
+    pub(crate) aligns_to: Vec<Spanned<Text>>,
     pub(crate) weight: Option<Spanned<f64>>,
     pub(crate) state: State,
     pub(crate) commitment: Commitment,
-    pub(crate) allow: Vec<String>,
+    pub(crate) allow: Vec<Text>,
     pub(crate) reason: Option<String>,
     pub(crate) key_results: Vec<KeyResult>,
     pub(crate) initiatives: Vec<Initiative>,
@@ -140,26 +144,26 @@ pub(crate) struct Objective {
 pub(crate) struct KeyResult {
     /// The `[[objective.key_result]]` header.
     pub(crate) span: Range<usize>,
-    pub(crate) id: Spanned<String>,
-    pub(crate) title: Spanned<String>,
+    pub(crate) id: Spanned<Text>,
+    pub(crate) title: Spanned<Text>,
     /// The owner as written; `effective_owner` applies the objective's default.
-    pub(crate) owner: Option<Spanned<String>>,
+    pub(crate) owner: Option<Spanned<Text>>,
     pub(crate) kind: Kind,
     pub(crate) start: Option<Spanned<f64>>,
     pub(crate) target: Option<Spanned<f64>>,
     pub(crate) current: Option<Spanned<f64>>,
-    pub(crate) unit: Option<Spanned<String>>,
+    pub(crate) unit: Option<Spanned<Text>>,
     pub(crate) confidence: Option<Spanned<f64>>,
     pub(crate) due: Option<Spanned<NaiveDate>>,
     pub(crate) weight: Option<Spanned<f64>>,
     pub(crate) checked: Option<Spanned<NaiveDate>>,
-    pub(crate) aligns_to: Vec<Spanned<String>>,
+    pub(crate) aligns_to: Vec<Spanned<Text>>,
     pub(crate) reason: Option<String>,
     pub(crate) notes: Vec<Note>,
     pub(crate) state: State,
     pub(crate) done: Option<Spanned<bool>>,
     pub(crate) direction: Option<Spanned<Direction>>,
-    pub(crate) allow: Vec<String>,
+    pub(crate) allow: Vec<Text>,
 }
 
 impl KeyResult {
@@ -181,11 +185,11 @@ impl KeyResult {
 
 #[derive(Debug, Clone)]
 pub(crate) struct Initiative {
-    pub(crate) title: Spanned<String>,
-    pub(crate) owner: Option<Spanned<String>>,
-    pub(crate) link: Option<Spanned<String>>,
-    pub(crate) state: Option<Spanned<String>>,
-    pub(crate) key_results: Vec<Spanned<String>>,
+    pub(crate) title: Spanned<Text>,
+    pub(crate) owner: Option<Spanned<Text>>,
+    pub(crate) link: Option<Spanned<Text>>,
+    pub(crate) state: Option<Spanned<Text>>,
+    pub(crate) key_results: Vec<Spanned<Text>>,
 }
 
 /// Initiative states, checked by the loader.

@@ -1,7 +1,7 @@
 //! Typed reads from a span-keeping TOML tree. Every unknown key, wrong type and
 //! missing field of a table is collected, so one pass reports all of them.
 
-use crate::model::Spanned;
+use crate::model::{Spanned, Text};
 use crate::toml_tree::{Item, Table, Value};
 use chrono::NaiveDate;
 use std::ops::Range;
@@ -69,10 +69,10 @@ impl<'a, 'i> TableReader<'a, 'i> {
         });
     }
 
-    pub(crate) fn string(&mut self, key: &str) -> Option<Spanned<String>> {
+    pub(crate) fn string(&mut self, key: &str) -> Option<Spanned<Text>> {
         let value = self.get(key)?;
         match value.value() {
-            Value::String(text) => Some(Spanned::new(text.to_string(), value.span())),
+            Value::String(text) => Some(Spanned::new(Text::from(&**text), value.span())),
             _ => {
                 self.wrong_type(key, value, "a string");
                 None
@@ -82,7 +82,7 @@ impl<'a, 'i> TableReader<'a, 'i> {
 
     /// A required string: when missing, a problem is recorded and an empty value
     /// spanning the table header is returned so the item can still be checked.
-    pub(crate) fn required_string(&mut self, key: &str) -> Spanned<String> {
+    pub(crate) fn required_string(&mut self, key: &str) -> Spanned<Text> {
         if self.get(key).is_none() {
             self.problems.push(Problem {
                 kind: ProblemKind::MissingField,
@@ -92,7 +92,7 @@ impl<'a, 'i> TableReader<'a, 'i> {
             });
         }
         self.string(key)
-            .unwrap_or_else(|| Spanned::new(String::new(), self.span.clone()))
+            .unwrap_or_else(|| Spanned::new(Text::default(), self.span.clone()))
     }
 
     pub(crate) fn number(&mut self, key: &str) -> Option<Spanned<f64>> {
@@ -144,7 +144,7 @@ impl<'a, 'i> TableReader<'a, 'i> {
         }
     }
 
-    pub(crate) fn strings(&mut self, key: &str) -> Vec<Spanned<String>> {
+    pub(crate) fn strings(&mut self, key: &str) -> Vec<Spanned<Text>> {
         let Some(value) = self.get(key) else {
             return Vec::new();
         };
@@ -155,7 +155,7 @@ impl<'a, 'i> TableReader<'a, 'i> {
         let mut strings = Vec::new();
         for item in items.iter() {
             match item.value() {
-                Value::String(text) => strings.push(Spanned::new(text.to_string(), item.span())),
+                Value::String(text) => strings.push(Spanned::new(Text::from(&**text), item.span())),
                 _ => self.wrong_type(key, item, "an array of strings"),
             }
         }
@@ -194,10 +194,10 @@ impl<'a, 'i> TableReader<'a, 'i> {
     }
 
     /// Reads a key that may contain one string or an array of strings.
-    pub(crate) fn string_or_strings(&mut self, key: &str) -> Option<Vec<Spanned<String>>> {
+    pub(crate) fn string_or_strings(&mut self, key: &str) -> Option<Vec<Spanned<Text>>> {
         let value = self.get(key)?;
         match value.value() {
-            Value::String(text) => Some(vec![Spanned::new(text.to_string(), value.span())]),
+            Value::String(text) => Some(vec![Spanned::new(Text::from(&**text), value.span())]),
             _ => Some(self.strings(key)),
         }
     }

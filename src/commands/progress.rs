@@ -39,7 +39,7 @@ pub(super) fn run(
             .collect();
         Some(ObjectiveRow {
             period: index.file_period(at.file)?.name.clone(),
-            team: get_file(workspace, at).team.value.clone(),
+            team: get_file(workspace, at).team.value.to_string(),
             objective,
             progress: progress.progress.clone(),
             key_results,

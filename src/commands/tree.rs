@@ -127,11 +127,14 @@ impl TreeBuilder<'_> {
         let mut node = match target {
             Target::Objective(_) => Node {
                 kind: NodeKind::Objective,
-                item: objective.id.value.clone(),
+                item: objective.id.value.to_string(),
                 period,
-                team: file.team.value.clone(),
-                title: objective.title.value.clone(),
-                owner: objective.owner.as_ref().map(|owner| owner.value.clone()),
+                team: file.team.value.to_string(),
+                title: objective.title.value.to_string(),
+                owner: objective
+                    .owner
+                    .as_ref()
+                    .map(|owner| owner.value.to_string()),
                 score: progress.and_then(|p| p.progress.score),
                 status: progress.and_then(|p| p.progress.status),
                 state: objective.state,
@@ -148,8 +151,8 @@ impl TreeBuilder<'_> {
                     kind: NodeKind::KeyResult,
                     item: format!("{}/{}", objective.id.value, key_result.id.value),
                     period,
-                    team: file.team.value.clone(),
-                    title: key_result.title.value.clone(),
+                    team: file.team.value.to_string(),
+                    title: key_result.title.value.to_string(),
                     owner: key_result.effective_owner(objective).map(str::to_owned),
                     score: part.and_then(|p| p.progress.score),
                     status: part.and_then(|p| p.progress.status),
@@ -221,8 +224,11 @@ fn initiative_node(parent: &Node, initiative: &Initiative) -> Node {
         item: parent.item.split('/').next().unwrap_or_default().to_owned(),
         period: parent.period.clone(),
         team: parent.team.clone(),
-        title: initiative.title.value.clone(),
-        owner: initiative.owner.as_ref().map(|owner| owner.value.clone()),
+        title: initiative.title.value.to_string(),
+        owner: initiative
+            .owner
+            .as_ref()
+            .map(|owner| owner.value.to_string()),
         score: None,
         status: None,
         state: if dropped {
@@ -233,7 +239,7 @@ fn initiative_node(parent: &Node, initiative: &Initiative) -> Node {
         children: Vec::new(),
         cycle: false,
         repeated: false,
-        link: initiative.link.as_ref().map(|link| link.value.clone()),
-        work_state,
+        link: initiative.link.as_ref().map(|link| link.value.to_string()),
+        work_state: work_state.map(crate::model::Text::into_string),
     }
 }

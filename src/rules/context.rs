@@ -5,7 +5,7 @@
 use crate::diagnostic::{Finding, Severity};
 use crate::index::{Index, ObjectiveRef};
 use crate::loader::Workspace;
-use crate::model::{GoalFile, KeyResult, Objective, Spanned};
+use crate::model::{GoalFile, KeyResult, Objective, Spanned, Text};
 use crate::rules::history::HistoryInput;
 use crate::rules::{Level, REGISTRY};
 use chrono::NaiveDate;
@@ -136,7 +136,7 @@ impl<'a> Item<'a> {
         }
     }
 
-    pub(crate) fn title(self) -> &'a Spanned<String> {
+    pub(crate) fn title(self) -> &'a Spanned<Text> {
         match self {
             Item::Objective(objective) => &objective.title,
             Item::KeyResult(_, key_result) => &key_result.title,
@@ -213,14 +213,14 @@ impl<'w> Sink<'w> {
         message: String,
         help: String,
     ) {
-        let allowed = |allow: &[String]| allow.iter().any(|name| name == rule);
+        let allowed = |allow: &[Text]| allow.iter().any(|name| name == rule);
         let item = match subject {
             Subject::File => None,
             Subject::Objective(objective) => {
                 if allowed(&objective.allow) {
                     return;
                 }
-                Some(objective.id.value.clone())
+                Some(objective.id.value.to_string())
             }
             Subject::KeyResult(objective, key_result) => {
                 if allowed(&objective.allow) || allowed(&key_result.allow) {
@@ -238,7 +238,7 @@ impl<'w> Sink<'w> {
             file: file.source,
             span: Some(span),
             item,
-            period: file.period.as_ref().map(|period| period.value.clone()),
+            period: file.period.as_ref().map(|period| period.value.to_string()),
             message,
             help,
         });

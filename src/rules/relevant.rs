@@ -3,7 +3,7 @@
 
 use super::context::{Context, Sink, Subject};
 use crate::index::{ObjectiveRef, get_file, get_objective, objectives};
-use crate::model::{GoalFile, Objective, Spanned};
+use crate::model::{GoalFile, Objective, Spanned, Text};
 use crate::toml_read::Matcher;
 use rayon::prelude::*;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
@@ -161,7 +161,7 @@ fn unknown_alignment<'w>(context: &Context<'w>, unknown: &[Unknown<'w>], sink: &
 
 /// An `aligns_to` entry that resolves to nothing: its file, its item, the item's period
 /// and the entry.
-type Unknown<'w> = (&'w GoalFile, Subject<'w>, &'w str, &'w Spanned<String>);
+type Unknown<'w> = (&'w GoalFile, Subject<'w>, &'w str, &'w Spanned<Text>);
 
 /// Returns the id of the objective an `aligns_to` entry belongs to.
 fn own_objective<'w>(subject: &Subject<'w>) -> &'w str {
@@ -352,7 +352,7 @@ fn no_company_anchor(context: &Context<'_>, sink: &mut Sink<'_>) {
             .entry(period.name.clone())
             .or_insert_with(|| (BTreeSet::new(), at));
         if objective.state.is_live() {
-            entry.0.insert(file.team.value.clone());
+            entry.0.insert(file.team.value.to_string());
         }
     }
     for (period, (teams, first)) in periods {

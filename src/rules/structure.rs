@@ -3,8 +3,8 @@
 
 use super::context::{Context, Sink, Subject};
 use crate::index::{get_file, get_objective};
-use crate::model::Spanned;
 use crate::model::{KeyResult, Kind};
+use crate::model::{Spanned, Text};
 use crate::period::{Calendar, looks_like_period};
 use std::ops::Range;
 
@@ -34,7 +34,7 @@ fn invalid_period(context: &Context<'_>, sink: &mut Sink<'_>) {
 /// Why an id cannot serve in `[PERIOD/]OBJECTIVE[/KEY_RESULT]` references, if it cannot.
 /// `written` is false where the id is missing, which `missing-field` reports instead.
 fn id_problem(
-    id: &Spanned<String>,
+    id: &Spanned<Text>,
     header: &Range<usize>,
     calendar: &Calendar,
 ) -> Option<&'static str> {

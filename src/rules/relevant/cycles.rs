@@ -5,7 +5,7 @@
 use super::super::context::{Context, Sink, Subject};
 use super::Unknown;
 use crate::index::{ObjectiveRef, Target, get_file, get_key_result, get_objective, objectives};
-use crate::model::Spanned;
+use crate::model::{Spanned, Text};
 use std::collections::{HashMap, HashSet};
 use std::ops::Range;
 
@@ -66,7 +66,7 @@ pub(super) fn links<'w>(context: &Context<'w>) -> Links<'w> {
         let Some(period) = context.index.file_period(at.file) else {
             continue;
         };
-        let mut add = |node: Target, subject: Subject<'w>, entries: &'w [Spanned<String>]| {
+        let mut add = |node: Target, subject: Subject<'w>, entries: &'w [Spanned<Text>]| {
             nodes.push(node);
             let mut edges = Vec::new();
             for entry in entries {
@@ -180,7 +180,7 @@ fn label(context: &Context<'_>, node: Target, home: &str) -> String {
     let at = node.objective_ref();
     let objective = get_objective(context.workspace, at);
     let name = match node {
-        Target::Objective(_) => objective.id.value.clone(),
+        Target::Objective(_) => objective.id.value.to_string(),
         Target::KeyResult(_, position) => format!(
             "{}/{}",
             objective.id.value,

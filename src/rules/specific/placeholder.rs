@@ -3,7 +3,7 @@
 //! `okr new` writes.
 
 use super::super::context::{Context, Sink, Subject};
-use crate::model::{GoalFile, Objective, Spanned};
+use crate::model::{GoalFile, Objective, Spanned, Text};
 use crate::words::NEW_FILE_PLACEHOLDERS;
 
 /// Finds the placeholder a value still contains: TODO, TBD, FIXME or XXX as a whole word, text
@@ -92,7 +92,7 @@ fn bracketed(text: &str) -> Option<&str> {
 /// subject.
 fn visit_fields<'o>(
     objective: &'o Objective,
-    mut visit: impl FnMut(Subject<'o>, &'static str, &'o Spanned<String>),
+    mut visit: impl FnMut(Subject<'o>, &'static str, &'o Spanned<Text>),
 ) {
     visit(Subject::Objective(objective), "id", &objective.id);
     visit(Subject::Objective(objective), "title", &objective.title);
@@ -132,7 +132,7 @@ fn report_placeholder(
     file: &GoalFile,
     subject: Subject<'_>,
     field: &str,
-    value: &Spanned<String>,
+    value: &Spanned<Text>,
     found: &str,
 ) {
     let owner = subject.name().unwrap_or_else(|| "the file".to_owned());
