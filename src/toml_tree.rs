@@ -14,11 +14,22 @@
 //! decides that a document is invalid.
 
 use std::borrow::Cow;
+use std::cell::RefCell;
 use std::ops::Range;
 use toml::de::{DeTable, DeValue};
 use toml_parser::decoder::{Encoding, ScalarKind};
+use toml_parser::lexer::Token;
 use toml_parser::parser::{EventReceiver, RecursionGuard, ValidateWhitespace};
 use toml_parser::{ErrorSink, ParseError, Raw, Source, Span};
+
+thread_local! {
+    /// The tokens of the file being parsed: one buffer per thread, reused from file to
+    /// file, so lexing allocates nothing and writes to memory that is already mapped.
+    static TOKENS: RefCell<Vec<Token>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Token buffers up to this many tokens (about 1.5 MiB) are kept between files.
+const KEPT_TOKENS: usize = 1 << 16;
 
 /// A table's keys and values in the order of the document.
 #[derive(Debug, Default)]
@@ -89,13 +100,20 @@ impl<'i> Table<'i> {
     /// needs the `toml` crate (see the module comment).
     fn parse_fast(text: &'i str) -> Option<Table<'i>> {
         let source = Source::new(text);
-        let tokens = source.lex().into_vec();
         let mut builder = Builder::new(text);
         let mut errors: Option<ParseError> = None;
-        // The same checks of comments, newlines and nesting that `toml` runs.
-        let mut validated = ValidateWhitespace::new(&mut builder, source);
-        let mut guarded = RecursionGuard::new(&mut validated, RECURSION_LIMIT);
-        toml_parser::parser::parse_document(&tokens, &mut guarded, &mut errors);
+        TOKENS.with_borrow_mut(|tokens| {
+            tokens.clear();
+            tokens.extend(source.lex());
+            // The same checks of comments, newlines and nesting that `toml` runs.
+            let mut validated = ValidateWhitespace::new(&mut builder, source);
+            let mut guarded = RecursionGuard::new(&mut validated, RECURSION_LIMIT);
+            toml_parser::parser::parse_document(tokens, &mut guarded, &mut errors);
+            // A very large file's tokens are not kept for the rest of the run.
+            if tokens.capacity() > KEPT_TOKENS {
+                *tokens = Vec::new();
+            }
+        });
         builder.finish(errors.is_none())
     }
 
