@@ -312,18 +312,44 @@ impl Matcher {
     /// Returns the edit distance to `candidate` when it is close: within 2 edits, or
     /// within a third of the candidate's length.
     pub(crate) fn distance(&mut self, candidate: &str) -> Option<usize> {
-        let limit = 2.max(candidate.len() / 3);
+        self.distance_to(&Candidate::new(candidate))
+    }
+
+    /// Like `distance`, for a candidate that several matchers compare against.
+    pub(crate) fn distance_to(&mut self, candidate: &Candidate<'_>) -> Option<usize> {
+        let Candidate {
+            text: candidate,
+            shape,
+            limit,
+        } = *candidate;
         // The distance is at least the difference in length, at least the number of
         // distinct characters only one side has, and at least the bag distance, so
         // hopeless candidates are skipped before the distance is computed.
-        if self.shape.lower_bound(Shape::of(candidate)) > limit
-            || self.counts.bag_distance(candidate) > limit
-        {
+        if self.shape.lower_bound(shape) > limit || self.counts.bag_distance(candidate) > limit {
             return None;
         }
         match &self.bits {
             Some(bits) => Some(bits.distance(candidate)).filter(|&distance| distance <= limit),
             None => self.rows.bounded_distance(&self.chars, candidate, limit),
+        }
+    }
+}
+
+/// A name to compare with matchers, with what their quick checks need of it.
+#[derive(Clone, Copy)]
+pub(crate) struct Candidate<'a> {
+    text: &'a str,
+    shape: Shape,
+    /// The largest distance that counts as close: 2 edits, or a third of the length.
+    limit: usize,
+}
+
+impl<'a> Candidate<'a> {
+    pub(crate) fn new(text: &'a str) -> Self {
+        Candidate {
+            text,
+            shape: Shape::of(text),
+            limit: 2.max(text.len() / 3),
         }
     }
 }

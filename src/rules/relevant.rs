@@ -4,7 +4,7 @@
 use super::context::{Context, Sink, Subject};
 use crate::index::{ObjectiveRef, get_file, get_objective, objectives};
 use crate::model::{GoalFile, Objective, Spanned, Text};
-use crate::toml_read::Matcher;
+use crate::toml_read::{Candidate, Matcher};
 use rayon::prelude::*;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::ops::Range;
@@ -95,8 +95,9 @@ fn close_candidates(context: &Context<'_>, period: &str, references: &[&str]) ->
                 start..files.min(start + SEARCH_CHUNK_FILES),
                 &near,
                 |name| {
+                    let candidate = Candidate::new(name);
                     for (reference, matcher) in matchers.iter_mut().enumerate() {
-                        if let Some(distance) = matcher.distance(name) {
+                        if let Some(distance) = matcher.distance_to(&candidate) {
                             found.push((reference, distance, name.to_owned()));
                         }
                     }
