@@ -340,6 +340,14 @@ impl<'i> Builder<'i> {
         Some(table)
     }
 
+    /// Puts a string that needs no decoding, as `scalar` would.
+    fn string(&mut self, span: Span, value: &'i str) {
+        self.put(Item {
+            value: Value::String(Cow::Borrowed(value)),
+            span: span.start()..span.end(),
+        });
+    }
+
     /// Puts a finished value where it belongs: into the innermost open array or inline
     /// table, else under the pending key of the current table.
     fn put(&mut self, item: Item<'i>) {

@@ -14,13 +14,13 @@
 //! on the TOML test suite, generated documents and the example goals.
 
 use super::{Builder, MAX_FAST_DEPTH, Table};
-use toml_parser::decoder::Encoding;
 use toml_parser::parser::EventReceiver;
 use toml_parser::{ParseError, Span};
 
 /// Builds the tree of a plain document, or returns `None` for the parser to read it.
 pub(super) fn scan(text: &str) -> Option<Table<'_>> {
     let mut scanner = Scanner {
+        text,
         bytes: text.as_bytes(),
         at: 0,
         depth: 0,
@@ -35,6 +35,7 @@ pub(super) fn scan(text: &str) -> Option<Table<'_>> {
 }
 
 struct Scanner<'i> {
+    text: &'i str,
     bytes: &'i [u8],
     /// The offset of the next byte to read.
     at: usize,
@@ -242,8 +243,7 @@ impl Scanner<'_> {
 
     fn value(&mut self) -> Option<()> {
         match self.peek()? {
-            b'"' => self.string(b'"', Encoding::BasicString),
-            b'\'' => self.string(b'\'', Encoding::LiteralString),
+            byte @ (b'"' | b'\'') => self.string(byte),
             b'[' => self.array(),
             b'{' => self.inline_table(),
             _ => self.word(),
@@ -251,7 +251,7 @@ impl Scanner<'_> {
     }
 
     /// A one-line string without escapes.
-    fn string(&mut self, quote: u8, encoding: Encoding) -> Option<()> {
+    fn string(&mut self, quote: u8) -> Option<()> {
         let start = self.at;
         let body = self.bytes.get(start + 1..)?;
         let length = body
@@ -262,8 +262,10 @@ impl Scanner<'_> {
             return None;
         }
         let end = start + 1 + length + 1;
-        self.builder
-            .scalar(span(start, end), Some(encoding), &mut self.errors);
+        // Without escapes, the value is the text between the quotes, as the decoder
+        // would return it.
+        let value = &self.text[start + 1..end - 1];
+        self.builder.string(span(start, end), value);
         self.at = end;
         Some(())
     }
