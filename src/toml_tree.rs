@@ -340,10 +340,10 @@ impl<'i> Builder<'i> {
         Some(table)
     }
 
-    /// Puts a string that needs no decoding, as `scalar` would.
-    fn string(&mut self, span: Span, value: &'i str) {
+    /// Puts a value that needed no decoding, as `scalar` would have put it.
+    fn decoded(&mut self, span: Span, value: Value<'i>) {
         self.put(Item {
-            value: Value::String(Cow::Borrowed(value)),
+            value,
             span: span.start()..span.end(),
         });
     }

@@ -13,7 +13,8 @@
 //! only when its rules matched every byte. Tests compare its trees with the parser's
 //! on the TOML test suite, generated documents and the example goals.
 
-use super::{Builder, MAX_FAST_DEPTH, Table};
+use super::{Builder, Float, Integer, MAX_FAST_DEPTH, Table, Value};
+use std::borrow::Cow;
 use toml_parser::parser::EventReceiver;
 use toml_parser::{ParseError, Span};
 
@@ -110,6 +111,28 @@ fn is_plain_word(word: &[u8]) -> bool {
                 && fraction.len() <= 20
                 && fraction.iter().all(u8::is_ascii_digit)
         }
+    }
+}
+
+/// The value of a boolean, or of an unsigned number without underscores, whose decoded
+/// text is the word itself. Other words go through the decoder.
+fn plain_value(word: &str) -> Option<Value<'_>> {
+    match word {
+        "true" => Some(Value::Boolean(true)),
+        "false" => Some(Value::Boolean(false)),
+        _ if word.bytes().all(|byte| byte.is_ascii_digit()) => Some(Value::Integer(Integer {
+            digits: Cow::Borrowed(word),
+            radix: 10,
+        })),
+        _ if word
+            .bytes()
+            .all(|byte| byte.is_ascii_digit() || byte == b'.') =>
+        {
+            Some(Value::Float(Float {
+                text: Cow::Borrowed(word),
+            }))
+        }
+        _ => None,
     }
 }
 
@@ -264,8 +287,8 @@ impl Scanner<'_> {
         let end = start + 1 + length + 1;
         // Without escapes, the value is the text between the quotes, as the decoder
         // would return it.
-        let value = &self.text[start + 1..end - 1];
-        self.builder.string(span(start, end), value);
+        let value = Cow::Borrowed(&self.text[start + 1..end - 1]);
+        self.builder.decoded(span(start, end), Value::String(value));
         self.at = end;
         Some(())
     }
@@ -285,8 +308,12 @@ impl Scanner<'_> {
         if word.len() == 10 && matches!(rest, [b' ', b'0'..=b'9', ..]) {
             return None;
         }
-        self.builder
-            .scalar(span(start, self.at), None, &mut self.errors);
+        match plain_value(&self.text[start..self.at]) {
+            Some(value) => self.builder.decoded(span(start, self.at), value),
+            None => self
+                .builder
+                .scalar(span(start, self.at), None, &mut self.errors),
+        }
         Some(())
     }
 
