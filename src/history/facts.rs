@@ -9,8 +9,10 @@ use super::store::ObjectId;
 use super::walk::{End, Limit, Walker};
 use crate::error::Result;
 use chrono::{NaiveDate, NaiveTime};
+use hashbrown::HashTable;
 use rayon::prelude::*;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
+use std::hash::BuildHasher;
 use std::sync::Arc;
 
 /// Fields whose change is a check-in.
@@ -49,9 +51,6 @@ type KeyParts<'a> = (&'a str, &'a str, &'a str);
 /// index among that commit's events.
 type EventAt = (usize, usize);
 
-/// Maps keyed by item: foldhash, because lint hashes a key for every walked event.
-type KeyMap<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
-
 /// Events of the key results asked for, up to the cutoff date, found by the position
 /// of the key result in the interest list given to `gather`. The events stay in the
 /// walked commits; the facts only point at them, so gathering copies no event.
@@ -62,8 +61,10 @@ pub(crate) struct Facts {
     /// The slot of each requested key result, in the order of the interest list; a key
     /// result asked for twice has one slot.
     slots: Vec<usize>,
-    /// Each slot's events, oldest first.
-    events: Vec<Vec<EventAt>>,
+    /// Every slot's events, slot after slot, each slot's oldest first.
+    events: Vec<EventAt>,
+    /// Where each slot's events start in `events`, and the end of the last slot's.
+    starts: Vec<usize>,
     /// Per slot, whether the key result existed at a shallow clone's boundary without
     /// a check-in since, so that its last check-in is unknown.
     unknown: Vec<bool>,
@@ -79,6 +80,10 @@ impl Facts {
         self.slots.get(interest).copied()
     }
 
+    fn slot_events(&self, slot: usize) -> &[EventAt] {
+        &self.events[self.starts[slot]..self.starts[slot + 1]]
+    }
+
     /// Returns the events of the key result at `interest` in the interest list, with
     /// their commits, oldest first.
     pub(crate) fn events(&self, interest: usize) -> Vec<(&CommitMeta, &ItemEvent)> {
@@ -91,7 +96,7 @@ impl Facts {
         interest: usize,
     ) -> impl Iterator<Item = (&CommitMeta, &ItemEvent)> {
         self.slot(interest)
-            .map(|slot| self.events[slot].as_slice())
+            .map(|slot| self.slot_events(slot))
             .unwrap_or_default()
             .iter()
             .filter_map(|&at| event_at(&self.commits, at))
@@ -100,7 +105,7 @@ impl Facts {
     /// Returns the date of the last commit that added the key result at `interest` or
     /// changed one of its check-in fields.
     pub(crate) fn last_check_in(&self, interest: usize) -> Option<NaiveDate> {
-        self.events[self.slot(interest)?]
+        self.slot_events(self.slot(interest)?)
             .iter()
             .rev()
             .filter_map(|&at| event_at(&self.commits, at))
@@ -144,41 +149,67 @@ struct Requested<'k> {
 /// The requested key results, one slot each, and the slot of each key.
 struct RequestedKeys<'k> {
     slots: Vec<Requested<'k>>,
-    by_key: KeyMap<KeyParts<'k>, usize>,
+    /// The slot of each key, found by the key's hash. The table holds slot numbers
+    /// only, so it stays small and reads key text only to tell apart equal hashes.
+    by_key: HashTable<usize>,
+    hasher: foldhash::fast::RandomState,
 }
 
 impl<'k> RequestedKeys<'k> {
     /// Gives each distinct key of `interest` a slot, and returns the slot of each entry.
     fn new(interest: &[Interest<'k>]) -> (RequestedKeys<'k>, Vec<usize>) {
-        let mut requested = RequestedKeys {
-            slots: Vec::with_capacity(interest.len()),
-            by_key: KeyMap::with_capacity_and_hasher(interest.len(), Default::default()),
-        };
+        let hasher = foldhash::fast::RandomState::default();
+        // Hashing reads every key's text, scattered over the goals, so it runs on all
+        // cores before the table is filled.
+        let hashes: Vec<u64> = interest
+            .par_iter()
+            .map(|item| hasher.hash_one(item.parts()))
+            .collect();
+        let mut slots: Vec<Requested<'k>> = Vec::with_capacity(interest.len());
+        let mut by_key = HashTable::with_capacity(interest.len());
         let mut slot_of_entry = Vec::with_capacity(interest.len());
-        for item in interest {
-            let next = requested.slots.len();
-            let slot = *requested.by_key.entry(item.parts()).or_insert(next);
-            if slot == next {
-                requested.slots.push(Requested {
-                    parts: item.parts(),
-                    path: item.path,
-                    walk_back: false,
-                });
-            }
+        for (item, hash) in interest.iter().zip(hashes) {
+            let parts = item.parts();
+            let entry = by_key.entry(
+                hash,
+                |&slot: &usize| slots[slot].parts == parts,
+                |&slot: &usize| hasher.hash_one(slots[slot].parts),
+            );
+            let slot = match entry {
+                hashbrown::hash_table::Entry::Occupied(found) => *found.get(),
+                hashbrown::hash_table::Entry::Vacant(vacant) => {
+                    let slot = slots.len();
+                    vacant.insert(slot);
+                    slots.push(Requested {
+                        parts,
+                        path: item.path,
+                        walk_back: false,
+                    });
+                    slot
+                }
+            };
             // A key given twice keeps its last path, and is walked back for if either
             // entry requests it.
-            let entry = &mut requested.slots[slot];
+            let entry = &mut slots[slot];
             entry.path = item.path;
             entry.walk_back |= item.walk_back;
             slot_of_entry.push(slot);
         }
+        let requested = RequestedKeys {
+            slots,
+            by_key,
+            hasher,
+        };
         (requested, slot_of_entry)
     }
 
     fn slot(&self, key: &ItemKey) -> Option<usize> {
         let key_result = key.key_result.as_deref()?;
+        let parts = (&*key.period, &*key.objective, key_result);
         self.by_key
-            .get(&(&*key.period, &*key.objective, key_result))
+            .find(self.hasher.hash_one(parts), |&slot| {
+                self.slots[slot].parts == parts
+            })
             .copied()
     }
 }
@@ -186,7 +217,11 @@ impl<'k> RequestedKeys<'k> {
 /// Events gathered so far, newest first, and the oldest event kind seen, per slot.
 struct Gathered {
     commits: Vec<Arc<WalkedCommit>>,
-    newest_first: Vec<Vec<EventAt>>,
+    /// Each gathered event with its slot, in the order walked. One list for all slots,
+    /// because a repository's first commit adds tens of thousands of key results.
+    newest_first: Vec<(usize, EventAt)>,
+    /// Per slot, whether a gathered event is a check-in.
+    checked_in: Vec<bool>,
     /// The oldest event seen for each slot, cutoff or not: an `added` one means the
     /// key result did not exist before it.
     oldest_kind: Vec<Option<EventKind>>,
@@ -196,7 +231,8 @@ impl Gathered {
     fn new(slots: usize) -> Self {
         Gathered {
             commits: Vec::new(),
-            newest_first: vec![Vec::new(); slots],
+            newest_first: Vec::new(),
+            checked_in: vec![false; slots],
             oldest_kind: vec![None; slots],
         }
     }
@@ -237,7 +273,8 @@ impl Gathered {
                 };
                 self.oldest_kind[slot] = Some(event.kind);
                 if in_range {
-                    self.newest_first[slot].push((position, index));
+                    self.newest_first.push((slot, (position, index)));
+                    self.checked_in[slot] |= is_check_in(event);
                 }
             }
         }
@@ -245,13 +282,8 @@ impl Gathered {
 
     /// Lists the slots without a check-in among the gathered events.
     fn pending(&self) -> Vec<usize> {
-        (0..self.newest_first.len())
-            .filter(|&slot| {
-                !self.newest_first[slot]
-                    .iter()
-                    .filter_map(|&at| event_at(&self.commits, at))
-                    .any(|(_, event)| is_check_in(event))
-            })
+        (0..self.checked_in.len())
+            .filter(|&slot| !self.checked_in[slot])
             .collect()
     }
 }
@@ -315,18 +347,31 @@ pub(crate) fn gather(
         };
     }
 
-    facts.events = gathered
-        .newest_first
-        .into_iter()
-        .map(|mut events| {
-            events.reverse();
-            events
-        })
-        .collect();
+    (facts.events, facts.starts) = oldest_first(&gathered.newest_first, requested.slots.len());
     facts.commits = gathered.commits;
     facts.slots = slots;
     facts.unknown = unknown;
     Ok(facts)
+}
+
+/// Lays out the events of `newest_first` slot after slot, each slot's oldest first,
+/// and returns them with where each slot's events start.
+fn oldest_first(newest_first: &[(usize, EventAt)], slots: usize) -> (Vec<EventAt>, Vec<usize>) {
+    let mut starts = vec![0; slots + 1];
+    for &(slot, _) in newest_first {
+        starts[slot + 1] += 1;
+    }
+    for slot in 0..slots {
+        starts[slot + 1] += starts[slot];
+    }
+    // Filled from the oldest event, each slot's from its start.
+    let mut next = starts.clone();
+    let mut events = vec![(0, 0); newest_first.len()];
+    for &(slot, at) in newest_first.iter().rev() {
+        events[next[slot]] = at;
+        next[slot] += 1;
+    }
+    (events, starts)
 }
 
 /// Finds the slots among `pending` whose key results exist in `base`'s tree: those
