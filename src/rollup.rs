@@ -135,10 +135,16 @@ impl Rollup {
                 }
             }
         }
+        // What aligns to what is only needed when some objective rolls up from it.
+        let children = if key_results.is_empty() {
+            PlaceMap::default()
+        } else {
+            children(workspace, index)
+        };
         let mut builder = Builder {
             workspace,
             thresholds,
-            children: children(workspace, index),
+            children,
             key_results,
             done,
             visiting: HashSet::default(),
