@@ -340,6 +340,27 @@ impl<'i> Builder<'i> {
         Some(table)
     }
 
+    /// Takes a decoded key: the pending key of an inline table, or the next key of the
+    /// current line.
+    fn key(&mut self, span: Span, name: Cow<'i, str>) {
+        let key = Key {
+            name,
+            span: span.start()..span.end(),
+        };
+        match self.open.last_mut() {
+            Some(Open::Inline { key: pending, .. }) => {
+                // A second key before a value is a dotted key.
+                self.gave_up |= pending.replace(key).is_some();
+            }
+            Some(Open::Array { .. }) => self.gave_up = true,
+            None => {
+                // Outside a header, a second key is a dotted key.
+                self.gave_up |= self.header.is_none() && !self.keys.is_empty();
+                self.keys.push(key);
+            }
+        }
+    }
+
     /// Puts a value that needed no decoding, as `scalar` would have put it.
     fn decoded(&mut self, span: Span, value: Value<'i>) {
         self.put(Item {
@@ -527,22 +548,7 @@ impl<'i> EventReceiver for Builder<'i> {
     fn simple_key(&mut self, span: Span, encoding: Option<Encoding>, error: &mut dyn ErrorSink) {
         let mut name = Cow::Borrowed("");
         self.raw(span, encoding).decode_key(&mut name, error);
-        let key = Key {
-            name,
-            span: span.start()..span.end(),
-        };
-        match self.open.last_mut() {
-            Some(Open::Inline { key: pending, .. }) => {
-                // A second key before a value is a dotted key.
-                self.gave_up |= pending.replace(key).is_some();
-            }
-            Some(Open::Array { .. }) => self.gave_up = true,
-            None => {
-                // Outside a header, a second key is a dotted key.
-                self.gave_up |= self.header.is_none() && !self.keys.is_empty();
-                self.keys.push(key);
-            }
-        }
+        self.key(span, name);
     }
 
     fn key_sep(&mut self, _span: Span, _error: &mut dyn ErrorSink) {

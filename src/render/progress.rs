@@ -3,7 +3,8 @@
 
 use super::table::{Cell, Style, Table};
 use super::text::{
-    bar, csv, decimal, has_unsafe, iso_date, markdown, number, percent, printable_cut,
+    bar, csv, decimal, has_unsafe, is_printable_ascii, iso_date, markdown, number, percent,
+    printable_cut,
 };
 use crate::model::{KeyResult, Kind, Objective};
 use crate::progress::{Progress, Status};
@@ -85,7 +86,7 @@ fn status_style(status: Option<Status>) -> Style {
 }
 
 /// The score shown in tables: the raw ratio where it overshoots, so 110 % reads as such.
-fn shown_score(progress: &Progress) -> String {
+fn shown_score(progress: &Progress) -> Cow<'static, str> {
     match progress.raw {
         Some(raw) if raw > 1.0 => percent(Some(raw)),
         _ => percent(progress.score),
@@ -113,13 +114,12 @@ pub(crate) fn write_table(
         .map(|team| {
             let mut lines = vec![
                 LineText {
-                    goal: format!("{} · {}", team.team, team.period),
+                    goal: Cell::styled(format!("{} · {}", team.team, team.period), Style::Bold),
                     progress: &team.progress,
                     score: percent(team.progress.score),
                     status: status_text(&team.progress, true),
                     owner: "",
                     checked: String::new(),
-                    bold: true,
                 }
                 .into_line(),
             ];
@@ -147,13 +147,12 @@ pub(crate) fn write_table(
             last_period = Some(&row.period);
             lines.push(
                 LineText {
-                    goal: format!("aligned to, from {}", row.period),
+                    goal: Cell::styled(format!("aligned to, from {}", row.period), Style::Bold),
                     progress: &no_progress,
-                    score: String::new(),
+                    score: Cow::Borrowed(""),
                     status: "",
                     owner: "",
                     checked: String::new(),
-                    bold: true,
                 }
                 .into_line(),
             );
@@ -197,13 +196,12 @@ const OWNER_WIDTH: usize = 20;
 
 /// The texts of one line of the text table.
 struct LineText<'a> {
-    goal: String,
+    goal: Cell<'a>,
     progress: &'a Progress,
-    score: String,
+    score: Cow<'static, str>,
     status: &'static str,
     owner: &'a str,
     checked: String,
-    bold: bool,
 }
 
 /// One line of the text table with its goal not yet cut to the room left for it.
@@ -216,35 +214,35 @@ struct Line<'a> {
 
 impl<'a> LineText<'a> {
     fn into_line(self) -> Line<'a> {
+        let owner_width = self.owner.width();
         let fixed = [
             10,
             self.score.width().max(5),
             8,
             self.status.width().max(9),
             5,
-            self.owner.width().clamp(5, OWNER_WIDTH),
+            owner_width.clamp(5, OWNER_WIDTH),
             10,
         ]
         .iter()
         .sum::<usize>()
             + 2 * 8
             + 2;
-        let goal_style = if self.bold { Style::Bold } else { Style::Plain };
         let blank = self.status.is_empty();
         let unless_blank = |text: Cow<'a, str>| if blank { Cow::Borrowed("") } else { text };
         // Most owners fit and are safe to print as they are, so they are borrowed.
-        let owner = if self.owner.width() <= OWNER_WIDTH && !has_unsafe(self.owner) {
+        let owner = if owner_width <= OWNER_WIDTH && !has_unsafe(self.owner) {
             Cow::Borrowed(self.owner)
         } else {
             Cow::Owned(printable_cut(self.owner, OWNER_WIDTH))
         };
         let cells = vec![
-            Cell::styled(self.goal, goal_style),
-            Cell::new(unless_blank(bar(self.progress.score, 10))),
+            self.goal,
+            bar_cell(self.progress.score, blank),
             Cell::new(self.score),
-            Cell::new(unless_blank(percent(self.progress.expected).into())),
+            Cell::new(unless_blank(percent(self.progress.expected))),
             Cell::styled(self.status, status_style(self.progress.status)),
-            Cell::new(unless_blank(decimal(self.progress.confidence).into())),
+            Cell::new(unless_blank(decimal(self.progress.confidence))),
             Cell::new(owner),
             Cell::new(self.checked),
         ];
@@ -252,21 +250,39 @@ impl<'a> LineText<'a> {
     }
 }
 
-/// Writes the goal column of an item, `id · title`, behind its indent.
-fn goal_text(indent: &str, id: &str, title: &str) -> String {
-    let mut goal = String::with_capacity(indent.len() + id.len() + title.len() + 4);
+/// The progress bar of a line, blank for lines without a status. Bars are safe and
+/// as wide as asked, so they are not measured.
+fn bar_cell<'a>(score: Option<f64>, blank: bool) -> Cell<'a> {
+    const BAR_WIDTH: usize = 10;
+    if blank {
+        Cell::new("")
+    } else {
+        Cell::measured(bar(score, BAR_WIDTH), Style::Plain, BAR_WIDTH)
+    }
+}
+
+/// The goal cell of an item, `id · title` behind its indent. The `·` makes every goal
+/// non-ASCII, so the width is summed from the parts where they are printable ASCII.
+fn goal_cell<'a>(indent: &'static str, id: &str, title: &str) -> Cell<'a> {
+    const SEPARATOR: &str = " · ";
+    let mut goal = String::with_capacity(indent.len() + id.len() + SEPARATOR.len() + title.len());
     goal.push_str(indent);
     goal.push_str(id);
-    goal.push_str(" · ");
+    goal.push_str(SEPARATOR);
     goal.push_str(title);
-    goal
+    if is_printable_ascii(indent) && is_printable_ascii(id) && is_printable_ascii(title) {
+        let width = indent.len() + id.len() + SEPARATOR.width() + title.len();
+        Cell::measured(goal, Style::Plain, width)
+    } else {
+        Cell::new(goal)
+    }
 }
 
 fn objective_lines<'a>(row: &'a ObjectiveRow<'_>, lines: &mut Vec<Line<'a>>) {
     let objective = row.objective;
     lines.push(
         LineText {
-            goal: goal_text("  ", &objective.id.value, &objective.title.value),
+            goal: goal_cell("  ", &objective.id.value, &objective.title.value),
             progress: &row.progress,
             score: percent(row.progress.score),
             status: status_text(&row.progress, objective.state.is_live()),
@@ -275,7 +291,6 @@ fn objective_lines<'a>(row: &'a ObjectiveRow<'_>, lines: &mut Vec<Line<'a>>) {
                 .as_ref()
                 .map_or("", |owner| owner.value.as_str()),
             checked: String::new(),
-            bold: false,
         }
         .into_line(),
     );
@@ -284,7 +299,7 @@ fn objective_lines<'a>(row: &'a ObjectiveRow<'_>, lines: &mut Vec<Line<'a>>) {
         let progress = &key_result_row.progress.progress;
         lines.push(
             LineText {
-                goal: goal_text("    ", &key_result.id.value, &key_result.title.value),
+                goal: goal_cell("    ", &key_result.id.value, &key_result.title.value),
                 progress,
                 score: shown_score(progress),
                 status: status_text(progress, key_result.state.is_live()),
@@ -293,7 +308,6 @@ fn objective_lines<'a>(row: &'a ObjectiveRow<'_>, lines: &mut Vec<Line<'a>>) {
                     .progress
                     .last_check_in
                     .map_or_else(String::new, iso_date),
-                bold: false,
             }
             .into_line(),
         );

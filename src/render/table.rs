@@ -6,7 +6,7 @@
 //! prints over 100,000 rows, and laying them out with comfy-table took about a quarter
 //! of its CPU time (perf).
 
-use super::text::{has_unsafe, printable, truncate};
+use super::text::{cut_point, has_unsafe, is_printable_ascii, printable};
 use rayon::prelude::*;
 use std::borrow::Cow;
 use std::io::{self, Write};
@@ -55,6 +55,11 @@ impl<'a> Cell<'a> {
     /// masked, so the cell stays on its line and sends no escape sequences.
     pub(crate) fn styled(text: impl Into<Cow<'a, str>>, style: Style) -> Cell<'a> {
         let text = text.into();
+        // Printable ASCII, most cells, is safe and one column per byte.
+        if is_printable_ascii(&text) {
+            let width = text.len();
+            return Cell { text, style, width };
+        }
         if has_unsafe(&text) {
             let text = printable(&text);
             let width = text.width();
@@ -64,20 +69,28 @@ impl<'a> Cell<'a> {
                 width,
             };
         }
-        // Printable ASCII is one column per byte.
-        let width = if text.is_ascii() {
-            text.len()
-        } else {
-            text.width()
-        };
+        let width = text.width();
         Cell { text, style, width }
     }
 
-    /// Cuts the text to `budget` display columns, ending in `…` when cut.
+    /// Makes a cell of text the caller has checked: safe to print and `width` display
+    /// columns wide.
+    pub(crate) fn measured(text: impl Into<Cow<'a, str>>, style: Style, width: usize) -> Cell<'a> {
+        let text = text.into();
+        debug_assert!(!has_unsafe(&text) && text.width() == width, "{text:?}");
+        Cell { text, style, width }
+    }
+
+    /// Cuts the text to `budget` display columns, ending in `…` when cut, as
+    /// `truncate` does.
     pub(crate) fn cut(&mut self, budget: usize) {
         if self.width > budget {
-            self.text = Cow::Owned(truncate(&self.text, budget));
-            self.width = self.text.width();
+            let end = cut_point(&self.text, budget);
+            // Cut where the text is, since most cut cells own their text already.
+            let text = self.text.to_mut();
+            text.truncate(end);
+            text.push('…');
+            self.width = text.width();
         }
     }
 }
@@ -233,6 +246,29 @@ mod tests {
         let text = render(&table);
         assert!(!text.contains('\u{202E}'), "{text}");
         assert!(!text.contains('\u{2066}'), "{text}");
+    }
+
+    #[test]
+    fn cells_are_cut_as_truncate_cuts() {
+        use crate::render::text::truncate;
+        let texts = [
+            "  kr-1 · Cut checkout time",
+            "  kr-2 · 数据驱动的增长",
+            "plain ascii",
+            "",
+            "数据",
+            "tab\tand\nbreak",
+            "é́ combining",
+        ];
+        for text in texts {
+            for budget in 0..30 {
+                let mut cell = Cell::new(text);
+                cell.cut(budget);
+                let expected = truncate(&printable(text), budget);
+                assert_eq!(cell.text, expected, "{text:?} in {budget}");
+                assert_eq!(cell.width, expected.width(), "{text:?} in {budget}");
+            }
+        }
     }
 
     #[test]

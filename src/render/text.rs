@@ -3,6 +3,7 @@
 
 use chrono::{Datelike, NaiveDate};
 use std::borrow::Cow;
+use std::sync::LazyLock;
 
 /// Draws a bar of `width` cells for a score in 0..1.
 pub(crate) fn bar(score: Option<f64>, width: usize) -> Cow<'static, str> {
@@ -37,32 +38,52 @@ pub(crate) fn bar(score: Option<f64>, width: usize) -> Cow<'static, str> {
 }
 
 /// Formats a score as a whole percentage ("54%"), or "–" when undefined.
-pub(crate) fn percent(value: Option<f64>) -> String {
+pub(crate) fn percent(value: Option<f64>) -> Cow<'static, str> {
     match value {
         Some(value) if value.is_finite() => whole_percent(value * 100.0 + 0.0),
-        Some(value) if value > 0.0 => "∞%".to_owned(),
-        Some(_) => "-∞%".to_owned(),
-        None => "–".to_owned(),
+        Some(value) if value > 0.0 => Cow::Borrowed("∞%"),
+        Some(_) => Cow::Borrowed("-∞%"),
+        None => Cow::Borrowed("–"),
     }
+}
+
+/// The texts of the whole numbers from 0 to 200 with `suffix`, or of their hundredths
+/// ("0.00" to "2.00"), made once: progress tables print three on each of 100,000 rows,
+/// nearly all in this range, so those need no allocation.
+fn common_texts(hundredths: bool) -> &'static [String] {
+    static PERCENTS: LazyLock<Vec<String>> =
+        LazyLock::new(|| (0..=200).map(|whole| format!("{whole}%")).collect());
+    static DECIMALS: LazyLock<Vec<String>> = LazyLock::new(|| {
+        (0..=200)
+            .map(|whole| format!("{}.{:02}", whole / 100, whole % 100))
+            .collect()
+    });
+    if hundredths { &DECIMALS } else { &PERCENTS }
 }
 
 /// Formats a finite percentage rounded to a whole number, as `format!("{:.0}%")` does
 /// (half to even, and `-0` for small negatives), without the formatting machinery:
 /// progress tables print two on each of 100,000 rows.
-fn whole_percent(scaled: f64) -> String {
+fn whole_percent(scaled: f64) -> Cow<'static, str> {
     if scaled.abs() >= 1e15 {
-        return format!("{scaled:.0}%");
+        return Cow::Owned(format!("{scaled:.0}%"));
     }
     let rounded = scaled.round_ties_even();
     if rounded == 0.0 && scaled.is_sign_negative() {
-        return "-0%".to_owned();
+        return Cow::Borrowed("-0%");
     }
     // Below 1e15 in magnitude, the rounded value is a whole number that fits.
     #[allow(clippy::cast_possible_truncation)]
     let whole = rounded as i64;
+    if let Some(text) = usize::try_from(whole)
+        .ok()
+        .and_then(|index| common_texts(false).get(index))
+    {
+        return Cow::Borrowed(text);
+    }
     let mut text = whole.to_string();
     text.push('%');
-    text
+    Cow::Owned(text)
 }
 
 /// Formats a date as `YYYY-MM-DD`, as chrono's `Display` does, without the formatting
@@ -103,29 +124,34 @@ pub(crate) fn number(value: Option<f64>) -> String {
     })
 }
 
-pub(crate) fn decimal(value: Option<f64>) -> String {
-    value.map_or_else(|| "–".to_owned(), |value| two_decimals(value + 0.0))
+pub(crate) fn decimal(value: Option<f64>) -> Cow<'static, str> {
+    value.map_or(Cow::Borrowed("–"), |value| two_decimals(value + 0.0))
 }
 
 /// Formats a number with two decimals, as `format!("{:.2}")` does, without the
-/// formatting machinery for the common case: progress tables print one on every row. A value within a millionth of a whole number of hundredths has that
-/// number as its rounding, because no tie is near, so it is printed from the integer.
-fn two_decimals(value: f64) -> String {
+/// formatting machinery for the common case: progress tables print one on every row.
+/// A value within a millionth of a whole number of hundredths has that number as its
+/// rounding, because no tie is near, so it is printed from the integer.
+fn two_decimals(value: f64) -> Cow<'static, str> {
     let hundredths = (value * 100.0).round();
     let near_whole = (value * 100.0 - hundredths).abs() < 1e-6;
     if !value.is_finite() || value.abs() >= 1e12 || !near_whole {
-        return format!("{value:.2}");
+        return Cow::Owned(format!("{value:.2}"));
     }
     // Below 1e14 in magnitude, the rounded value is a whole number that fits.
     #[allow(clippy::cast_possible_truncation)]
     let whole = hundredths as i64;
-    let sign = if whole < 0 || (whole == 0 && value.is_sign_negative()) {
-        "-"
-    } else {
-        ""
-    };
+    let negative = whole < 0 || (whole == 0 && value.is_sign_negative());
     let magnitude = whole.unsigned_abs();
-    format!("{sign}{}.{:02}", magnitude / 100, magnitude % 100)
+    if !negative
+        && let Some(text) = usize::try_from(magnitude)
+            .ok()
+            .and_then(|index| common_texts(true).get(index))
+    {
+        return Cow::Borrowed(text);
+    }
+    let sign = if negative { "-" } else { "" };
+    Cow::Owned(format!("{sign}{}.{:02}", magnitude / 100, magnitude % 100))
 }
 
 /// Escapes text for a Markdown table cell: inline Markdown punctuation is backslash-escaped,
@@ -233,22 +259,40 @@ pub(crate) fn masked_source(text: &str) -> String {
 
 /// Cuts text to `budget` display columns, ending in `…` when cut.
 pub(crate) fn truncate(text: &str, budget: usize) -> String {
-    use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
+    use unicode_width::UnicodeWidthStr;
     if text.width() <= budget {
         return text.to_owned();
     }
-    let mut kept = String::new();
+    let kept = &text[..cut_point(text, budget)];
+    let mut cut = String::with_capacity(kept.len() + '…'.len_utf8());
+    cut.push_str(kept);
+    cut.push('…');
+    cut
+}
+
+/// The byte offset where `truncate` cuts text wider than `budget`: the longest start
+/// that leaves one column for `…`.
+pub(crate) fn cut_point(text: &str, budget: usize) -> usize {
+    use unicode_width::UnicodeWidthChar;
+    // Printable ASCII is one column per byte.
+    if is_printable_ascii(text) {
+        return budget.saturating_sub(1).min(text.len());
+    }
     let mut used = 0;
-    for c in text.chars() {
+    for (offset, c) in text.char_indices() {
         let width = c.width().unwrap_or(0);
         if used + width + 1 > budget {
-            break;
+            return offset;
         }
-        kept.push(c);
         used += width;
     }
-    kept.push('…');
-    kept
+    text.len()
+}
+
+/// Whether every byte is a printable ASCII character: text that is safe to print and
+/// one display column per byte.
+pub(crate) fn is_printable_ascii(text: &str) -> bool {
+    text.bytes().all(|byte| (b' '..=b'~').contains(&byte))
 }
 
 /// A sparkline of `values`, one block per value, scaled from their minimum to their

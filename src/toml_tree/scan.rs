@@ -247,8 +247,9 @@ impl Scanner<'_> {
         if self.at == start {
             return None;
         }
-        self.builder
-            .simple_key(span(start, self.at), None, &mut self.errors);
+        // A bare key is its own name.
+        let name = &self.text[start..self.at];
+        self.builder.key(span(start, self.at), Cow::Borrowed(name));
         Some(())
     }
 
