@@ -102,12 +102,13 @@ pub(crate) fn select(
         })
         .map(|(at, _, _)| at)
         .collect();
+    // Keys borrow the team name: objectives are many and sorting compares each often.
     let order = |at: &ObjectiveRef| {
         let period = index.file_period(at.file).map(|p| (p.start, -p.days()));
-        let team = &get_file(workspace, *at).team.value;
-        (period, team != company, team.clone(), *at)
+        let team = get_file(workspace, *at).team.value.as_str();
+        (period, team != company, team, *at)
     };
-    chosen.sort_by_key(order);
+    chosen.sort_by(|a, b| order(a).cmp(&order(b)));
     let context = enclosing_context(workspace, index, &chosen, &wanted);
     Ok(Selection {
         periods,
