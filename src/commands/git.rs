@@ -5,7 +5,9 @@
 use super::{Loaded, discover_config, loaded};
 use crate::cli::{GitArgs, GlobalArgs, RevisionArgs};
 use crate::error::{Error, Result};
-use crate::history::{self, Cache, Facts, GitRepository, Interest, ObjectId, Scope, Walker};
+use crate::history::{
+    self, Cache, Facts, GitRepository, Interest, ObjectId, Scope, Threads, Walker,
+};
 use crate::index::{Index, ObjectiveRef};
 use crate::loader::Workspace;
 use crate::rollup::{CheckIns, PlaceMap};
@@ -74,7 +76,7 @@ pub(crate) fn load_source(global: &GlobalArgs, revision: &RevisionArgs) -> Resul
         };
         let (workspace, cache) = std::thread::scope(|threads| {
             let reading = cache_file.map(|(git_dir, fingerprint)| {
-                threads.spawn(move || Cache::load(&git_dir, &fingerprint))
+                threads.spawn(move || Cache::load(&git_dir, &fingerprint, Threads::Caller))
             });
             let workspace = Workspace::load(config);
             let cache = reading.map(|thread| {
@@ -202,12 +204,14 @@ impl<'w> HistoryRequest<'w> {
 }
 
 /// Walks back from the source's commit as far as `interest` needs, starting from
-/// `since`. Returns `None` where there is no history.
+/// `since`. Returns `None` where there is no history. `threads` says where the events
+/// of walked commits are matched with `interest`.
 pub(crate) fn facts(
     source: &Source,
     git: &GitArgs,
     interest: &[Interest<'_>],
     since: Option<NaiveDate>,
+    threads: Threads,
 ) -> Result<Option<Facts>> {
     let (Some(repo), Some(tip)) = (&source.repo, source.tip) else {
         return Ok(None);
@@ -221,7 +225,7 @@ pub(crate) fn facts(
         Some(cache) if !git.no_cache => Walker::with_cache(repo, scope, cache),
         _ => Walker::new(repo, scope, !git.no_cache),
     };
-    let facts = history::gather(&mut walker, tip, interest, since, source.cutoff)?;
+    let facts = history::gather(&mut walker, tip, interest, since, source.cutoff, threads)?;
     walker.finish();
     if git.verbose {
         crate::terminal::note(&history::stats_line(&walker));
@@ -245,7 +249,7 @@ pub(crate) fn check_ins(
         .min();
     let mut request = HistoryRequest::default();
     request.add(workspace, chosen, true);
-    let Some(mut facts) = facts(source, git, &request.interest, since)? else {
+    let Some(mut facts) = facts(source, git, &request.interest, since, Threads::Parallel)? else {
         return Ok((CheckIns::default(), Vec::new()));
     };
     let notes = std::mem::take(&mut facts.notes);

@@ -5,6 +5,7 @@ use crate::Outcome;
 use crate::cli::{DenyLevel, GitArgs, GlobalArgs, LintArgs, LintFormat};
 use crate::diagnostic::{Finding, Severity};
 use crate::error::{Error, Result};
+use crate::history::Threads;
 use crate::index::{ObjectiveRef, objectives};
 use crate::render::{findings, sarif};
 use crate::rules::{
@@ -151,13 +152,14 @@ pub(super) fn check(
         )
         .min();
     let context = Context::new(workspace, index, as_of);
-    // The other rules run on a second thread while this one reads the history.
+    // The other rules run on rayon's threads while this one reads the history, so it
+    // matches the history's events with the key results on its own.
     let (facts, first_entries, unfinished) = std::thread::scope(|scope| {
         let early = scope.spawn(|| check_without_history(&context));
         let mut request = HistoryRequest::default();
         request.add(workspace, &in_periods(&periods), true);
         request.add(workspace, &in_periods(&only_ended), false);
-        let facts = facts(source, git, &request.interest, since);
+        let facts = facts(source, git, &request.interest, since, Threads::Caller);
         let unfinished = early
             .join()
             .unwrap_or_else(|panic| std::panic::resume_unwind(panic));

@@ -5,6 +5,7 @@
 //! where it cannot be written the run goes on without it. `cache_file` has the
 //! format.
 
+use super::Threads;
 use super::cache_file;
 use super::event::{CommitMeta, ItemEvent};
 use super::store::ObjectId;
@@ -52,14 +53,14 @@ impl Cache {
 
     /// Loads the cache file of the repository at `git_dir`; a missing or mismatched
     /// file gives an empty cache.
-    pub(crate) fn load(git_dir: &Path, fingerprint: &str) -> Cache {
+    pub(crate) fn load(git_dir: &Path, fingerprint: &str, threads: Threads) -> Cache {
         let path = git_dir.join("okr").join(FILE_NAME);
         // Anything but a regular file (a FIFO, a link to a device) is not read.
         let is_file = std::fs::metadata(&path).is_ok_and(|metadata| metadata.is_file());
         let commits = is_file
             .then(|| std::fs::read(&path).ok())
             .flatten()
-            .and_then(|bytes| cache_file::decode(&bytes, fingerprint))
+            .and_then(|bytes| cache_file::decode(&bytes, fingerprint, threads))
             .unwrap_or_default();
         Cache {
             path: Some(path),
@@ -176,7 +177,7 @@ mod tests {
     #[test]
     fn records_round_trip() {
         let bytes = cache_file::encode("scope", &sample());
-        let commits = cache_file::decode(&bytes, "scope").unwrap();
+        let commits = cache_file::decode(&bytes, "scope", Threads::Parallel).unwrap();
         assert_eq!(commits.len(), 2);
         let commit = &commits[&ObjectId([7; 20])];
         assert_eq!(commit.parent, Some(ObjectId([1; 20])));
@@ -204,11 +205,11 @@ mod tests {
     #[test]
     fn other_scope_or_version_is_ignored() {
         let bytes = cache_file::encode("scope", &sample());
-        assert!(cache_file::decode(&bytes, "other").is_none());
+        assert!(cache_file::decode(&bytes, "other", Threads::Parallel).is_none());
         let version = b"okr-history-cache\n".len();
         let mut newer = bytes.clone();
         newer[version] += 1;
-        assert!(cache_file::decode(&newer, "scope").is_none());
+        assert!(cache_file::decode(&newer, "scope", Threads::Parallel).is_none());
     }
 
     #[test]
@@ -218,13 +219,13 @@ mod tests {
             let mut damaged = bytes.clone();
             damaged[position] ^= 0x55;
             assert!(
-                cache_file::decode(&damaged, "scope").is_none(),
+                cache_file::decode(&damaged, "scope", Threads::Parallel).is_none(),
                 "byte {position}"
             );
         }
         for length in [0, 7, bytes.len() - 1] {
             assert!(
-                cache_file::decode(&bytes[..length], "scope").is_none(),
+                cache_file::decode(&bytes[..length], "scope", Threads::Parallel).is_none(),
                 "cut to {length} bytes"
             );
         }
@@ -232,7 +233,11 @@ mod tests {
 
     #[test]
     fn unwritable_folder_is_skipped() {
-        let mut cache = Cache::load(Path::new("/proc/okr-no-such-folder"), "scope");
+        let mut cache = Cache::load(
+            Path::new("/proc/okr-no-such-folder"),
+            "scope",
+            Threads::Parallel,
+        );
         cache.insert(
             ObjectId([7; 20]),
             sample().remove(&ObjectId([7; 20])).unwrap(),

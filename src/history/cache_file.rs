@@ -27,6 +27,7 @@
 //! the commits are written as they are encoded, without keeping the whole file in
 //! memory.
 
+use super::Threads;
 use super::cache::WalkedCommit;
 use super::event::{CommitMeta, EventKind, ItemEvent, ItemKey};
 use super::store::ObjectId;
@@ -84,21 +85,39 @@ pub(super) fn write(
 
 /// Decodes a cache file written for `scope`. Returns `None` when the file is another
 /// format, version or scope, or is damaged in any way.
-pub(super) fn decode(bytes: &[u8], scope: &str) -> Option<HashMap<ObjectId, Arc<WalkedCommit>>> {
+pub(super) fn decode(
+    bytes: &[u8],
+    scope: &str,
+    threads: Threads,
+) -> Option<HashMap<ObjectId, Arc<WalkedCommit>>> {
     let (content, checksum) = bytes.split_at_checked(bytes.len().checked_sub(8)?)?;
-    // The checksum is computed beside the decoding, which is thrown away on a mismatch.
-    let (intact, commits) = rayon::join(
-        || fnv1a(content).to_le_bytes() == checksum,
-        || decode_content(content, scope),
-    );
-    if intact { commits } else { None }
+    let intact = || fnv1a(content).to_le_bytes() == checksum;
+    match threads {
+        Threads::Parallel => {
+            // The checksum is computed beside the decoding, which is thrown away on a
+            // mismatch.
+            let (intact, commits) = rayon::join(intact, || decode_content(content, scope, threads));
+            if intact { commits } else { None }
+        }
+        Threads::Caller => {
+            if intact() {
+                decode_content(content, scope, threads)
+            } else {
+                None
+            }
+        }
+    }
 }
 
 /// Commits decoded by one task. The file is scanned once for the byte range of each
 /// commit, then the commits are decoded in parallel.
 const DECODE_CHUNK: usize = 2048;
 
-fn decode_content(content: &[u8], scope: &str) -> Option<HashMap<ObjectId, Arc<WalkedCommit>>> {
+fn decode_content(
+    content: &[u8],
+    scope: &str,
+    threads: Threads,
+) -> Option<HashMap<ObjectId, Arc<WalkedCommit>>> {
     let (content, offset) = content.split_at_checked(content.len().checked_sub(8)?)?;
     let strings_offset = usize::try_from(u64::from_le_bytes(offset.try_into().ok()?)).ok()?;
     let (commits_part, strings_part) = content.split_at_checked(strings_offset)?;
@@ -133,24 +152,25 @@ fn decode_content(content: &[u8], scope: &str) -> Option<HashMap<ObjectId, Arc<W
     if reader.remaining() != 0 {
         return None;
     }
-    let parts: Vec<Option<Vec<(ObjectId, WalkedCommit)>>> = bounds
-        .par_chunks(DECODE_CHUNK)
-        .map(|chunk| {
-            let table = StringTable { strings: &strings };
-            let mut decoded = Vec::with_capacity(chunk.len());
-            for &(start, end) in chunk {
-                let mut part = Reader {
-                    bytes: reader.bytes,
-                    position: start,
-                };
-                decoded.push(part.commit(&table)?);
-                if part.position != end {
-                    return None;
-                }
+    let decode_chunk = |chunk: &[(usize, usize)]| {
+        let table = StringTable { strings: &strings };
+        let mut decoded = Vec::with_capacity(chunk.len());
+        for &(start, end) in chunk {
+            let mut part = Reader {
+                bytes: reader.bytes,
+                position: start,
+            };
+            decoded.push(part.commit(&table)?);
+            if part.position != end {
+                return None;
             }
-            Some(decoded)
-        })
-        .collect();
+        }
+        Some(decoded)
+    };
+    let parts: Vec<Option<Vec<(ObjectId, WalkedCommit)>>> = match threads {
+        Threads::Parallel => bounds.par_chunks(DECODE_CHUNK).map(decode_chunk).collect(),
+        Threads::Caller => vec![decode_chunk(&bounds)],
+    };
     let mut commits = HashMap::with_capacity(count);
     for part in parts {
         for (id, commit) in part? {

@@ -3,6 +3,7 @@
 //! start of the periods in question, then further only while some key result that
 //! existed before that point has not had a check-in yet.
 
+use super::Threads;
 use super::cache::WalkedCommit;
 use super::event::{CommitMeta, EventKind, ItemEvent, ItemKey};
 use super::store::ObjectId;
@@ -157,14 +158,15 @@ struct RequestedKeys<'k> {
 
 impl<'k> RequestedKeys<'k> {
     /// Gives each distinct key of `interest` a slot, and returns the slot of each entry.
-    fn new(interest: &[Interest<'k>]) -> (RequestedKeys<'k>, Vec<usize>) {
+    fn new(interest: &[Interest<'k>], threads: Threads) -> (RequestedKeys<'k>, Vec<usize>) {
         let hasher = foldhash::fast::RandomState::default();
         // Hashing reads every key's text, scattered over the goals, so it runs on all
         // cores before the table is filled.
-        let hashes: Vec<u64> = interest
-            .par_iter()
-            .map(|item| hasher.hash_one(item.parts()))
-            .collect();
+        let hash = |item: &Interest<'k>| hasher.hash_one(item.parts());
+        let hashes: Vec<u64> = match threads {
+            Threads::Parallel => interest.par_iter().map(hash).collect(),
+            Threads::Caller => interest.iter().map(hash).collect(),
+        };
         let mut slots: Vec<Requested<'k>> = Vec::with_capacity(interest.len());
         let mut by_key = HashTable::with_capacity(interest.len());
         let mut slot_of_entry = Vec::with_capacity(interest.len());
@@ -244,6 +246,7 @@ impl Gathered {
         commits: &[Arc<WalkedCommit>],
         requested: &RequestedKeys<'_>,
         cutoff: Option<NaiveDate>,
+        threads: Threads,
     ) {
         for commit in commits {
             let Some(meta) = &commit.meta else {
@@ -254,7 +257,8 @@ impl Gathered {
             let in_range = cutoff.is_none_or(|cutoff| meta.date() <= cutoff);
             // A commit that adds a whole repository has an event per item: their keys
             // are looked up on all cores.
-            let slots: Vec<Option<usize>> = if commit.events.len() >= PARALLEL_EVENTS {
+            let parallel = threads == Threads::Parallel && commit.events.len() >= PARALLEL_EVENTS;
+            let slots: Vec<Option<usize>> = if parallel {
                 commit
                     .events
                     .par_iter()
@@ -296,8 +300,9 @@ pub(crate) fn gather(
     interest: &[Interest<'_>],
     since: NaiveDate,
     cutoff: Option<NaiveDate>,
+    threads: Threads,
 ) -> Result<Facts> {
-    let (requested, slots) = RequestedKeys::new(interest);
+    let (requested, slots) = RequestedKeys::new(interest, threads);
     // A day early, so a commit dated `since` in any offset is walked.
     let since_time = (since - chrono::Days::new(1))
         .and_time(NaiveTime::MIN)
@@ -316,7 +321,7 @@ pub(crate) fn gather(
     loop {
         let segment = walker.walk(cursor, &limit)?;
         walked += segment.walked;
-        gathered.add(&segment.commits, &requested, cutoff);
+        gathered.add(&segment.commits, &requested, cutoff, threads);
         let base = match segment.end {
             End::Root => break,
             End::Shallow(base) | End::Limit(base) => base,

@@ -36,6 +36,17 @@ use rayon::slice::ParallelSliceMut;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
+/// Which threads do a part of a history read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Threads {
+    /// rayon's threads, for work the run waits for.
+    Parallel,
+    /// The calling thread only, for work done beside other work that keeps rayon's
+    /// threads busy (parsing goal files, running rules): work handed to them would
+    /// wait until theirs is done.
+    Caller,
+}
+
 /// A walked stretch of history, oldest commit first.
 pub(crate) struct History {
     pub(crate) commits: Vec<Arc<WalkedCommit>>,

@@ -4,6 +4,7 @@
 //! trees are reused as the next one's parent trees, and then replayed oldest first
 //! into events.
 
+use super::Threads;
 use super::cache::{Cache, WalkedCommit};
 use super::parse::{ParsedFile, parse_goal_file};
 use super::replay::{self, Replay};
@@ -98,7 +99,7 @@ impl Link {
 impl<'r> Walker<'r> {
     pub(crate) fn new(repo: &'r GitRepository, scope: Scope, use_cache: bool) -> Self {
         let cache = if use_cache {
-            Cache::load(repo.git_dir(), &scope.fingerprint)
+            Cache::load(repo.git_dir(), &scope.fingerprint, Threads::Parallel)
         } else {
             Cache::disabled()
         };
