@@ -18,7 +18,7 @@
 //!   notes: count u32, then str each,
 //! strings: count u32, then str each,
 //! strings offset u64 (from the start of the file),
-//! checksum u64 (FNV-1a of every byte before it)
+//! checksum u64 (`Checksum` of every byte before it)
 //! ```
 //!
 //! A `str` is a u32 byte length and UTF-8 bytes; a bare `u32` after a name indexes
@@ -39,8 +39,9 @@ use std::sync::Arc;
 const MAGIC: &[u8] = b"okr-history-cache\n";
 /// Version 1 was a JSON file (`history-cache.json`). Version 2 could hold commits
 /// whose events were incomplete because a goal file did not parse before them.
-/// Version 3 kept every text value in the string table, which came first.
-pub(super) const VERSION: u32 = 4;
+/// Version 3 kept every text value in the string table, which came first. Version 4
+/// had a byte-wise FNV-1a checksum.
+pub(super) const VERSION: u32 = 5;
 const NO_KEY_RESULT: u32 = u32::MAX;
 
 /// Encodes the cached commits of one scope, sorted by id so equal caches give
@@ -80,7 +81,9 @@ pub(super) fn write(
         .bytes
         .extend_from_slice(&strings_offset.to_le_bytes());
     encoder.flush()?;
-    encoder.out.write_all(&encoder.checksum.to_le_bytes())
+    encoder
+        .out
+        .write_all(&encoder.checksum.finish().to_le_bytes())
 }
 
 /// Decodes a cache file written for `scope`. Returns `None` when the file is another
@@ -91,7 +94,7 @@ pub(super) fn decode(
     threads: Threads,
 ) -> Option<HashMap<ObjectId, Arc<WalkedCommit>>> {
     let (content, checksum) = bytes.split_at_checked(bytes.len().checked_sub(8)?)?;
-    let intact = || fnv1a(content).to_le_bytes() == checksum;
+    let intact = || Checksum::of(content).to_le_bytes() == checksum;
     match threads {
         Threads::Parallel => {
             // The checksum is computed beside the decoding, which is thrown away on a
@@ -180,21 +183,73 @@ fn decode_content(
     Some(commits)
 }
 
-/// FNV-1a, 64 bits: enough to notice a truncated or overwritten file, which is all
-/// the cache needs, since a damaged cache is only rebuilt.
-fn fnv1a(bytes: &[u8]) -> u64 {
-    fnv1a_from(FNV_OFFSET, bytes)
+/// The file's checksum: enough to notice a truncated or overwritten file, which is
+/// all the cache needs, since a damaged cache is only rebuilt. Little-endian 64-bit
+/// words go round-robin into four lanes, each mixed by xor, multiply and rotate, so
+/// the four multiplications of a 32-byte block overlap; the lanes and the bytes after
+/// the last whole block are then hashed with FNV-1a. Byte-wise FNV-1a over the whole
+/// file took about 20 ms on the 18 MB cache of 10,000 goal files.
+struct Checksum {
+    lanes: [u64; LANES],
+    /// Bytes of a block not yet complete.
+    pending: Vec<u8>,
 }
 
+const LANES: usize = 4;
+const BLOCK: usize = LANES * 8;
 const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
+const FNV_PRIME: u64 = 0x0100_0000_01b3;
 
-/// Continues an FNV-1a hash over more bytes.
-fn fnv1a_from(mut hash: u64, bytes: &[u8]) -> u64 {
-    for byte in bytes {
-        hash ^= u64::from(*byte);
-        hash = hash.wrapping_mul(0x0100_0000_01b3);
+impl Checksum {
+    fn new() -> Checksum {
+        Checksum {
+            // Different starts, so that equal words in different lanes mix differently.
+            lanes: [0, 1, 2, 3].map(|lane| FNV_OFFSET ^ lane),
+            pending: Vec::with_capacity(BLOCK),
+        }
     }
-    hash
+
+    fn of(bytes: &[u8]) -> u64 {
+        let mut checksum = Checksum::new();
+        checksum.update(bytes);
+        checksum.finish()
+    }
+
+    fn update(&mut self, mut bytes: &[u8]) {
+        if !self.pending.is_empty() {
+            let taken = bytes.len().min(BLOCK - self.pending.len());
+            self.pending.extend_from_slice(&bytes[..taken]);
+            bytes = &bytes[taken..];
+            if self.pending.len() < BLOCK {
+                return;
+            }
+            let block = std::mem::take(&mut self.pending);
+            self.block(&block);
+            self.pending = block;
+            self.pending.clear();
+        }
+        let mut blocks = bytes.chunks_exact(BLOCK);
+        for block in &mut blocks {
+            self.block(block);
+        }
+        self.pending.extend_from_slice(blocks.remainder());
+    }
+
+    fn block(&mut self, block: &[u8]) {
+        for (lane, word) in self.lanes.iter_mut().zip(block.chunks_exact(8)) {
+            let word = u64::from_le_bytes(word.try_into().unwrap_or_default());
+            *lane = ((*lane ^ word).wrapping_mul(FNV_PRIME)).rotate_left(29);
+        }
+    }
+
+    fn finish(&self) -> u64 {
+        let lanes = self.lanes.iter().flat_map(|lane| lane.to_le_bytes());
+        lanes
+            .chain(self.pending.iter().copied())
+            .fold(FNV_OFFSET, |hash, byte| {
+                (hash ^ u64::from(byte)).wrapping_mul(FNV_PRIME)
+            })
+    }
 }
 
 /// Converts a length to the file's u32. Nothing the cache stores comes near 4 GiB
@@ -213,7 +268,7 @@ struct Encoder<'a, W> {
     bytes: Vec<u8>,
     /// Bytes written so far, and their checksum.
     written: u64,
-    checksum: u64,
+    checksum: Checksum,
     strings: Vec<&'a str>,
     indexes: HashMap<&'a str, u32>,
 }
@@ -224,7 +279,7 @@ impl<'a, W: std::io::Write> Encoder<'a, W> {
             out,
             bytes: Vec::with_capacity(FLUSH_BYTES * 2),
             written: 0,
-            checksum: FNV_OFFSET,
+            checksum: Checksum::new(),
             strings: Vec::new(),
             indexes: HashMap::new(),
         }
@@ -238,7 +293,7 @@ impl<'a, W: std::io::Write> Encoder<'a, W> {
     }
 
     fn flush(&mut self) -> std::io::Result<()> {
-        self.checksum = fnv1a_from(self.checksum, &self.bytes);
+        self.checksum.update(&self.bytes);
         self.written += self.bytes.len() as u64;
         self.out.write_all(&self.bytes)?;
         self.bytes.clear();
@@ -482,5 +537,44 @@ impl<'b> Reader<'b> {
             key_result,
         };
         Some(ItemEvent::from_packed(key, team, kind, changes))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn checksum_does_not_depend_on_how_bytes_arrive() {
+        let bytes: Vec<u8> = (0..1000u32)
+            .map(|n| u8::try_from(n * 7 % 251).unwrap())
+            .collect();
+        let whole = Checksum::of(&bytes);
+        for split in [1, 7, 31, 32, 33, 64, 100] {
+            let mut checksum = Checksum::new();
+            for part in bytes.chunks(split) {
+                checksum.update(part);
+            }
+            assert_eq!(checksum.finish(), whole, "parts of {split}");
+        }
+    }
+
+    #[test]
+    fn checksum_notices_changed_and_missing_bytes() {
+        let bytes: Vec<u8> = (0..200u8).collect();
+        let whole = Checksum::of(&bytes);
+        for at in 0..bytes.len() {
+            for bit in 0..8 {
+                let mut changed = bytes.clone();
+                changed[at] ^= 1 << bit;
+                assert_ne!(Checksum::of(&changed), whole, "bit {bit} of byte {at}");
+            }
+            assert_ne!(Checksum::of(&bytes[..at]), whole, "first {at} bytes");
+        }
+        // Top bits of two words in one lane: the rotation keeps them from cancelling.
+        let mut changed = bytes.clone();
+        changed[7] ^= 0x80;
+        changed[7 + BLOCK] ^= 0x80;
+        assert_ne!(Checksum::of(&changed), whole);
     }
 }

@@ -95,7 +95,7 @@ fn damaged_cache_is_ignored() {
     }
     let bytes = std::fs::read(&cache).unwrap();
     assert!(
-        bytes.starts_with(b"okr-history-cache\n\x04\0\0\0"),
+        bytes.starts_with(b"okr-history-cache\n\x05\0\0\0"),
         "rewritten"
     );
 }
