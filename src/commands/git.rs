@@ -204,8 +204,8 @@ impl<'w> HistoryRequest<'w> {
 }
 
 /// Walks back from the source's commit as far as `interest` needs, starting from
-/// `since`. Returns `None` where there is no history. `threads` says where the events
-/// of walked commits are matched with `interest`.
+/// `since`. Returns `None` where there is no history. `threads` selects where the
+/// events of walked commits are matched with `interest`.
 pub(crate) fn facts(
     source: &Source,
     git: &GitArgs,

@@ -36,7 +36,7 @@ use rayon::slice::ParallelSliceMut;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-/// Which threads do a part of a history read.
+/// The threads that do a part of a history read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Threads {
     /// rayon's threads, for work the run waits for.

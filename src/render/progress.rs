@@ -250,8 +250,8 @@ impl<'a> LineText<'a> {
     }
 }
 
-/// The progress bar of a line, blank for lines without a status. Bars are safe and
-/// as wide as asked, so they are not measured.
+/// Makes the progress bar cell of a line, blank for lines without a status. Bars are
+/// safe and exactly `BAR_WIDTH` columns wide, so they are not measured.
 fn bar_cell<'a>(score: Option<f64>, blank: bool) -> Cell<'a> {
     const BAR_WIDTH: usize = 10;
     if blank {
@@ -261,8 +261,8 @@ fn bar_cell<'a>(score: Option<f64>, blank: bool) -> Cell<'a> {
     }
 }
 
-/// The goal cell of an item, `id · title` behind its indent. The `·` makes every goal
-/// non-ASCII, so the width is summed from the parts where they are printable ASCII.
+/// Makes the goal cell of an item, `id · title` behind its indent. The `·` makes every
+/// goal non-ASCII, so the width is summed from the parts where they are printable ASCII.
 fn goal_cell<'a>(indent: &'static str, id: &str, title: &str) -> Cell<'a> {
     const SEPARATOR: &str = " · ";
     let mut goal = String::with_capacity(indent.len() + id.len() + SEPARATOR.len() + title.len());

@@ -55,7 +55,7 @@ impl<'a> Cell<'a> {
     /// masked, so the cell stays on its line and sends no escape sequences.
     pub(crate) fn styled(text: impl Into<Cow<'a, str>>, style: Style) -> Cell<'a> {
         let text = text.into();
-        // Printable ASCII, most cells, is safe and one column per byte.
+        // Most cells are printable ASCII, which is safe and one column per byte.
         if is_printable_ascii(&text) {
             let width = text.len();
             return Cell { text, style, width };

@@ -47,9 +47,9 @@ pub(crate) fn percent(value: Option<f64>) -> Cow<'static, str> {
     }
 }
 
-/// The texts of the whole numbers from 0 to 200 with `suffix`, or of their hundredths
-/// ("0.00" to "2.00"), made once: progress tables print three on each of 100,000 rows,
-/// nearly all in this range, so those need no allocation.
+/// Returns the percentages "0%" to "200%", or with `hundredths` the decimals "0.00" to
+/// "2.00". They are made once, because progress tables print three on each of 100,000
+/// rows, nearly all in this range.
 fn common_texts(hundredths: bool) -> &'static [String] {
     static PERCENTS: LazyLock<Vec<String>> =
         LazyLock::new(|| (0..=200).map(|whole| format!("{whole}%")).collect());
@@ -270,8 +270,8 @@ pub(crate) fn truncate(text: &str, budget: usize) -> String {
     cut
 }
 
-/// The byte offset where `truncate` cuts text wider than `budget`: the longest start
-/// that leaves one column for `…`.
+/// Returns the byte offset where `truncate` cuts text wider than `budget`: the end of
+/// the longest start that leaves one column for `…`.
 pub(crate) fn cut_point(text: &str, budget: usize) -> usize {
     use unicode_width::UnicodeWidthChar;
     // Printable ASCII is one column per byte.
