@@ -309,6 +309,12 @@ impl Matcher {
         }
     }
 
+    /// Returns the length of the matched name in characters. A candidate whose length
+    /// differs by more than its `Candidate::limit` is never close.
+    pub(crate) fn chars(&self) -> usize {
+        self.chars.len()
+    }
+
     /// Returns the edit distance to `candidate` when it is close: within 2 edits, or
     /// within a third of the candidate's length.
     pub(crate) fn distance(&mut self, candidate: &str) -> Option<usize> {
@@ -349,8 +355,14 @@ impl<'a> Candidate<'a> {
         Candidate {
             text,
             shape: Shape::of(text),
-            limit: 2.max(text.len() / 3),
+            limit: Candidate::limit(text.len()),
         }
+    }
+
+    /// Returns the largest distance that counts as close to a candidate of `bytes`
+    /// bytes.
+    pub(crate) fn limit(bytes: usize) -> usize {
+        2.max(bytes / 3)
     }
 }
 

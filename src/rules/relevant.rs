@@ -28,25 +28,17 @@ pub(super) fn check_anchors(context: &Context<'_>, sink: &mut Sink<'_>) {
     no_company_anchor(context, sink);
 }
 
-/// Calls `visit` with each name an `aligns_to` entry written in a period could have
-/// meant, among the items of `files`. Those are the objectives and key results of the
-/// `near` periods (that period and those enclosing it), and every item with its period
-/// in front. Names are made one at a time, in file order, so a large repository's list
-/// is never kept.
+/// Calls `visit` with the parts of each name an `aligns_to` entry written in a period
+/// could have meant, among the items of `files`. Those are the objectives and key
+/// results of the `near` periods (that period and those enclosing it), and every item
+/// with its period in front. Names come one at a time, in file order, so a large
+/// repository's list is never kept.
 fn visit_candidates(
     context: &Context<'_>,
     files: Range<usize>,
     near: &HashSet<&str>,
-    mut visit: impl FnMut(&str),
+    mut write: impl FnMut(&[&str]),
 ) {
-    let mut name = String::new();
-    let mut write = |parts: &[&str]| {
-        name.clear();
-        for part in parts {
-            name.push_str(part);
-        }
-        visit(&name);
-    };
     for file in files {
         let Some(own) = context.index.file_period(file) else {
             continue;
@@ -82,6 +74,14 @@ fn close_candidates(context: &Context<'_>, period: &str, references: &[&str]) ->
         .iter()
         .map(|reference| Matcher::new(reference))
         .collect();
+    // The references by length in characters, so each candidate is compared only with
+    // those whose length differs by no more than its limit.
+    let mut by_length: Vec<(usize, usize)> = matchers
+        .iter()
+        .enumerate()
+        .map(|(reference, matcher)| (matcher.chars(), reference))
+        .collect();
+    by_length.sort_unstable();
     let files = context.workspace.files.len();
     // Each match: the reference's position in `references`, the distance and the name.
     let matches: Vec<(usize, usize, String)> = (0..files.div_ceil(SEARCH_CHUNK_FILES))
@@ -90,15 +90,30 @@ fn close_candidates(context: &Context<'_>, period: &str, references: &[&str]) ->
             let start = chunk * SEARCH_CHUNK_FILES;
             let mut matchers = matchers.clone();
             let mut found = Vec::new();
+            let mut name = String::new();
             visit_candidates(
                 context,
                 start..files.min(start + SEARCH_CHUNK_FILES),
                 &near,
-                |name| {
-                    let candidate = Candidate::new(name);
-                    for (reference, matcher) in matchers.iter_mut().enumerate() {
-                        if let Some(distance) = matcher.distance_to(&candidate) {
-                            found.push((reference, distance, name.to_owned()));
+                |parts| {
+                    // Most names are too long or too short for every reference, and
+                    // are rejected before they are joined and measured.
+                    let bytes: usize = parts.iter().map(|part| part.len()).sum();
+                    let chars: usize = parts.iter().map(|part| part.chars().count()).sum();
+                    let limit = Candidate::limit(bytes);
+                    let first = by_length.partition_point(|&(length, _)| length + limit < chars);
+                    let end = by_length.partition_point(|&(length, _)| length <= chars + limit);
+                    if first >= end {
+                        return;
+                    }
+                    name.clear();
+                    for part in parts {
+                        name.push_str(part);
+                    }
+                    let candidate = Candidate::new(&name);
+                    for &(_, reference) in &by_length[first..end] {
+                        if let Some(distance) = matchers[reference].distance_to(&candidate) {
+                            found.push((reference, distance, name.clone()));
                         }
                     }
                 },
