@@ -4,7 +4,7 @@
 use super::table::{Cell, Style, Table};
 use super::text::{
     bar, csv, decimal, has_unsafe, is_printable_ascii, iso_date, markdown, number, percent,
-    printable_cut,
+    printable, printable_cut,
 };
 use crate::model::{KeyResult, Kind, Objective};
 use crate::progress::{Progress, Status};
@@ -61,11 +61,13 @@ fn rows_by_team<'r, 'a>(
     groups
 }
 
+/// Names the shown periods for the first line of the text table. Period names come
+/// from okr.toml, so they are made safe to print.
 fn periods_label(periods: &[String]) -> String {
     if periods.is_empty() {
         "no period".to_owned()
     } else {
-        periods.join(", ")
+        printable(&periods.join(", "))
     }
 }
 
@@ -226,8 +228,10 @@ impl<'a> LineText<'a> {
         ]
         .iter()
         .sum::<usize>()
+            // Eight columns, each padded by a space on both sides, and seven spaces
+            // between them.
             + 2 * 8
-            + 2;
+            + 7;
         let blank = self.status.is_empty();
         let unless_blank = |text: Cow<'a, str>| if blank { Cow::Borrowed("") } else { text };
         // Most owners fit and are safe to print as they are, so they are borrowed.

@@ -205,10 +205,15 @@ pub(crate) fn csv(text: &str) -> String {
 }
 
 /// True for characters a terminal acts on rather than shows: control characters
-/// (escape sequences, bells) and the bidirectional overrides and isolates, which
-/// reorder the text after them on terminals that support right-to-left scripts.
+/// (escape sequences, bells), and the bidirectional overrides, isolates and marks
+/// (U+061C, U+200E, U+200F), which reorder the text around them on terminals that
+/// support right-to-left scripts.
 pub(crate) fn is_unsafe(c: char) -> bool {
-    c.is_control() || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+    c.is_control()
+        || matches!(
+            c,
+            '\u{061C}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}'
+        )
 }
 
 /// True when `text` has a character `is_unsafe` names. ASCII text is checked byte by
@@ -273,15 +278,35 @@ pub(crate) fn truncate(text: &str, budget: usize) -> String {
 /// Returns the byte offset where `truncate` cuts text wider than `budget`: the end of
 /// the longest start that leaves one column for `…`.
 pub(crate) fn cut_point(text: &str, budget: usize) -> usize {
-    use unicode_width::UnicodeWidthChar;
+    use unicode_width::UnicodeWidthStr;
     // Printable ASCII is one column per byte.
     if is_printable_ascii(text) {
         return budget.saturating_sub(1).min(text.len());
     }
+    // Characters are counted one by one, but the kept text is measured whole, and some
+    // sequences (an emoji with a variation selector) are wider than their characters.
+    // So the room shrinks until the kept text fits.
+    let mut room = budget;
+    loop {
+        let kept = &text[..start_within(text, room)];
+        // A zero-width joiner left before `…` would join the two.
+        let kept = kept.trim_end_matches('\u{200D}');
+        let width = kept.width() + 1;
+        if width <= budget || room == 0 {
+            return kept.len();
+        }
+        room -= (width - budget).min(room);
+    }
+}
+
+/// Returns the end of the longest start of `text` whose characters, counted one by
+/// one, leave one column of `room` free.
+fn start_within(text: &str, room: usize) -> usize {
+    use unicode_width::UnicodeWidthChar;
     let mut used = 0;
     for (offset, c) in text.char_indices() {
         let width = c.width().unwrap_or(0);
-        if used + width + 1 > budget {
+        if used + width + 1 > room {
             return offset;
         }
         used += width;
@@ -289,7 +314,7 @@ pub(crate) fn cut_point(text: &str, budget: usize) -> usize {
     text.len()
 }
 
-/// Whether every byte is a printable ASCII character: text that is safe to print and
+/// Returns whether every byte is a printable ASCII character: text that is safe to print and
 /// one display column per byte.
 pub(crate) fn is_printable_ascii(text: &str) -> bool {
     text.bytes().all(|byte| (b' '..=b'~').contains(&byte))
@@ -378,6 +403,33 @@ mod tests {
         values.extend((0..1000).map(|step| f64::from(step) / 7.0 * 100.0 + 0.0));
         for value in values {
             assert_eq!(whole_percent(value), format!("{value:.0}%"), "{value}");
+        }
+    }
+
+    #[test]
+    fn cut_text_fits_its_budget() {
+        use unicode_width::UnicodeWidthStr;
+        let hearts = format!("Hearts {}", "\u{2764}\u{FE0F}".repeat(30));
+        let family = "\u{1F469}\u{200D}\u{1F469}\u{200D}\u{1F467}\u{200D}\u{1F466}".repeat(10);
+        for text in [
+            hearts.as_str(),
+            family.as_str(),
+            "数据驱动的增长目标",
+            "e\u{301}".repeat(40).as_str(),
+        ] {
+            for budget in 0..40 {
+                let cut = truncate(text, budget);
+                assert!(cut.width() <= budget.max(1), "{cut:?} in {budget}");
+                assert!(!cut.contains("\u{200D}…"), "{cut:?} in {budget}");
+            }
+        }
+    }
+
+    #[test]
+    fn direction_marks_are_unsafe() {
+        for mark in ['\u{061C}', '\u{200E}', '\u{200F}'] {
+            assert!(is_unsafe(mark), "{mark:?}");
+            assert!(!printable(&format!("a{mark}b")).contains(mark), "{mark:?}");
         }
     }
 

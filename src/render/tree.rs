@@ -45,7 +45,11 @@ pub(crate) fn write_text(
     as_of: NaiveDate,
     out: &mut dyn Write,
 ) -> io::Result<()> {
-    writeln!(out, "Alignment for {} as of {as_of}", periods.join(", "))?;
+    writeln!(
+        out,
+        "Alignment for {} as of {as_of}",
+        printable(&periods.join(", "))
+    )?;
     for root in roots {
         writeln!(out)?;
         write_node(root, "", "", None, out)?;

@@ -277,3 +277,42 @@ fn table_cuts_owner_and_masks_bidi() {
     assert!(output.stdout.contains(&format!("{}…", "o".repeat(19))));
     assert!(!output.stdout.contains('\u{202E}'), "{}", output.stdout);
 }
+
+#[test]
+fn table_lines_fit_the_terminal() {
+    use unicode_width::UnicodeWidthStr;
+    // Goals are cut to the room the other columns leave in `COLUMNS` (120 in tests).
+    let long_title = "Customers finish checkout on every device and in every region ".repeat(3);
+    let file = format!(
+        "period = \"2026-Q4\"\nteam = \"web\"\n\n[[objective]]\nid = \"checkout\"\n\
+         title = \"{long_title}\"\nowner = \"dana\"\n\n[[objective.key_result]]\n\
+         id = \"conversion\"\ntitle = \"{long_title}\"\nstart = 1\ntarget = 2\ncurrent = 1.5\n\
+         unit = \"%\"\nconfidence = 0.7\nchecked = 2026-11-09\n"
+    );
+    let repo = temp_repo(&[("okrs/web.toml", &file)]);
+    let output = okr(repo.path(), &["progress", "--as-of", "2026-11-15"]);
+    assert_eq!(output.code, 0, "{}", output.stderr);
+    assert!(output.stdout.contains('…'), "{}", output.stdout);
+    for line in output.stdout.lines().skip(1) {
+        assert!(line.width() <= 120, "{} columns: {line}", line.width());
+    }
+}
+
+#[test]
+fn period_names_are_masked_in_first_lines() {
+    let config = "[periods.\"la\\u001b[31mnch\\u202e\"]\nstart = 2026-09-01\nend = 2026-12-31\n";
+    let file = "period = \"la\\u001b[31mnch\\u202e\"\nteam = \"web\"\n\n[[objective]]\n\
+                id = \"launch\"\ntitle = \"Customers can pay on any device\"\nowner = \"dana\"\n";
+    let repo = temp_repo(&[("okr.toml", config), ("okrs/web.toml", file)]);
+    for command in ["progress", "tree"] {
+        let output = okr(
+            repo.path(),
+            &[command, "--period", "all", "--as-of", "2026-11-15"],
+        );
+        assert_eq!(output.code, 0, "{command}: {}", output.stderr);
+        let first = output.stdout.lines().next().unwrap_or_default();
+        assert!(first.contains("la"), "{command}: {first}");
+        assert!(!first.contains('\u{1b}'), "{command}: {first:?}");
+        assert!(!first.contains('\u{202e}'), "{command}: {first:?}");
+    }
+}
