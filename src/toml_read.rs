@@ -346,23 +346,25 @@ impl Matcher {
 pub(crate) struct Candidate<'a> {
     text: &'a str,
     shape: Shape,
-    /// The largest distance that counts as close: 2 edits, or a third of the length.
+    /// The largest distance that counts as close: 2 edits, or a third of the length in
+    /// characters.
     limit: usize,
 }
 
 impl<'a> Candidate<'a> {
     pub(crate) fn new(text: &'a str) -> Self {
+        let shape = Shape::of(text);
         Candidate {
             text,
-            shape: Shape::of(text),
-            limit: Candidate::limit(text.len()),
+            shape,
+            limit: Candidate::limit(shape.chars),
         }
     }
 
-    /// Returns the largest distance that counts as close to a candidate of `bytes`
-    /// bytes.
-    pub(crate) fn limit(bytes: usize) -> usize {
-        2.max(bytes / 3)
+    /// Returns the largest distance that counts as close to a candidate of `chars`
+    /// characters.
+    pub(crate) fn limit(chars: usize) -> usize {
+        2.max(chars / 3)
     }
 }
 
@@ -700,6 +702,13 @@ mod tests {
         assert_eq!(counts.bag_distance("xyzw"), 4);
         assert_eq!(Shape::of("abc").lower_bound(Shape::of("xyzw")), 4);
         assert_eq!(Shape::of("aab").lower_bound(Shape::of("ab")), 1);
+    }
+
+    #[test]
+    fn limit_counts_characters_not_bytes() {
+        // A four-character CJK name is twelve bytes, but may differ by two edits only.
+        assert_eq!(Matcher::new("xyz").distance("增长目标"), None);
+        assert_eq!(Matcher::new("增长目").distance("增长目标"), Some(1));
     }
 
     #[test]

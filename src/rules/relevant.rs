@@ -98,9 +98,8 @@ fn close_candidates(context: &Context<'_>, period: &str, references: &[&str]) ->
                 |parts| {
                     // Most names are too long or too short for every reference, and
                     // are rejected before they are joined and measured.
-                    let bytes: usize = parts.iter().map(|part| part.len()).sum();
                     let chars: usize = parts.iter().map(|part| part.chars().count()).sum();
-                    let limit = Candidate::limit(bytes);
+                    let limit = Candidate::limit(chars);
                     let first = by_length.partition_point(|&(length, _)| length + limit < chars);
                     let end = by_length.partition_point(|&(length, _)| length <= chars + limit);
                     if first >= end {
