@@ -5,7 +5,7 @@ use chrono::NaiveDate;
 use std::ops::Range;
 
 /// Text read from a goal file. Ids, owners, units and period names are short, so most
-/// values sit inside the struct that holds them, with no allocation of their own.
+/// values are stored inline in the struct that contains them, with no allocation.
 pub(crate) type Text = compact_str::CompactString;
 
 /// A value and the byte range in its source file it was read from.

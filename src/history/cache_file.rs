@@ -217,15 +217,15 @@ impl Checksum {
 
     fn update(&mut self, mut bytes: &[u8]) {
         if !self.pending.is_empty() {
-            let taken = bytes.len().min(BLOCK - self.pending.len());
-            self.pending.extend_from_slice(&bytes[..taken]);
-            bytes = &bytes[taken..];
+            let filling = bytes.len().min(BLOCK - self.pending.len());
+            self.pending.extend_from_slice(&bytes[..filling]);
+            bytes = &bytes[filling..];
             if self.pending.len() < BLOCK {
                 return;
             }
-            let block = std::mem::take(&mut self.pending);
+            let mut block = [0; BLOCK];
+            block.copy_from_slice(&self.pending);
             self.block(&block);
-            self.pending = block;
             self.pending.clear();
         }
         let mut blocks = bytes.chunks_exact(BLOCK);

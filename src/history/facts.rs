@@ -64,7 +64,7 @@ pub(crate) struct Facts {
     slots: Vec<usize>,
     /// Every slot's events, slot after slot, each slot's oldest first.
     events: Vec<EventAt>,
-    /// Where each slot's events start in `events`, and the end of the last slot's.
+    /// The start of each slot's events in `events`, and the end of the last slot's.
     starts: Vec<usize>,
     /// Per slot, whether the key result existed at a shallow clone's boundary without
     /// a check-in since, so that its last check-in is unknown.
@@ -150,7 +150,7 @@ struct Requested<'k> {
 /// The requested key results, one slot each, and the slot of each key.
 struct RequestedKeys<'k> {
     slots: Vec<Requested<'k>>,
-    /// The slot of each key, found by the key's hash. The table holds slot numbers
+    /// The slot of each key, found by the key's hash. The table stores slot numbers
     /// only, so it stays small and reads key text only to tell apart equal hashes.
     by_key: HashTable<usize>,
     hasher: foldhash::fast::RandomState,

@@ -268,9 +268,9 @@ pub(crate) fn truncate(text: &str, budget: usize) -> String {
     if text.width() <= budget {
         return text.to_owned();
     }
-    let kept = &text[..cut_point(text, budget)];
-    let mut cut = String::with_capacity(kept.len() + '…'.len_utf8());
-    cut.push_str(kept);
+    let prefix = &text[..cut_point(text, budget)];
+    let mut cut = String::with_capacity(prefix.len() + '…'.len_utf8());
+    cut.push_str(prefix);
     cut.push('…');
     cut
 }
@@ -283,17 +283,17 @@ pub(crate) fn cut_point(text: &str, budget: usize) -> usize {
     if is_printable_ascii(text) {
         return budget.saturating_sub(1).min(text.len());
     }
-    // Characters are counted one by one, but the kept text is measured whole, and some
+    // Characters are counted one by one, but the prefix is measured whole, and some
     // sequences (an emoji with a variation selector) are wider than their characters.
-    // So the room shrinks until the kept text fits.
+    // So the room shrinks until the prefix fits.
     let mut room = budget;
     loop {
-        let kept = &text[..start_within(text, room)];
+        let prefix = &text[..start_within(text, room)];
         // A zero-width joiner left before `…` would join the two.
-        let kept = kept.trim_end_matches('\u{200D}');
-        let width = kept.width() + 1;
+        let prefix = prefix.trim_end_matches('\u{200D}');
+        let width = prefix.width() + 1;
         if width <= budget || room == 0 {
-            return kept.len();
+            return prefix.len();
         }
         room -= (width - budget).min(room);
     }

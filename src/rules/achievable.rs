@@ -97,7 +97,7 @@ impl<'w> Group<'w> {
 }
 
 /// Groups keyed by (period, team or owner). Findings are sorted by place at the end, so
-/// the order of the groups does not show; the fixed seed keeps runs alike all the same.
+/// the order of the groups does not show. The fixed seed still keeps runs alike.
 type Groups<'w> = FixedMap<(&'w str, &'w str), Group<'w>>;
 
 /// A map hashed with foldhash and a fixed seed: quick on the names it is keyed by, and

@@ -70,8 +70,8 @@ impl Candidate<'_> {
 /// Goal files per parallel task.
 const CHUNK_FILES: usize = 256;
 
-/// The live key results of checked periods in `files`, which start at `first` in
-/// `Workspace::files`.
+/// Lists the live key results of checked periods in `files`, which start at `first`
+/// in `Workspace::files`.
 fn candidates<'a>(
     context: &'a Context<'_>,
     history: &'a HistoryInput,
@@ -112,7 +112,7 @@ fn candidates<'a>(
     found
 }
 
-/// What one chunk of files found besides its findings.
+/// Counts one chunk of files found besides its findings.
 #[derive(Default)]
 struct ChunkCounts {
     candidates: usize,
@@ -234,7 +234,7 @@ fn stale(
     }
 }
 
-/// The notes on the key results `stale` could not check.
+/// Writes the notes on the key results `stale` could not check.
 fn stale_notes(history: &HistoryInput, totals: &ChunkCounts, sink: &mut Sink<'_>) {
     if totals.without_date > 0
         && let GitHistory::Unavailable(reason) = &history.git

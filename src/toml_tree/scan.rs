@@ -63,8 +63,9 @@ fn is_word_byte(byte: u8) -> bool {
     byte.is_ascii_alphanumeric() || matches!(byte, b'_' | b'+' | b'-' | b'.' | b':')
 }
 
-/// A decimal integer: `0`, or digits without a leading zero, with single underscores
-/// between digits (`3_500_000`). At most 18 digits, so it also fits an `i64`.
+/// Returns whether `digits` are a plain decimal integer: `0`, or digits without a
+/// leading zero, with single underscores between digits (`3_500_000`). At most 18
+/// digits are accepted, so the value also fits an `i64`.
 fn is_plain_integer(digits: &[u8]) -> bool {
     match digits {
         [b'0'] => true,
@@ -114,8 +115,8 @@ fn is_plain_word(word: &[u8]) -> bool {
     }
 }
 
-/// The value of a boolean, or of an unsigned number without underscores, whose decoded
-/// text is the word itself. Other words go through the decoder.
+/// Returns the value of a boolean, or of an unsigned number without underscores, whose
+/// decoded text is the word itself. Other words go through the decoder.
 fn plain_value(word: &str) -> Option<Value<'_>> {
     match word {
         "true" => Some(Value::Boolean(true)),
@@ -194,7 +195,7 @@ impl Scanner<'_> {
         Some(())
     }
 
-    /// A comment up to, not including, the end of its line.
+    /// Skips a comment up to, not including, the end of its line.
     fn comment(&mut self) -> Option<()> {
         self.at += 1;
         while let Some(byte) = self.peek() {
@@ -274,7 +275,7 @@ impl Scanner<'_> {
         }
     }
 
-    /// A one-line string without escapes.
+    /// Reads a one-line string without escapes.
     fn string(&mut self, quote: u8) -> Option<()> {
         let start = self.at;
         let body = self.bytes.get(start + 1..)?;
@@ -294,7 +295,7 @@ impl Scanner<'_> {
         Some(())
     }
 
-    /// A boolean, number or date.
+    /// Reads a boolean, number or date.
     fn word(&mut self) -> Option<()> {
         let start = self.at;
         while self.peek().is_some_and(is_word_byte) {
