@@ -160,8 +160,7 @@ impl<'r> Walker<'r> {
             // lacks the last version that did, which only a walk from further back
             // has: walk again without the cache (once, since the cache is then empty).
             if !complete && matches!(chain.get(index), Some(Link::Cached(_))) {
-                self.cache.commits.clear();
-                self.cache.unsaved.clear();
+                self.forget_cache();
                 return self.walk(tip, limit);
             }
         }
@@ -200,9 +199,7 @@ impl<'r> Walker<'r> {
                 Some(_) if cached_links >= self.cache.commits.len() => {
                     // More cached links than cached commits: the cache's parents form
                     // a loop, which only a damaged or hand-made file can contain.
-                    self.cache.commits.clear();
-                    self.cache.unsaved.clear();
-                    self.stats.from_cache = 0;
+                    self.forget_cache();
                     return self.chain(tip, limit);
                 }
                 Some(commit) => {
@@ -210,11 +207,20 @@ impl<'r> Walker<'r> {
                     self.stats.from_cache += 1;
                     (Link::Cached(cursor), commit.parent, commit.time)
                 }
-                None => {
-                    let info = self.repo.commit(cursor)?;
-                    let (parent, time) = (info.first_parent, info.time);
-                    (Link::Fresh(info), parent, time)
-                }
+                None => match self.repo.commit(cursor) {
+                    Ok(info) => {
+                        let (parent, time) = (info.first_parent, info.time);
+                        (Link::Fresh(info), parent, time)
+                    }
+                    // A cached commit named a parent that cannot be read, which only a
+                    // hand-made cache can do. Walk from git alone, so that an error of
+                    // the repository itself comes back on the second try.
+                    Err(_) if matches!(chain.last(), Some(Link::Cached(_))) => {
+                        self.forget_cache();
+                        return self.chain(tip, limit);
+                    }
+                    Err(error) => return Err(error),
+                },
             };
             if limit.since.is_some_and(|since| time < since) {
                 older_in_a_row += 1;
@@ -234,6 +240,13 @@ impl<'r> Walker<'r> {
                 None => return Ok((chain, End::Root)),
             }
         }
+    }
+
+    /// Drops every cached commit for the rest of this run, so the walk reads git alone.
+    fn forget_cache(&mut self) {
+        self.cache.commits.clear();
+        self.cache.unsaved.clear();
+        self.stats.from_cache = 0;
     }
 
     /// Compares and replays consecutive commits missing from the cache (`infos`,
@@ -504,6 +517,41 @@ mod tests {
         assert_eq!(segment.end, End::Root);
         assert_eq!(segment.walked, 2, "walked from git, not the cache");
         assert_eq!(walker.stats.from_cache, 0);
+    }
+
+    #[test]
+    fn cache_with_missing_parent_is_dropped() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        let date = "2026-10-01T09:00:00+00:00";
+        git(root, &["init", "-q", "-b", "main"], date);
+        write(root, "okrs/a.toml", &goal(10, 90));
+        git(root, &["add", "."], date);
+        git(root, &["commit", "-qm", "Add goals"], date);
+        write(root, "okrs/a.toml", &goal(20, 90));
+        git(root, &["commit", "-qam", "Check in"], date);
+
+        let repo = GitRepository::discover(root).unwrap().unwrap();
+        let config = Config::defaults(root.to_owned(), root.to_owned());
+        let tip = repo.require_head().unwrap();
+        // A cached tip whose parent is no object of the repository.
+        let missing = ObjectId::from_hex("1234567890123456789012345678901234567890").unwrap();
+        let mut cache = Cache::disabled();
+        let orphan = WalkedCommit {
+            parent: Some(missing),
+            time: 0,
+            meta: None,
+            events: Vec::new(),
+            notes: Vec::new(),
+        };
+        cache.insert(tip, Arc::new(orphan));
+        let scope = Scope::new(&config, repo.workdir()).unwrap();
+        let mut walker = Walker::with_cache(&repo, scope, cache);
+        let segment = walker.walk(tip, &Limit::default()).unwrap();
+        assert_eq!(segment.end, End::Root);
+        assert_eq!(segment.walked, 2, "walked from git, not the cache");
+        assert_eq!(walker.stats.from_cache, 0);
+        assert_eq!(segment.commits.len(), 2, "both commits have events");
     }
 
     #[test]
