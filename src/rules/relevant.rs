@@ -32,12 +32,13 @@ pub(super) fn check_anchors(context: &Context<'_>, sink: &mut Sink<'_>) {
 /// could have meant, among the items of `files`. Those are the objectives and key
 /// results of the `near` periods (that period and those enclosing it), and every item
 /// with its period in front. Names come one at a time, in file order, so a large
-/// repository's list is never kept.
+/// repository's list is never kept. The second argument is the key result's id when
+/// the name is `objective/key-result` of a near period.
 fn visit_candidates(
     context: &Context<'_>,
     files: Range<usize>,
     near: &HashSet<&str>,
-    mut write: impl FnMut(&[&str]),
+    mut write: impl FnMut(&[&str], Option<&str>),
 ) {
     for file in files {
         let Some(own) = context.index.file_period(file) else {
@@ -46,15 +47,15 @@ fn visit_candidates(
         let is_near = near.contains(own.name.as_str());
         for objective in &context.workspace.files[file].objectives {
             let objective_id = objective.id.value.as_str();
-            write(&[&own.name, "/", objective_id]);
+            write(&[&own.name, "/", objective_id], None);
             if is_near {
-                write(&[objective_id]);
+                write(&[objective_id], None);
             }
             for key_result in &objective.key_results {
                 let key_result_id = key_result.id.value.as_str();
-                write(&[&own.name, "/", objective_id, "/", key_result_id]);
+                write(&[&own.name, "/", objective_id, "/", key_result_id], None);
                 if is_near {
-                    write(&[objective_id, "/", key_result_id]);
+                    write(&[objective_id, "/", key_result_id], Some(key_result_id));
                 }
             }
         }
@@ -82,6 +83,18 @@ fn close_candidates(context: &Context<'_>, period: &str, references: &[&str]) ->
         .map(|(reference, matcher)| (matcher.chars(), reference))
         .collect();
     by_length.sort_unstable();
+    // References without a `/` that may be a key result's id written without its
+    // objective: `objective/key-result` is suggested for those before any close name.
+    let unqualified: HashMap<&str, usize> = references
+        .iter()
+        .enumerate()
+        .filter(|(_, reference)| !reference.contains('/'))
+        .map(|(position, reference)| (*reference, position))
+        .collect();
+    // One bit per byte length of those references, so most key result ids are turned
+    // away before they are hashed.
+    let length_bit = |text: &str| 1u128 << text.len().min(127);
+    let unqualified_lengths = unqualified.keys().fold(0, |bits, id| bits | length_bit(id));
     let files = context.workspace.files.len();
     // Each match: the reference's position in `references`, the distance and the name.
     let matches: Vec<(usize, usize, String)> = (0..files.div_ceil(SEARCH_CHUNK_FILES))
@@ -95,7 +108,13 @@ fn close_candidates(context: &Context<'_>, period: &str, references: &[&str]) ->
                 context,
                 start..files.min(start + SEARCH_CHUNK_FILES),
                 &near,
-                |parts| {
+                |parts, key_result_id| {
+                    if let Some(id) = key_result_id
+                        && unqualified_lengths & length_bit(id) != 0
+                        && let Some(&reference) = unqualified.get(id)
+                    {
+                        found.push((reference, 0, parts.concat()));
+                    }
                     // Most names are too long or too short for every reference, and
                     // are rejected before they are joined and measured.
                     let chars: usize = parts.iter().map(|part| part.chars().count()).sum();

@@ -346,6 +346,36 @@ fn suggestion_skips_the_objective_itself() {
     );
 }
 
+#[test]
+fn suggestion_adds_objective_to_bare_key_result() {
+    let company = "period = \"2026-Q4\"\nteam = \"company\"\n\n[[objective]]\nid = \"support\"\n\
+                   title = \"Customers get answers the same day\"\nowner = \"alice\"\n\n\
+                   [[objective.key_result]]\nid = \"refund-time\"\ntitle = \"Refund time\"\n\
+                   start = 10\ntarget = 2\ncurrent = 6\nunit = \"days\"\n";
+    let team = "period = \"2026-Q4\"\nteam = \"payments\"\n\n[[objective]]\nid = \"fast\"\n\
+                title = \"Refunds reach customers within a day\"\nowner = \"bob\"\n\
+                aligns_to = [\"refund-time\"]\n";
+    let repo = temp_repo(&[("okrs/company.toml", company), ("okrs/payments.toml", team)]);
+    let output = okr(
+        repo.path(),
+        &["lint", "--as-of", "2026-11-15", "--format", "json"],
+    );
+    let document = output.json();
+    let helps: Vec<&str> = document["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|finding| finding["rule"] == "unknown-alignment")
+        .map(|finding| finding["help"].as_str().unwrap())
+        .collect();
+    assert_eq!(helps.len(), 1, "{document}");
+    assert!(
+        helps[0].starts_with("did you mean `support/refund-time`?"),
+        "{}",
+        helps[0]
+    );
+}
+
 /// Rules that judge one file at a time run on shards of files. Each finding must come
 /// from the shard that contains its file only, however many shards there are.
 #[test]
