@@ -157,14 +157,30 @@ fn close_candidates(context: &Context<'_>, period: &str, references: &[&str]) ->
 const MAX_SUGGESTION_SEARCHES: usize = 50;
 
 fn unknown_alignment<'w>(context: &Context<'w>, unknown: &[Unknown<'w>], sink: &mut Sink<'_>) {
-    let unparsed = context.workspace.unparsed.len();
-    if unparsed > 0 {
-        // The missing objective may be in a file that did not parse.
+    // An entry may name an item of a file that did not parse. Only an entry whose last
+    // segment appears nowhere in those files' text is certainly unknown.
+    let workspace = context.workspace;
+    let mut unchecked = 0;
+    let certain: Vec<Unknown<'w>> = unknown
+        .iter()
+        .filter(|(_, _, _, entry)| {
+            let id = entry.value.rsplit('/').next().unwrap_or_default();
+            let maybe_there = workspace
+                .unparsed
+                .iter()
+                .any(|&source| workspace.sources[source].text.contains(id));
+            unchecked += usize::from(maybe_there);
+            !maybe_there
+        })
+        .copied()
+        .collect();
+    if unchecked > 0 {
+        let files = workspace.unparsed.len();
         sink.note(format!(
-            "unknown-alignment was not checked because {unparsed} goal file(s) could not be parsed"
+            "{unchecked} `aligns_to` entry(s) naming nothing known were not reported, because they may name an item in the {files} goal file(s) that could not be parsed"
         ));
-        return;
     }
+    let unknown = &certain[..];
     let suggestions = suggestions(context, unknown);
     for &(file, subject, period, entry) in unknown {
         let reference = &entry.value;

@@ -68,6 +68,63 @@ fn broken_file_hides_no_other_findings() {
 }
 
 #[test]
+fn broken_file_hides_no_unknown_alignment() {
+    let aligned = GOOD.replace(
+        "owner = \"alice\"\n",
+        "owner = \"alice\"\naligns_to = [\"no-such-objective\"]\n",
+    );
+    let repo = temp_repo(&[
+        ("okrs/a.toml", aligned.as_str()),
+        ("okrs/other.toml", "period = \"2026-Q4\n"),
+    ]);
+    let args = [
+        "lint",
+        "okrs/a.toml",
+        "--format",
+        "json",
+        "--as-of",
+        "2026-11-15",
+    ];
+    let output = okr(repo.path(), &args);
+    assert_eq!(output.code, 1, "{}", output.stdout);
+    let document = output.json();
+    let found = diagnostic(&document, "unknown-alignment");
+    assert_eq!(found["file"], "okrs/a.toml");
+    assert_eq!(found["line"], 7);
+}
+
+#[test]
+fn entry_maybe_in_broken_file_is_noted() {
+    let aligned = GOOD.replace(
+        "owner = \"alice\"\n",
+        "owner = \"alice\"\naligns_to = [\"company-goal\"]\n",
+    );
+    // The broken file may define `company-goal`, so the entry is not reported.
+    let broken = "period = \"2026-Q4\"\n[[objective]]\nid = \"company-goal\"\ntitle = = \"x\"\n";
+    let repo = temp_repo(&[
+        ("okrs/a.toml", aligned.as_str()),
+        ("okrs/company.toml", broken),
+    ]);
+    let args = [
+        "lint",
+        "okrs/a.toml",
+        "--format",
+        "json",
+        "--as-of",
+        "2026-11-15",
+    ];
+    let output = okr(repo.path(), &args);
+    let document = output.json();
+    let rules = rules_of(&document);
+    assert!(
+        !rules.contains(&"unknown-alignment".to_owned()),
+        "{rules:?}"
+    );
+    let notes = document["notes"].to_string();
+    assert!(notes.contains("1 `aligns_to` entry(s)"), "{notes}");
+}
+
+#[test]
 fn wrong_type_names_field_and_type() {
     let text = GOOD.replace("start = 900", "start = \"nine hundred\"");
     let (code, document) = lint(&[("okrs/a.toml", &text)]);
