@@ -78,13 +78,16 @@ pub(super) fn run(
         files,
         notes,
     };
-    match args.format {
-        LintFormat::Human => findings::write_human(&report, color, out)?,
-        LintFormat::Json => findings::write_json(&report, out)?,
-        LintFormat::Github => findings::write_github(&report, out)?,
-        LintFormat::Sarif => sarif::write_sarif(&report, out)?,
-        LintFormat::Rdjson => sarif::write_rdjson(&report, out)?,
-    }
+    let written = match args.format {
+        LintFormat::Human => findings::write_human(&report, color, out),
+        LintFormat::Json => findings::write_json(&report, out),
+        LintFormat::Github => findings::write_github(&report, out),
+        LintFormat::Sarif => sarif::write_sarif(&report, out),
+        LintFormat::Rdjson => sarif::write_rdjson(&report, out),
+    };
+    // A reader that closed the pipe early (`okr lint | head`) still gets the exit code
+    // of the findings, whatever their size.
+    super::unless_pipe_closed(written)?;
     let errors = report.count(Severity::Error);
     let warnings = report.count(Severity::Warning);
     let denied = args.deny == Some(DenyLevel::Warnings) && warnings > 0;

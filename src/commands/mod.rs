@@ -40,8 +40,17 @@ pub(crate) fn run(cli: Cli, color: bool) -> Result<Outcome> {
             Ok(Outcome::Success)
         }
     }?;
-    out.flush()?;
+    unless_pipe_closed(out.flush())?;
     Ok(outcome)
+}
+
+/// Passes on an output error unless the reader closed the pipe, which ends the output
+/// but not the command's result.
+pub(crate) fn unless_pipe_closed(result: std::io::Result<()>) -> std::io::Result<()> {
+    match result {
+        Err(error) if error.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        other => other,
+    }
 }
 
 /// The loaded repository a command works on.

@@ -86,13 +86,14 @@ pub(super) fn run(
         teams,
         objectives,
     };
-    match args.format {
-        TableFormat::Table => crate::render::progress::write_table(&report, color, out)?,
-        TableFormat::Markdown => crate::render::progress::write_markdown(&report, out)?,
-        TableFormat::Csv => crate::render::progress::write_csv(&report, out)?,
-        TableFormat::Json => crate::render::progress::write_json(&report, out)?,
-    }
-    out.flush()?;
+    let written = match args.format {
+        TableFormat::Table => crate::render::progress::write_table(&report, color, out),
+        TableFormat::Markdown => crate::render::progress::write_markdown(&report, out),
+        TableFormat::Csv => crate::render::progress::write_csv(&report, out),
+        TableFormat::Json => crate::render::progress::write_json(&report, out),
+    };
+    // A closed pipe ends the output early, and broken goal files still exit 2.
+    super::unless_pipe_closed(written.and_then(|()| out.flush()))?;
     super::report_left_out(workspace, index);
     if !workspace.unparsed.is_empty() {
         report_unparsed(workspace);

@@ -79,11 +79,12 @@ pub(super) fn run(args: &TreeArgs, global: &GlobalArgs, out: &mut dyn Write) -> 
             roots.push(builder.node(Target::Objective(*at), &mut walk));
         }
     }
-    match args.format {
-        TreeFormat::Table => write_text(&roots, &selection.periods, as_of, out)?,
-        TreeFormat::Json => write_json(&roots, &selection.periods, as_of, out)?,
-    }
-    out.flush()?;
+    let written = match args.format {
+        TreeFormat::Table => write_text(&roots, &selection.periods, as_of, out),
+        TreeFormat::Json => write_json(&roots, &selection.periods, as_of, out),
+    };
+    // A closed pipe ends the output early, and broken goal files still exit 2.
+    super::unless_pipe_closed(written.and_then(|()| out.flush()))?;
     super::report_left_out(workspace, index);
     if !workspace.unparsed.is_empty() {
         report_unparsed(workspace);

@@ -343,3 +343,33 @@ fn human_columns_count_characters() {
         .unwrap();
     assert_eq!(wrong["column"], 16);
 }
+
+#[test]
+fn closed_pipe_keeps_lint_exit_code() {
+    // Enough findings to fill the pipe, so that lint's writes fail whatever the timing.
+    let missing_unit = GOAL.replace("unit = \"%\"\n", "");
+    let files: Vec<(String, String)> = (0..300)
+        .map(|index| {
+            let text = missing_unit.replace("platform", &format!("team-{index}"));
+            (format!("okrs/team-{index}.toml"), text)
+        })
+        .chain([("okrs/broken.toml".to_owned(), "period = [\n".to_owned())])
+        .collect();
+    let borrowed: Vec<(&str, &str)> = files
+        .iter()
+        .map(|(path, text)| (path.as_str(), text.as_str()))
+        .collect();
+    let repo = temp_repo(&borrowed);
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_okr"))
+        .args(["lint", "--as-of", "2026-11-15"])
+        .current_dir(repo.path())
+        .env("NO_COLOR", "1")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    // Close the reading end at once, as `okr lint | head -c 0` would.
+    drop(child.stdout.take());
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(1));
+}
