@@ -226,9 +226,8 @@ fn stale(
                  the check-in interval is {interval} days",
                 candidate.item()
             ),
-            "record where it stands with `okr check-in` (or commit a new `current`, \
-             `confidence` or note), or drop it with `state = \"dropped\"` if nobody \
-             works on it any more"
+            "commit where it stands (a new `current`, `confidence` or note), or drop it \
+             with `state = \"dropped\"` if nobody works on it any more"
                 .to_owned(),
         );
     }

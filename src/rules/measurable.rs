@@ -197,7 +197,7 @@ fn missing_current(context: &Context<'_>, sink: &mut Sink<'_>) {
                     (context.as_of - period.start).num_days(),
                     period.name
                 ),
-                "record the latest value with `okr check-in`, or set `current` and `checked` in the file".to_owned(),
+                "set `current` to the latest value and `checked` to today's date, and commit the file".to_owned(),
             );
         }
     }

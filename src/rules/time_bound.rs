@@ -167,7 +167,7 @@ fn no_final_check_in(context: &Context<'_>, history: &HistoryInput, sink: &mut S
                     "key result `{}/{}` {problem}, but {} ended on {} and needs a check-in from {final_week} on",
                     objective.id.value, key_result.id.value, period.name, period.end,
                 ),
-                "record the final value with `okr check-in`, or set `current` and `checked` to the value at the period's end".to_owned(),
+                "set `current` to the value at the period's end and `checked` to that day's date, and commit the file".to_owned(),
             );
         }
     }
