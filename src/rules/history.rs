@@ -120,6 +120,9 @@ struct ChunkCounts {
     /// past a shallow clone's boundary.
     without_date: usize,
     beyond_boundary: usize,
+    /// Key results `moved-goalpost` checked only in part: they existed at a shallow
+    /// clone's boundary, which lies after their period began or froze.
+    moves_before_boundary: usize,
 }
 
 /// Runs `stale` and `moved-goalpost`, which look at the same key results, on chunks of
@@ -143,7 +146,7 @@ pub(super) fn stale_and_moved(context: &Context<'_>, history: &HistoryInput, sin
                 stale(context, history, &candidates, &mut stale_part, &mut counts);
             }
             if moved_on {
-                moved_goalpost(context, history, &candidates, &mut moved_part);
+                moved_goalpost(context, history, &candidates, &mut moved_part, &mut counts);
             }
             counts.candidates = candidates.len();
             (stale_part, moved_part, counts)
@@ -157,6 +160,7 @@ pub(super) fn stale_and_moved(context: &Context<'_>, history: &HistoryInput, sin
         totals.candidates += counts.candidates;
         totals.without_date += counts.without_date;
         totals.beyond_boundary += counts.beyond_boundary;
+        totals.moves_before_boundary += counts.moves_before_boundary;
     }
     if stale_on {
         stale_notes(history, &totals, sink);
@@ -169,6 +173,28 @@ pub(super) fn stale_and_moved(context: &Context<'_>, history: &HistoryInput, sin
         sink.note(format!(
             "moved-goalpost: {reason}, so target and start changes could not be checked"
         ));
+    }
+    if totals.moves_before_boundary > 0
+        && let GitHistory::Known(facts) = &history.git
+        && let Some(boundary) = facts.boundary
+    {
+        sink.note(format!(
+            "moved-goalpost: {} existed at the shallow clone's boundary ({boundary}), \
+             after their period began, so target and start changes before it are unknown",
+            plural_key_results(totals.moves_before_boundary)
+        ));
+    }
+    if totals.beyond_boundary > 0 || totals.moves_before_boundary > 0 {
+        boundary_notes(history, sink);
+    }
+}
+
+/// Writes the walk's note on the shallow clone's boundary, with how to fetch more.
+fn boundary_notes(history: &HistoryInput, sink: &mut Sink<'_>) {
+    if let GitHistory::Known(facts) = &history.git {
+        for note in &facts.notes {
+            sink.note(note.clone());
+        }
     }
 }
 
@@ -249,11 +275,6 @@ fn stale_notes(history: &HistoryInput, totals: &ChunkCounts, sink: &mut Sink<'_>
              check-in is unknown and they were not checked",
             plural_key_results(totals.beyond_boundary)
         ));
-        if let GitHistory::Known(facts) = &history.git {
-            for note in &facts.notes {
-                sink.note(note.clone());
-            }
-        }
     }
 }
 
@@ -278,12 +299,26 @@ fn moved_goalpost(
     history: &HistoryInput,
     candidates: &[Candidate<'_>],
     sink: &mut Sink<'_>,
+    counts: &mut ChunkCounts,
 ) {
-    if let GitHistory::Unavailable(_) = history.git {
-        return;
-    }
+    let boundary = match &history.git {
+        GitHistory::Unavailable(_) => return,
+        GitHistory::Known(facts) => facts.boundary,
+    };
     let freeze = context.workspace.config.freeze;
     for candidate in candidates {
+        // The walk reached the boundary, so a key result whose first event since then
+        // is not its addition existed at the boundary.
+        if let Some(boundary) = boundary
+            && let Some((facts, entry)) = candidate.facts
+            && history::frozen_from(candidate.period, freeze) < boundary
+            && facts
+                .event_iter(entry)
+                .next()
+                .is_none_or(|(_, event)| event.kind != EventKind::Added)
+        {
+            counts.moves_before_boundary += 1;
+        }
         let key_result = candidate.key_result;
         if key_result
             .reason

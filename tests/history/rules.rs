@@ -195,6 +195,17 @@ fn stale_in_shallow_clone_skips_unknown() {
     assert!(!rules.contains(&"stale"), "{rules:?}");
     let notes = document["notes"].to_string();
     assert!(notes.contains("shallow clone"), "{notes}");
+    // The key result existed at the boundary (2026-10-21), after 2026-Q4 began, so
+    // moves before the boundary are unknown too.
+    assert!(
+        notes.contains("moved-goalpost: 1 key result existed at the shallow clone's boundary"),
+        "{notes}"
+    );
+    assert_eq!(
+        notes.matches("git fetch --unshallow").count(),
+        1,
+        "the boundary note comes once: {notes}"
+    );
     assert!(
         fires(&repo, "2026-11-20", "stale"),
         "the full clone knows the check-in date"
