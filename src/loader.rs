@@ -150,15 +150,7 @@ fn discover_with_notes(config: &Config) -> Result<(Vec<PathBuf>, Vec<String>)> {
     let mut paths = Vec::new();
     let mut notes = Vec::new();
     for entry in &config.goals {
-        let escapes = Path::new(entry).components().any(|c| {
-            matches!(
-                c,
-                Component::ParentDir | Component::RootDir | Component::Prefix(_)
-            )
-        });
-        if escapes {
-            return Err(outside_repository(entry));
-        }
+        reject_outside_entry(entry)?;
         if entry.contains(['*', '?', '[', '{']) {
             let matcher = globset::Glob::new(entry)
                 .map_err(|error| Error::Reference {
@@ -195,6 +187,21 @@ fn discover_with_notes(config: &Config) -> Result<(Vec<PathBuf>, Vec<String>)> {
         });
     }
     Ok((paths, notes))
+}
+
+/// Rejects a `goals` entry of okr.toml that climbs out of the repository by its
+/// words alone (`..`, an absolute path), before anything is read.
+pub(crate) fn reject_outside_entry(entry: &str) -> Result<()> {
+    let escapes = Path::new(entry).components().any(|component| {
+        matches!(
+            component,
+            Component::ParentDir | Component::RootDir | Component::Prefix(_)
+        )
+    });
+    if escapes {
+        return Err(outside_repository(entry));
+    }
+    Ok(())
 }
 
 fn outside_repository(entry: &str) -> Error {

@@ -28,6 +28,7 @@ impl Scope {
         let mut plain = Vec::new();
         let mut globs = Vec::new();
         for entry in &config.goals {
+            crate::loader::reject_outside_entry(entry)?;
             if entry.contains(['*', '?', '[', '{']) {
                 let glob = globset::Glob::new(entry).map_err(|error| Error::Reference {
                     message: format!("invalid glob `{entry}` in okr.toml: {error}"),

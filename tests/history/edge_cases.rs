@@ -402,3 +402,25 @@ fn bad_revision_exits_2() {
     let output = repo.okr(&["history", "--rev", "-x"]);
     assert_eq!(output.code, 2, "{}", output.stderr);
 }
+
+#[test]
+fn goal_folder_outside_repository_stops_history_commands() {
+    let repo = Repo::new();
+    repo.write("okrs/growth.toml", &weekly(40));
+    repo.commit("2026-10-01T09:00:00+00:00", "Plan");
+    repo.write("okr.toml", "goals = [\"../elsewhere\"]\n");
+    for command in [
+        &["history"][..],
+        &["blame", "signups/weekly"],
+        &["diff", "HEAD"],
+        &["lint"],
+    ] {
+        let output = repo.okr(command);
+        assert_eq!(output.code, 2, "{command:?}: {}", output.stdout);
+        assert!(
+            output.stderr.contains("points outside the repository"),
+            "{command:?}: {}",
+            output.stderr
+        );
+    }
+}
