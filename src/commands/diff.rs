@@ -92,7 +92,8 @@ pub(super) struct Linted {
 
 impl Side {
     fn at(repo: &GitRepository, start: &Path, commit: ObjectId) -> Result<Side> {
-        let snapshot = history::load_at(repo, start, &commit.to_hex())?;
+        let short_id = &commit.to_hex()[..7];
+        let snapshot = history::load_commit(repo, start, commit, short_id)?;
         Ok(Side {
             config: snapshot.config,
             contents: snapshot.contents,

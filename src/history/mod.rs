@@ -26,7 +26,7 @@ pub(crate) use goalpost::{Ends, changes_goalpost, eases, frozen_from, is_moved};
 pub(crate) use reason::message_reason;
 pub(crate) use revision::{Range, default_base, parse_range};
 pub(crate) use scope::Scope;
-pub(crate) use snapshot::load_at;
+pub(crate) use snapshot::{load_at, load_commit};
 pub(crate) use store::{GitRepository, ObjectId, release_object_caches};
 pub(crate) use value::Value;
 pub(crate) use walk::{End, Limit, Walker};

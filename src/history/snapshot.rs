@@ -6,8 +6,9 @@ use super::scope::Scope;
 use super::store::{GitRepository, ObjectId, ObjectStore};
 use super::tree_diff::TreeDiff;
 use crate::config::{Config, FILE_NAME};
-use crate::error::{Error, Result};
+use crate::error::{ConfigError, Error, Result};
 use chrono::NaiveDate;
+use miette::NamedSource;
 use std::path::{Path, PathBuf};
 
 pub(crate) struct Snapshot {
@@ -24,6 +25,16 @@ pub(crate) struct Snapshot {
 /// from `revision`'s tree.
 pub(crate) fn load_at(repo: &GitRepository, start: &Path, revision: &str) -> Result<Snapshot> {
     let commit = repo.resolve(revision)?;
+    load_commit(repo, start, commit, revision)
+}
+
+/// Like `load_at`, for a commit already resolved; `revision` names it in messages.
+pub(crate) fn load_commit(
+    repo: &GitRepository,
+    start: &Path,
+    commit: ObjectId,
+    revision: &str,
+) -> Result<Snapshot> {
     let info = repo.commit(commit)?;
     let workdir = canonical(repo.workdir());
     let start = canonical(start);
@@ -40,7 +51,12 @@ pub(crate) fn load_at(repo: &GitRepository, start: &Path, revision: &str) -> Res
         .map(|part| part.as_os_str().to_string_lossy().into_owned())
         .collect::<Vec<_>>();
 
-    let config = config_at(repo, commit, &workdir, &relative)?;
+    let config = config_at(repo, commit, &workdir, &relative).map_err(|error| match error {
+        Error::Config(config_error) => {
+            Error::Config(Box::new(at_revision(*config_error, revision)))
+        }
+        other => other,
+    })?;
     let scope = Scope::new(&config, &workdir)?;
     let mut diff = TreeDiff::new(repo, &scope);
     let mut contents = Vec::new();
@@ -90,6 +106,21 @@ fn config_at(
     }
     let start = workdir.join(relative.join("/"));
     Ok(Config::defaults(start, workdir.to_path_buf()))
+}
+
+/// Names the revision in a problem of the okr.toml read from it, so it is not taken for
+/// the working tree's file: the source becomes `REV:okr.toml`, as git writes it.
+fn at_revision(error: ConfigError, revision: &str) -> ConfigError {
+    let name = format!("{revision}:{}", error.source_code.name());
+    let text = error.source_code.inner().clone();
+    ConfigError {
+        message: format!(
+            "{} (in okr.toml as of revision `{revision}`)",
+            error.message
+        ),
+        source_code: NamedSource::new(name, text),
+        ..error
+    }
 }
 
 fn canonical(path: &Path) -> PathBuf {

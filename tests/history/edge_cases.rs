@@ -424,3 +424,27 @@ fn goal_folder_outside_repository_stops_history_commands() {
         );
     }
 }
+
+#[test]
+fn invalid_config_at_revision_names_it() {
+    let repo = Repo::new();
+    repo.write("okrs/growth.toml", &weekly(40));
+    repo.write("okr.toml", "gaols = 1\n");
+    repo.commit("2026-10-01T09:00:00+00:00", "Plan with a typo");
+    repo.write("okr.toml", "check_in_interval = 7\n");
+    repo.commit("2026-10-02T09:00:00+00:00", "Fix the typo");
+    let output = repo.okr(&["lint", "--rev", "HEAD~1"]);
+    assert_eq!(output.code, 2, "{}", output.stdout);
+    assert!(
+        output.stderr.contains("as of revision `HEAD~1`"),
+        "{}",
+        output.stderr
+    );
+    assert!(
+        output.stderr.contains("HEAD~1:okr.toml:1:1"),
+        "{}",
+        output.stderr
+    );
+    // The working tree's okr.toml is valid, and lint of it works.
+    assert_eq!(repo.okr(&["lint"]).code, 0);
+}
