@@ -132,12 +132,18 @@ fn open_quietly(
         Ok(None) => return Ok((None, None, Some("not in a git repository".to_owned()))),
         Err(error) => return Ok((None, None, Some(error.to_string()))),
     };
-    match repo.head()? {
-        Some(head) => Ok((Some(repo), Some(head), None)),
-        None => Ok((
+    match repo.head() {
+        Ok(Some(head)) => Ok((Some(repo), Some(head), None)),
+        Ok(None) => Ok((
             Some(repo),
             None,
             Some("the git repository has no commits yet".to_owned()),
+        )),
+        // The goal files on disk can still be checked without their history.
+        Err(error) => Ok((
+            Some(repo),
+            None,
+            Some(format!("HEAD could not be read ({error})")),
         )),
     }
 }
@@ -249,7 +255,18 @@ pub(crate) fn check_ins(
         .min();
     let mut request = HistoryRequest::default();
     request.add(workspace, chosen, true);
-    let Some(mut facts) = facts(source, git, &request.interest, since, Threads::Parallel)? else {
+    let found = match facts(source, git, &request.interest, since, Threads::Parallel) {
+        Ok(found) => found,
+        // Progress is still shown, with the `checked` dates of the files alone.
+        Err(Error::Git { message }) => {
+            let note = format!(
+                "the git history could not be read ({message}), so last check-ins come from `checked` dates only"
+            );
+            return Ok((CheckIns::default(), vec![note]));
+        }
+        Err(error) => return Err(error),
+    };
+    let Some(mut facts) = found else {
         return Ok((CheckIns::default(), Vec::new()));
     };
     let notes = std::mem::take(&mut facts.notes);

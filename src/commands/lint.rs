@@ -168,17 +168,24 @@ pub(super) fn check(
             .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
         (facts, request.first_entries(), unfinished)
     });
-    let history = match facts? {
-        Some(facts) => HistoryInput {
+    let history = match facts {
+        Ok(Some(facts)) => HistoryInput {
             periods,
             ended,
             git: GitHistory::Known(facts),
             first_entries,
         },
-        None => HistoryInput::unavailable(
+        Ok(None) => HistoryInput::unavailable(
             periods,
             source.no_history.as_deref().unwrap_or("no git history"),
         ),
+        // The goal files are checked all the same, and the history rules say why
+        // they were skipped.
+        Err(Error::Git { message }) => HistoryInput::unavailable(
+            periods,
+            &format!("the git history could not be read ({message})"),
+        ),
+        Err(error) => return Err(error),
     };
     let checked = finish_with_history(&context, &history, unfinished);
     // Freed by the system at exit, as the goal files are.

@@ -258,6 +258,16 @@ impl GitRepository {
         let repo = self.git();
         match repo.head() {
             Ok(reference) => {
+                // A branch names its commit directly, and reading the id from the object
+                // header leaves the commit unparsed: libgit2 rejects commits that git
+                // itself reads, such as an author line without an e-mail.
+                let direct = reference.resolve().ok().and_then(|target| target.target());
+                if let Some(id) = direct
+                    && let Ok(odb) = repo.odb()
+                    && let Ok((_, git2::ObjectType::Commit)) = odb.read_header(id)
+                {
+                    return Ok(Some(ObjectId::from_git(id)));
+                }
                 let commit = reference.peel_to_commit().map_err(|e| git_error(&e))?;
                 Ok(Some(ObjectId::from_git(commit.id())))
             }

@@ -331,6 +331,40 @@ fn unusual_git_commits_are_read() {
 }
 
 #[test]
+fn unreadable_commit_leaves_lint_and_progress_working() {
+    let repo = Repo::new();
+    repo.write("okrs/growth.toml", &weekly(40));
+    repo.commit("2026-10-01T09:00:00+00:00", "Plan");
+    // An author line without an e-mail, which `git log` shows and neither library reads.
+    let signature = "Ana 1791500000 +0000";
+    repo.write("okrs/growth.toml", &weekly(50));
+    write_raw_commit(
+        &repo,
+        &format!("author {signature}\ncommitter {signature}\n"),
+        "Check in\n",
+    );
+    let lint = repo.okr(&["lint", "--as-of", "2026-10-10", "--format", "json"]);
+    assert_ne!(lint.code, 2, "{}", lint.stderr);
+    let notes = lint.json()["notes"].to_string();
+    assert!(notes.contains("the git history could not be read"), "{notes}");
+    let progress = repo.okr(&["progress", "--as-of", "2026-10-10"]);
+    assert_eq!(progress.code, 0, "{}", progress.stderr);
+    assert!(
+        progress.stderr.contains("the git history could not be read"),
+        "{}",
+        progress.stderr
+    );
+    // History itself cannot be read, and says so with exit code 2.
+    let history = repo.okr(&["history"]);
+    assert_eq!(history.code, 2, "{}", history.stdout);
+    assert!(
+        history.stderr.contains("failed to read the git repository"),
+        "{}",
+        history.stderr
+    );
+}
+
+#[test]
 fn tables_mask_control_characters() {
     let repo = Repo::new();
     repo.write("okrs/growth.toml", &weekly(40));
