@@ -14,6 +14,7 @@ use crate::error::{Error, Result};
 use crate::history::{self, GitRepository, ObjectId};
 use crate::index::Index;
 use crate::loader::Workspace;
+use crate::model::{Direction, Kind};
 use crate::render::diff::{DiffChange, DiffReport, LintDelta, write};
 use chrono::NaiveDate;
 use std::collections::HashMap;
@@ -39,7 +40,7 @@ pub(super) fn run(args: &DiffArgs, global: &GlobalArgs, out: &mut dyn Write) -> 
         .unwrap_or_else(|| chrono::Local::now().date_naive());
     let (events, notes) = history::compare_files(&base_side.contents, &head_side.contents);
     let calendar = &head_side.config.calendar;
-    let changes: Vec<DiffChange> = events
+    let mut changes: Vec<DiffChange> = events
         .into_iter()
         .map(|event| {
             let period = calendar.resolve(&event.key.period);
@@ -48,6 +49,7 @@ pub(super) fn run(args: &DiffArgs, global: &GlobalArgs, out: &mut dyn Write) -> 
             DiffChange {
                 event,
                 moved_goalpost,
+                eased: None,
             }
         })
         .collect();
@@ -58,6 +60,9 @@ pub(super) fn run(args: &DiffArgs, global: &GlobalArgs, out: &mut dyn Write) -> 
     };
     let base_lint = base_side.lint(&start, Some(base), as_of, &args.git)?;
     let head_lint = head_side.lint(&start, head_tip, as_of, &args.git)?;
+    for change in changes.iter_mut().filter(|change| change.moved_goalpost) {
+        change.eased = eased(&change.event, &head_lint.workspace);
+    }
     let delta = lint_delta(&base_lint, &head_lint);
     let report = DiffReport {
         base,
@@ -72,6 +77,44 @@ pub(super) fn run(args: &DiffArgs, global: &GlobalArgs, out: &mut dyn Write) -> 
         crate::terminal::note(note);
     }
     Ok(Outcome::Success)
+}
+
+/// Tells whether a target or start change made the key result easier to reach, from
+/// its numbers on the head side; `None` where the head side has no such key result.
+fn eased(event: &history::ItemEvent, head: &Workspace) -> Option<bool> {
+    let key = &event.key;
+    let key_result_id = key.key_result.as_deref()?;
+    let key_result = head
+        .files
+        .iter()
+        .filter(|file| {
+            file.period
+                .as_ref()
+                .is_some_and(|p| *p.value == *key.period)
+        })
+        .flat_map(|file| &file.objectives)
+        .filter(|objective| *objective.id.value == *key.objective)
+        .flat_map(|objective| &objective.key_results)
+        .find(|key_result| key_result.id.value == key_result_id)?;
+    let after = history::Ends {
+        start: key_result.start.as_ref().map(|start| start.value),
+        target: key_result.target.as_ref().map(|target| target.value),
+    };
+    let from = |field: &str, now: Option<f64>| match event.change(field) {
+        Some(change) => change.from.and_then(history::Value::as_number),
+        None => now,
+    };
+    let before = history::Ends {
+        start: from("start", after.start),
+        target: from("target", after.target),
+    };
+    let maintain = (key_result.kind == Kind::Maintain).then(|| {
+        key_result
+            .direction
+            .as_ref()
+            .map_or(Direction::AtLeast, |direction| direction.value)
+    });
+    Some(history::eases(before, after, maintain))
 }
 
 /// One side of the comparison: goal files and the config they were read with.

@@ -23,6 +23,20 @@ pub(crate) struct DiffReport<'a> {
 pub(crate) struct DiffChange {
     pub(crate) event: ItemEvent,
     pub(crate) moved_goalpost: bool,
+    /// For a moved goalpost, whether it made the key result easier to reach; `None`
+    /// where the head side has no such key result to tell.
+    pub(crate) eased: Option<bool>,
+}
+
+impl DiffChange {
+    /// The words after a moved goalpost: eased ones need a reason, harder ones do not.
+    fn goalpost_note(&self) -> &'static str {
+        match self.eased {
+            Some(true) => "moved goalpost, eased",
+            Some(false) => "moved goalpost, harder",
+            None => "moved goalpost",
+        }
+    }
 }
 
 pub(crate) struct LintDelta<'a> {
@@ -145,9 +159,9 @@ fn write_text(report: &DiffReport<'_>, out: &mut dyn Write) -> io::Result<()> {
         for (change, field) in fields {
             let key = &change.event.key;
             let mark = if change.moved_goalpost && section == Meaning::Retargeted {
-                "  (moved goalpost)"
+                format!("  ({})", change.goalpost_note())
             } else {
-                ""
+                String::new()
             };
             let line = format!(
                 "{} {}  {} {} → {}{mark}",
@@ -258,10 +272,14 @@ fn write_markdown_fields(
     writeln!(out, "| --- | --- | --- | --- | --- | --- |")?;
     for (change, field) in fields {
         let key = &change.event.key;
-        let note = if change.moved_goalpost && section == Meaning::Retargeted {
-            "⚠️ moved goalpost"
-        } else {
-            ""
+        // Only a change that is not known to be harder gets the warning sign.
+        let note = match (
+            change.moved_goalpost && section == Meaning::Retargeted,
+            change.eased,
+        ) {
+            (false, _) => String::new(),
+            (true, Some(false)) => change.goalpost_note().to_owned(),
+            (true, _) => format!("⚠️ {}", change.goalpost_note()),
         };
         writeln!(
             out,
@@ -321,6 +339,7 @@ fn write_json(report: &DiffReport<'_>, out: &mut dyn Write) -> io::Result<()> {
                 "kind": change.event.kind.as_str(),
                 "changes": change.event.changes().map(change_json).collect::<Vec<_>>(),
                 "moved_goalpost": change.moved_goalpost,
+                "eased": change.eased,
             })
         })
         .collect();

@@ -40,6 +40,34 @@ fn diff_markdown_is_a_comment() {
 }
 
 #[test]
+fn diff_marks_harder_target_without_warning() {
+    let repo = Repo::new();
+    repo.write(
+        "okrs/growth.toml",
+        &goal_file("start = 40\ntarget = 90\ncurrent = 50\n"),
+    );
+    repo.commit("2026-10-01T09:00:00+00:00", "Plan");
+    repo.write(
+        "okrs/growth.toml",
+        &goal_file("start = 40\ntarget = 95\ncurrent = 50\n"),
+    );
+    repo.commit("2026-10-20T09:00:00+00:00", "Aim higher");
+    let markdown = repo
+        .okr_ok(&["diff", "HEAD~1", "HEAD", "--format", "markdown"])
+        .stdout;
+    assert!(
+        markdown.contains("| target | 90 | 95 | moved goalpost, harder |"),
+        "{markdown}"
+    );
+    assert!(!markdown.contains("⚠️"), "{markdown}");
+    let document = repo
+        .okr_ok(&["diff", "HEAD~1", "HEAD", "--format", "json"])
+        .json();
+    assert_eq!(document["changes"][0]["moved_goalpost"], true);
+    assert_eq!(document["changes"][0]["eased"], false);
+}
+
+#[test]
 fn diff_json_matches_the_contract() {
     let repo = branch_change();
     let document = repo
@@ -67,11 +95,14 @@ fn diff_json_matches_the_contract() {
     );
     let weekly = &changes[0];
     assert_eq!(weekly["moved_goalpost"], true);
+    // Target 90 → 80 from a start of 40 is closer, so easier to reach.
+    assert_eq!(weekly["eased"], true);
     let keys: Vec<&String> = weekly.as_object().unwrap().keys().collect();
     assert_eq!(
         keys,
-        ["item", "period", "kind", "changes", "moved_goalpost"]
+        ["item", "period", "kind", "changes", "moved_goalpost", "eased"]
     );
+    assert_eq!(changes[1]["eased"], serde_json::Value::Null, "added, not moved");
     let fields: Vec<&str> = weekly["changes"]
         .as_array()
         .unwrap()

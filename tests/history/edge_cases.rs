@@ -346,11 +346,16 @@ fn unreadable_commit_leaves_lint_and_progress_working() {
     let lint = repo.okr(&["lint", "--as-of", "2026-10-10", "--format", "json"]);
     assert_ne!(lint.code, 2, "{}", lint.stderr);
     let notes = lint.json()["notes"].to_string();
-    assert!(notes.contains("the git history could not be read"), "{notes}");
+    assert!(
+        notes.contains("the git history could not be read"),
+        "{notes}"
+    );
     let progress = repo.okr(&["progress", "--as-of", "2026-10-10"]);
     assert_eq!(progress.code, 0, "{}", progress.stderr);
     assert!(
-        progress.stderr.contains("the git history could not be read"),
+        progress
+            .stderr
+            .contains("the git history could not be read"),
         "{}",
         progress.stderr
     );
