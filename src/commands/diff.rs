@@ -80,7 +80,7 @@ pub(super) fn run(args: &DiffArgs, global: &GlobalArgs, out: &mut dyn Write) -> 
 }
 
 /// Tells whether a target or start change made the key result easier to reach, from
-/// its numbers on the head side; `None` where the head side has no such key result.
+/// its numbers on the head side. Returns `None` where the head side lacks it.
 fn eased(event: &history::ItemEvent, head: &Workspace) -> Option<bool> {
     let key = &event.key;
     let key_result_id = key.key_result.as_deref()?;

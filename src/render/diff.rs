@@ -29,7 +29,8 @@ pub(crate) struct DiffChange {
 }
 
 impl DiffChange {
-    /// The words after a moved goalpost: eased ones need a reason, harder ones do not.
+    /// Returns the words that mark a moved goalpost. Eased ones need a reason, and
+    /// harder ones do not.
     fn goalpost_note(&self) -> &'static str {
         match self.eased {
             Some(true) => "moved goalpost, eased",

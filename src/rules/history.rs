@@ -3,7 +3,7 @@
 //! began, with no reason given). Both point at the key result's header line.
 
 use super::context::{Context, Sink, Subject};
-use crate::history::{self, CommitMeta, EventKind, Facts, ItemEvent, Value};
+use crate::history::{self, CommitMeta, EventKind, Facts, ItemEvent, ObjectId, Value};
 use crate::index::ObjectiveRef;
 use crate::model::{Direction, GoalFile, KeyResult, Kind, Objective, State};
 use crate::period::Period;
@@ -11,6 +11,7 @@ use crate::progress::{Status, key_result_progress};
 use crate::rollup::{PlaceMap, thresholds};
 use chrono::NaiveDate;
 use rayon::prelude::*;
+use std::collections::HashSet;
 
 /// The git history facts the history rules use, and the periods they check.
 pub(crate) struct HistoryInput {
@@ -22,6 +23,8 @@ pub(crate) struct HistoryInput {
     /// The entry in the facts of each objective's first key result. The others
     /// follow it in order.
     pub(crate) first_entries: PlaceMap<usize>,
+    /// Merge commits with target or start changes whose merged branch gives a reason.
+    pub(crate) merged_reasons: HashSet<ObjectId>,
 }
 
 pub(crate) enum GitHistory {
@@ -38,6 +41,7 @@ impl HistoryInput {
             ended: Vec::new(),
             git: GitHistory::Unavailable(reason.to_owned()),
             first_entries: PlaceMap::default(),
+            merged_reasons: HashSet::new(),
         }
     }
 
@@ -340,7 +344,8 @@ fn moved_goalpost(
         }
         let events = facts.events(entry);
         let frozen_from = history::frozen_from(candidate.period, freeze);
-        let unexplained = unexplained_moves(&events, key_result, frozen_from);
+        let unexplained =
+            unexplained_moves(&events, key_result, frozen_from, &history.merged_reasons);
         let Some(latest) = unexplained.last() else {
             continue;
         };
@@ -402,6 +407,7 @@ fn unexplained_moves<'e>(
     events: &[(&'e CommitMeta, &'e ItemEvent)],
     key_result: &KeyResult,
     frozen_from: NaiveDate,
+    merged_reasons: &HashSet<ObjectId>,
 ) -> Vec<Unexplained<'e>> {
     let maintain = (key_result.kind == Kind::Maintain).then(|| {
         key_result
@@ -448,7 +454,7 @@ fn unexplained_moves<'e>(
         if !moved || meta.date() < frozen_from || !history::eases(before, ends, maintain) {
             continue;
         }
-        if !gives_reason(meta, event) {
+        if !gives_reason(meta, event) && !merged_reasons.contains(&meta.id) {
             found.push(Unexplained { meta, event });
         }
     }

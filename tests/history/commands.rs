@@ -100,9 +100,20 @@ fn diff_json_matches_the_contract() {
     let keys: Vec<&String> = weekly.as_object().unwrap().keys().collect();
     assert_eq!(
         keys,
-        ["item", "period", "kind", "changes", "moved_goalpost", "eased"]
+        [
+            "item",
+            "period",
+            "kind",
+            "changes",
+            "moved_goalpost",
+            "eased"
+        ]
     );
-    assert_eq!(changes[1]["eased"], serde_json::Value::Null, "added, not moved");
+    assert_eq!(
+        changes[1]["eased"],
+        serde_json::Value::Null,
+        "added, not moved"
+    );
     let fields: Vec<&str> = weekly["changes"]
         .as_array()
         .unwrap()
