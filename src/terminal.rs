@@ -45,8 +45,9 @@ pub(crate) fn report_error(error: crate::error::Error) {
     eprintln!("{:?}", miette::Report::new(error));
 }
 
-/// Prints a note (not data) to stderr.
+/// Prints a note (not data) to stderr. Notes quote file names and ids from the
+/// repository, so unsafe characters are masked as in tables.
 #[allow(clippy::print_stderr)]
 pub(crate) fn note(message: &str) {
-    eprintln!("okr: note: {message}");
+    eprintln!("okr: note: {}", crate::render::text::printable(message));
 }

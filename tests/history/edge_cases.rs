@@ -355,6 +355,71 @@ fn tables_mask_control_characters() {
 }
 
 #[test]
+fn notes_and_headers_mask_control_characters() {
+    let repo = Repo::new();
+    let hostile = weekly(50)
+        .replace("id = \"signups\"", "id = \"up\\u001b]0;pwned\\u0007\"")
+        .replace("team = \"growth\"", "team = \"gr\\u001b[31mowth\"");
+    repo.write("okrs/growth.toml", &hostile);
+    repo.write("okrs/f\u{1b}[2J.toml", "period = \"2026-Q4\n");
+    repo.commit("2026-10-01T09:00:00+00:00", "Plan");
+    let item = "up\u{1b}]0;pwned\u{7}/weekly";
+
+    for args in [
+        vec!["blame", item],
+        vec!["history"],
+        vec!["progress", "--as-of", "2026-10-10"],
+        vec!["tree", "--as-of", "2026-10-10"],
+        vec!["diff"],
+        vec!["lint", "--as-of", "2026-10-10"],
+        vec!["lint", "--as-of", "2026-10-10", "--format", "github"],
+    ] {
+        let output = repo.okr(&args);
+        for (stream, text) in [("stdout", &output.stdout), ("stderr", &output.stderr)] {
+            assert!(!text.contains('\u{1b}'), "{args:?} {stream}:\n{text}");
+            assert!(!text.contains('\u{7}'), "{args:?} {stream}:\n{text}");
+        }
+    }
+
+    let blame = repo.okr_ok(&["blame", item]).stdout;
+    assert!(
+        blame.starts_with("2026-Q4 up\u{fffd}]0;pwned\u{fffd}/weekly (team gr\u{fffd}[31mowth)"),
+        "{blame}"
+    );
+    let history = repo.okr(&["history"]).stderr;
+    assert!(history.contains("okrs/f\u{fffd}[2J.toml"), "{history}");
+    let github = repo
+        .okr(&["lint", "--as-of", "2026-10-10", "--format", "github"])
+        .stdout;
+    assert!(
+        github.contains("file=okrs/f\u{fffd}[2J.toml,line=1"),
+        "{github}"
+    );
+}
+
+#[test]
+fn json_keeps_control_characters() {
+    let repo = Repo::new();
+    let hostile = weekly(50).replace("id = \"signups\"", "id = \"up\\u001b]0;pwned\\u0007\"");
+    repo.write("okrs/growth.toml", &hostile);
+    repo.write("okrs/f\u{1b}[2J.toml", "period = \"2026-Q4\n");
+    repo.commit("2026-10-01T09:00:00+00:00", "Plan");
+    let item = "up\u{1b}]0;pwned\u{7}/weekly";
+    let blame = repo.okr_ok(&["blame", item, "--format", "json"]).json();
+    assert_eq!(blame["item"], item, "{blame}");
+    let lint = repo
+        .okr(&["lint", "--as-of", "2026-10-10", "--format", "json"])
+        .json();
+    let files: Vec<&str> = lint["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|diagnostic| diagnostic["file"].as_str().unwrap())
+        .collect();
+    assert!(files.contains(&"okrs/f\u{1b}[2J.toml"), "{files:?}");
+}
+
+#[test]
 fn replace_refs_are_ignored() {
     let repo = Repo::new();
     for (step, day) in ["01", "02", "03", "04", "05"].iter().enumerate() {
