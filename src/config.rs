@@ -4,6 +4,7 @@
 use crate::error::{ConfigError, Error, Result};
 use crate::model::Spanned;
 use crate::period::Calendar;
+use crate::render::text::{masked_source, printable};
 use crate::rules::{self, Level};
 use crate::toml_read::{Problem, TableReader, did_you_mean};
 use crate::toml_tree::{Table, Value};
@@ -145,7 +146,8 @@ impl Config {
         let fail = |problem: Problem| {
             Error::Config(Box::new(ConfigError {
                 message: problem.message,
-                source_code: NamedSource::new(source_name.clone(), text.to_owned()),
+                // Masked byte for byte, so the spans still point at the same text.
+                source_code: NamedSource::new(printable(&source_name), masked_source(text)),
                 span: Some(problem.span.into()),
                 help: Some(problem.help),
             }))

@@ -200,6 +200,29 @@ fn bad_config_is_positioned_failure() {
 }
 
 #[test]
+fn config_errors_mask_control_characters() {
+    // The message masks with U+FFFD; the source snippet masks with `?`, one per byte.
+    for (config, masked) in [
+        (
+            "\"x\\u001b]0;pwned\\u0007\" = 1\n",
+            "`x\u{fffd}]0;pwned\u{fffd}`",
+        ),
+        ("goals = [\"x\\u001b[2J\"]\n", "`x\u{fffd}[2J`"),
+        (
+            "goals = [\"okrs\"]\n# \u{1b}[31m in a comment\n",
+            "# ?[31m in a comment",
+        ),
+    ] {
+        let repo = temp_repo(&[("okr.toml", config), ("okrs/a.toml", GOOD)]);
+        let output = okr(repo.path(), &["lint"]);
+        assert_eq!(output.code, 2, "{config:?}: {}", output.stderr);
+        assert!(!output.stderr.contains('\u{1b}'), "{}", output.stderr);
+        assert!(!output.stderr.contains('\u{7}'), "{}", output.stderr);
+        assert!(output.stderr.contains(masked), "{}", output.stderr);
+    }
+}
+
+#[test]
 fn progress_skips_broken_file_and_exits_2() {
     let repo = temp_repo(&[("okrs/a.toml", "period = [\n"), ("okrs/b.toml", GOOD)]);
     let output = okr(
