@@ -153,10 +153,11 @@ impl Config {
             }))
         };
         let table = DeTable::parse(text).map_err(|error| {
+            let (span, message) = crate::toml_tree::key_limit::located(text, &error);
             fail(Problem {
                 kind: crate::toml_read::ProblemKind::InvalidValue,
-                span: error.span().unwrap_or(0..0),
-                message: error.message().to_owned(),
+                span: span.unwrap_or(0..0),
+                message,
                 help: "fix the TOML syntax".to_owned(),
             })
         })?;

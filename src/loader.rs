@@ -10,7 +10,7 @@ use crate::model::{
 };
 use crate::source::SourceFile;
 use crate::toml_read::{Problem, ProblemKind, TableReader};
-use crate::toml_tree::{Item, Table, Value};
+use crate::toml_tree::{Item, Table, Value, key_limit};
 use rayon::prelude::*;
 use std::ops::Range;
 use std::path::{Component, Path, PathBuf};
@@ -310,11 +310,12 @@ fn parse_file(index: usize, path: String, bytes: Vec<u8>) -> Parsed {
             let findings = errors
                 .iter()
                 .map(|error| {
+                    let (span, message) = key_limit::located(&source.text, error);
                     structure_finding(
                         "invalid-toml",
                         index,
-                        Some(error.span().unwrap_or(0..0)),
-                        format!("invalid TOML: {}", error.message()),
+                        Some(span.unwrap_or(0..0)),
+                        format!("invalid TOML: {message}"),
                         "fix the TOML syntax; the other files are still checked".to_owned(),
                     )
                 })

@@ -59,6 +59,34 @@ fn invalid_toml_is_positioned_finding() {
 }
 
 #[test]
+fn overlong_key_points_at_its_line() {
+    let key = vec!["a"; 81].join(".");
+    for line in [format!("{key} = 1"), format!("[{key}]")] {
+        let broken = format!("period = \"2026-Q4\"\n\n{line}\n");
+        let (code, document) = lint(&[("okrs/a.toml", &broken)]);
+        assert_eq!(code, 1);
+        let found = diagnostic(&document, "invalid-toml");
+        assert_eq!(found["line"], 3, "{line}");
+        assert_eq!(
+            found["message"],
+            "invalid TOML: this key has 81 dotted parts, more than the TOML parser's maximum of 80"
+        );
+    }
+    let repo = temp_repo(&[
+        ("okr.toml", &format!("# settings\n{key} = 1\n")),
+        ("okrs/a.toml", GOOD),
+    ]);
+    let output = okr(repo.path(), &["lint"]);
+    assert_eq!(output.code, 2);
+    assert!(output.stderr.contains("okr.toml:2:1"), "{}", output.stderr);
+    assert!(
+        output.stderr.contains("81 dotted parts"),
+        "{}",
+        output.stderr
+    );
+}
+
+#[test]
 fn broken_file_hides_no_other_findings() {
     let other = GOOD.replace("unit = \"ms\"\n", "");
     let (_, document) = lint(&[("okrs/a.toml", "period = [\n"), ("okrs/b.toml", &other)]);
