@@ -207,13 +207,14 @@ impl Config {
             ("freeze", &mut self.freeze),
         ] {
             if let Some(days) = reader.number(key) {
-                match whole_number(&days).filter(|d| *d >= 0) {
-                    Some(d) => *slot = d,
-                    None => reader.invalid(
+                if let Some(problem) = days_problem(key, days.value) {
+                    reader.invalid(
                         days.span,
-                        format!("{key} must be a whole number of days, found {}", days.value),
+                        problem,
                         format!("write for example `{key} = 14`"),
-                    ),
+                    );
+                } else if let Some(whole) = whole_number(&days) {
+                    *slot = whole;
                 }
             }
         }
@@ -280,10 +281,34 @@ impl Config {
     }
 }
 
+/// Maximum magnitude `whole_number` converts, so that the conversion is exact.
+const MAX_WHOLE: i64 = 999_999_999;
+
 fn whole_number(value: &Spanned<f64>) -> Option<i64> {
     // Checked to be whole and small before the conversion.
-    #[allow(clippy::cast_possible_truncation)]
-    (value.value.fract() == 0.0 && value.value.abs() < 1e9).then_some(value.value as i64)
+    #[allow(clippy::cast_possible_truncation, clippy::cast_precision_loss)]
+    (value.value.fract() == 0.0 && value.value.abs() <= MAX_WHOLE as f64)
+        .then_some(value.value as i64)
+}
+
+/// Returns the problem with `days` as the value of `key` (`check_in_interval`, `freeze`),
+/// if there is one.
+fn days_problem(key: &str, days: f64) -> Option<String> {
+    #[allow(clippy::cast_precision_loss)]
+    let max = MAX_WHOLE as f64;
+    if days.fract() != 0.0 {
+        Some(format!(
+            "{key} must be a whole number of days, found {days}"
+        ))
+    } else if days < 0.0 {
+        Some(format!("{key} must not be negative, found {days}"))
+    } else if days > max {
+        Some(format!(
+            "{key} of {days} days is too large, the maximum is {MAX_WHOLE}"
+        ))
+    } else {
+        None
+    }
 }
 
 /// Why a name cannot name a custom period: it would shadow a calendar period, the
@@ -579,6 +604,32 @@ mod tests {
         ] {
             assert!(parse(text).is_err(), "accepted: {text}");
         }
+    }
+
+    fn config_message(text: &str) -> String {
+        let Err(Error::Config(config_error)) = parse(text) else {
+            panic!("expected a config error for {text:?}");
+        };
+        config_error.message
+    }
+
+    #[test]
+    fn days_problems_are_named() {
+        assert_eq!(
+            config_message("check_in_interval = 99999999999999\n"),
+            "check_in_interval of 99999999999999 days is too large, the maximum is 999999999"
+        );
+        assert_eq!(
+            config_message("freeze = 1.5\n"),
+            "freeze must be a whole number of days, found 1.5"
+        );
+        assert_eq!(
+            config_message("freeze = -3\n"),
+            "freeze must not be negative, found -3"
+        );
+        let config = parse("check_in_interval = 999999999\nfreeze = 0\n").unwrap();
+        assert_eq!(config.check_in_interval, 999_999_999);
+        assert_eq!(config.freeze, 0);
     }
 
     #[test]
