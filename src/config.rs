@@ -177,6 +177,15 @@ impl Config {
                 .map(|goal| goal.value.into_string())
                 .collect();
         }
+        if let Some(goals) = table.get("goals")
+            && matches!(goals.value(), Value::Array(array) if array.iter().next().is_none())
+        {
+            reader.invalid(
+                goals.span(),
+                "goals must list at least one goal folder, found an empty list".to_owned(),
+                "write for example `goals = [\"okrs\"]`, or remove `goals` to use okrs/".to_owned(),
+            );
+        }
         let mut quarter_start_month = 1;
         if let Some(month) = reader.number("quarter_start_month") {
             match whole_number(&month).filter(|m| (1..=12).contains(m)) {
@@ -630,6 +639,21 @@ mod tests {
         let config = parse("check_in_interval = 999999999\nfreeze = 0\n").unwrap();
         assert_eq!(config.check_in_interval, 999_999_999);
         assert_eq!(config.freeze, 0);
+    }
+
+    #[test]
+    fn empty_goals_list_is_rejected() {
+        let Err(Error::Config(config_error)) = parse("# folders\ngoals = []\n") else {
+            panic!("expected a config error");
+        };
+        assert_eq!(
+            config_error.message,
+            "goals must list at least one goal folder, found an empty list"
+        );
+        let span = config_error.span.unwrap();
+        assert_eq!((span.offset(), span.len()), (18, 2));
+        assert!(parse("goals = \"okrs\"\n").is_ok());
+        assert!(parse("goals = [\"okrs\", \"more\"]\n").is_ok());
     }
 
     #[test]
