@@ -467,3 +467,58 @@ fn bad_revision_exits_2() {
     let output = repo.okr(&["history", "--rev", "-x"]);
     assert_eq!(output.code, 2, "{}", output.stderr);
 }
+
+#[test]
+fn bad_revision_messages_quote_whole_revision() {
+    let repo = Repo::new();
+    repo.write("okrs/growth.toml", &weekly(40));
+    repo.commit("2026-10-01T09:00:00+00:00", "Plan");
+    repo.write("okrs/growth.toml", &weekly(50));
+    repo.commit("2026-10-08T09:00:00+00:00", "Check in");
+    for (command, message) in [
+        (
+            &["progress", "--rev", "HEAD~1000"][..],
+            "invalid revision `HEAD~1000`: the history has only 1 commit before HEAD, \
+             following first parents",
+        ),
+        (
+            &["progress", "--rev", "HEAD^2"],
+            "invalid revision `HEAD^2`: `^2` names parent 2 of HEAD, but HEAD has 1 parent",
+        ),
+        (
+            &["progress", "--rev", "HEAD~^"],
+            "invalid revision `HEAD~^`: `^` names parent 1 of HEAD~, but HEAD~ has no parents",
+        ),
+        (
+            &["progress", "--rev", "no-such-branch"],
+            "invalid revision `no-such-branch`: no branch, tag or commit matches it",
+        ),
+        (
+            &["history", "--rev", "HEAD~1..HEAD..HEAD"],
+            "invalid revision `HEAD~1..HEAD..HEAD`: a range has one `..` between two \
+             revisions, but this one has more",
+        ),
+        (
+            &["history", "--rev", "HEAD~5..HEAD"],
+            "invalid revision `HEAD~5..HEAD`: in `HEAD~5`, the history has only 1 commit \
+             before HEAD, following first parents",
+        ),
+    ] {
+        let output = repo.okr(command);
+        assert_eq!(output.code, 2, "{command:?}: {}", output.stdout);
+        // miette wraps long lines; the message is compared with its words joined again.
+        let words: Vec<&str> = output
+            .stderr
+            .split_whitespace()
+            .filter(|word| *word != "|")
+            .collect();
+        let expected: Vec<&str> = message.split_whitespace().collect();
+        assert!(
+            words
+                .windows(expected.len())
+                .any(|window| window == expected),
+            "{command:?}: {}",
+            output.stderr
+        );
+    }
+}
