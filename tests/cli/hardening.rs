@@ -127,6 +127,38 @@ fn lint_path_outside_repository_exits_2() {
 }
 
 #[test]
+fn lint_of_config_file_says_not_goal_file() {
+    let repo = temp_repo(&[
+        ("okr.toml", "goals = [\"okrs\"]\n"),
+        ("okrs/b.toml", GOAL),
+        ("okrs/README.md", "notes\n"),
+    ]);
+    for (path, message) in [
+        (
+            "okr.toml",
+            "`okr.toml` is not a goal file: it is not a *.toml file under the goal folders (okrs)",
+        ),
+        (
+            "okrs/README.md",
+            "`okrs/README.md` is not a goal file: it is not a *.toml file under the goal folders (okrs)",
+        ),
+    ] {
+        let output = okr(repo.path(), &["lint", path]);
+        assert_eq!(output.code, 2, "{path}: {}", output.stderr);
+        assert!(output.stderr.contains(message), "{path}: {}", output.stderr);
+    }
+    let output = okr(&repo.path().join("okrs"), &["lint", "okr.toml"]);
+    assert_eq!(output.code, 2);
+    assert!(
+        output
+            .stderr
+            .contains("path not found: okr.toml (looked for "),
+        "{}",
+        output.stderr
+    );
+}
+
+#[test]
 fn lint_path_without_goal_files_exits_2() {
     let repo = temp_repo(&[("okrs/b.toml", GOAL), ("notes/readme.toml", "x = 1\n")]);
     let output = okr(repo.path(), &["lint", "notes"]);
