@@ -114,6 +114,27 @@ fn wrong_type_names_field_and_type() {
 }
 
 #[test]
+fn non_finite_number_is_named() {
+    for (written, named) in [
+        ("nan", "nan"),
+        ("+inf", "inf"),
+        ("-inf", "-inf"),
+        ("-nan", "nan"),
+    ] {
+        let text = GOOD.replace("start = 900", &format!("start = {written}"));
+        let (code, document) = lint(&[("okrs/a.toml", &text)]);
+        assert_eq!(code, 1, "{written}");
+        let found = diagnostic(&document, "wrong-type");
+        assert_eq!(found["line"], 11);
+        let message = found["message"].as_str().unwrap();
+        assert!(
+            message.ends_with(&format!("must be a finite number, found {named}")),
+            "{written}: {message}"
+        );
+    }
+}
+
+#[test]
 fn unknown_field_suggests_spelling() {
     let text = GOOD.replace("target = 400", "tagret = 400");
     let (_, document) = lint(&[("okrs/a.toml", &text)]);
