@@ -1,6 +1,7 @@
 //! Typed reads from a span-keeping TOML tree. Every unknown key, wrong type and
 //! missing field of a table is collected, so one pass reports all of them.
 
+use crate::diagnostic::quoted;
 use crate::model::{Spanned, Text};
 use crate::toml_tree::{Item, Table, Value};
 use chrono::NaiveDate;
@@ -216,7 +217,7 @@ impl<'a, 'i> TableReader<'a, 'i> {
             self.problems.push(Problem {
                 kind: ProblemKind::UnknownField,
                 span: key.span(),
-                message: format!("unknown field `{name}` in {}", self.what),
+                message: format!("unknown field `{}` in {}", quoted(name), self.what),
                 help,
             });
         }

@@ -200,6 +200,48 @@ fn control_characters_never_reach_terminal() {
 }
 
 #[test]
+fn long_values_are_cut_in_messages() {
+    let long_title = format!("Raise {}", "word ".repeat(20_000));
+    let long_id = "i".repeat(5_000);
+    let goal = GOAL
+        .replace("Raise checkout availability", &long_title)
+        .replace("reliable-checkout", &long_id);
+    let repo = temp_repo(&[("okrs/a.toml", &goal)]);
+
+    let output = okr(
+        repo.path(),
+        &["lint", "--as-of", "2026-11-15", "--format", "json"],
+    );
+    let document = output.json();
+    let diagnostics = document["diagnostics"].as_array().unwrap();
+
+    let title_length = diagnostics
+        .iter()
+        .find(|diagnostic| diagnostic["rule"] == "title-length")
+        .unwrap_or_else(|| panic!("no title-length finding in {document:#}"));
+    let message = title_length["message"].as_str().unwrap();
+    let cut_id = format!("{}…", "i".repeat(79));
+    let cut_title = format!("\"Raise {}wor…\"", "word ".repeat(14));
+    assert!(message.contains(&cut_title), "{message}");
+    assert!(
+        message.contains(&format!("`{cut_id}/availability`")),
+        "{message}"
+    );
+    assert!(
+        message.ends_with("has 20001 words, more than 18"),
+        "{message}"
+    );
+
+    // The item field keeps the whole id: only the message is cut.
+    assert_eq!(title_length["item"], format!("{long_id}/availability"));
+
+    for diagnostic in diagnostics {
+        let message = diagnostic["message"].as_str().unwrap();
+        assert!(message.len() < 400, "{}: {message}", diagnostic["rule"]);
+    }
+}
+
+#[test]
 fn long_alignment_chain_does_not_overflow() {
     let repo = temp_repo(&[("okrs/company.toml", &chain(15_000))]);
     let progress = okr(
