@@ -4,6 +4,7 @@
 use crate::error::{ConfigError, Error, Result};
 use crate::model::Spanned;
 use crate::period::Calendar;
+use crate::render::text::{masked_source, printable};
 use crate::rules::{self, Level};
 use crate::toml_read::{Problem, TableReader, did_you_mean};
 use crate::toml_tree::{Table, Value};
@@ -145,16 +146,18 @@ impl Config {
         let fail = |problem: Problem| {
             Error::Config(Box::new(ConfigError {
                 message: problem.message,
-                source_code: NamedSource::new(source_name.clone(), text.to_owned()),
+                // Masked byte for byte, so the spans still point at the same text.
+                source_code: NamedSource::new(printable(&source_name), masked_source(text)),
                 span: Some(problem.span.into()),
                 help: Some(problem.help),
             }))
         };
         let table = DeTable::parse(text).map_err(|error| {
+            let (span, message) = crate::toml_tree::key_limit::located(text, &error);
             fail(Problem {
                 kind: crate::toml_read::ProblemKind::InvalidValue,
-                span: error.span().unwrap_or(0..0),
-                message: error.message().to_owned(),
+                span: span.unwrap_or(0..0),
+                message,
                 help: "fix the TOML syntax".to_owned(),
             })
         })?;
@@ -173,6 +176,15 @@ impl Config {
                 .into_iter()
                 .map(|goal| goal.value.into_string())
                 .collect();
+        }
+        if let Some(goals) = table.get("goals")
+            && matches!(goals.value(), Value::Array(array) if array.iter().next().is_none())
+        {
+            reader.invalid(
+                goals.span(),
+                "goals must list at least one goal folder, found an empty list".to_owned(),
+                "write for example `goals = [\"okrs\"]`, or remove `goals` to use okrs/".to_owned(),
+            );
         }
         let mut quarter_start_month = 1;
         if let Some(month) = reader.number("quarter_start_month") {
@@ -204,13 +216,14 @@ impl Config {
             ("freeze", &mut self.freeze),
         ] {
             if let Some(days) = reader.number(key) {
-                match whole_number(&days).filter(|d| *d >= 0) {
-                    Some(d) => *slot = d,
-                    None => reader.invalid(
+                if let Some(problem) = days_problem(key, days.value) {
+                    reader.invalid(
                         days.span,
-                        format!("{key} must be a whole number of days, found {}", days.value),
+                        problem,
                         format!("write for example `{key} = 14`"),
-                    ),
+                    );
+                } else if let Some(whole) = whole_number(&days) {
+                    *slot = whole;
                 }
             }
         }
@@ -277,10 +290,34 @@ impl Config {
     }
 }
 
+/// Maximum magnitude `whole_number` converts, so that the conversion is exact.
+const MAX_WHOLE: i64 = 999_999_999;
+
 fn whole_number(value: &Spanned<f64>) -> Option<i64> {
     // Checked to be whole and small before the conversion.
-    #[allow(clippy::cast_possible_truncation)]
-    (value.value.fract() == 0.0 && value.value.abs() < 1e9).then_some(value.value as i64)
+    #[allow(clippy::cast_possible_truncation, clippy::cast_precision_loss)]
+    (value.value.fract() == 0.0 && value.value.abs() <= MAX_WHOLE as f64)
+        .then_some(value.value as i64)
+}
+
+/// Returns the problem with `days` as the value of `key` (`check_in_interval`, `freeze`),
+/// if there is one.
+fn days_problem(key: &str, days: f64) -> Option<String> {
+    #[allow(clippy::cast_precision_loss)]
+    let max = MAX_WHOLE as f64;
+    if days.fract() != 0.0 {
+        Some(format!(
+            "{key} must be a whole number of days, found {days}"
+        ))
+    } else if days < 0.0 {
+        Some(format!("{key} must not be negative, found {days}"))
+    } else if days > max {
+        Some(format!(
+            "{key} of {days} days is too large, the maximum is {MAX_WHOLE}"
+        ))
+    } else {
+        None
+    }
 }
 
 /// Why a name cannot name a custom period: it would shadow a calendar period, the
@@ -576,6 +613,47 @@ mod tests {
         ] {
             assert!(parse(text).is_err(), "accepted: {text}");
         }
+    }
+
+    fn config_message(text: &str) -> String {
+        let Err(Error::Config(config_error)) = parse(text) else {
+            panic!("expected a config error for {text:?}");
+        };
+        config_error.message
+    }
+
+    #[test]
+    fn days_problems_are_named() {
+        assert_eq!(
+            config_message("check_in_interval = 99999999999999\n"),
+            "check_in_interval of 99999999999999 days is too large, the maximum is 999999999"
+        );
+        assert_eq!(
+            config_message("freeze = 1.5\n"),
+            "freeze must be a whole number of days, found 1.5"
+        );
+        assert_eq!(
+            config_message("freeze = -3\n"),
+            "freeze must not be negative, found -3"
+        );
+        let config = parse("check_in_interval = 999999999\nfreeze = 0\n").unwrap();
+        assert_eq!(config.check_in_interval, 999_999_999);
+        assert_eq!(config.freeze, 0);
+    }
+
+    #[test]
+    fn empty_goals_list_is_rejected() {
+        let Err(Error::Config(config_error)) = parse("# folders\ngoals = []\n") else {
+            panic!("expected a config error");
+        };
+        assert_eq!(
+            config_error.message,
+            "goals must list at least one goal folder, found an empty list"
+        );
+        let span = config_error.span.unwrap();
+        assert_eq!((span.offset(), span.len()), (18, 2));
+        assert!(parse("goals = \"okrs\"\n").is_ok());
+        assert!(parse("goals = [\"okrs\", \"more\"]\n").is_ok());
     }
 
     #[test]

@@ -2,7 +2,7 @@
 //! that does not parse yields findings and is left out; it never stops the others.
 
 use crate::config::Config;
-use crate::diagnostic::{Finding, Severity};
+use crate::diagnostic::{Finding, Severity, quoted};
 use crate::error::{Error, Result};
 use crate::model::{
     Commitment, Direction, GoalFile, INITIATIVE_STATES, Initiative, KeyResult, Kind, Note,
@@ -10,7 +10,7 @@ use crate::model::{
 };
 use crate::source::SourceFile;
 use crate::toml_read::{Problem, ProblemKind, TableReader};
-use crate::toml_tree::{Item, Table, Value};
+use crate::toml_tree::{Item, Table, Value, key_limit};
 use rayon::prelude::*;
 use std::ops::Range;
 use std::path::{Component, Path, PathBuf};
@@ -317,11 +317,12 @@ fn parse_file(index: usize, path: String, bytes: Vec<u8>) -> Parsed {
             let findings = errors
                 .iter()
                 .map(|error| {
+                    let (span, message) = key_limit::located(&source.text, error);
                     structure_finding(
                         "invalid-toml",
                         index,
-                        Some(error.span().unwrap_or(0..0)),
-                        format!("invalid TOML: {}", error.message()),
+                        Some(span.unwrap_or(0..0)),
+                        format!("invalid TOML: {message}"),
                         "fix the TOML syntax; the other files are still checked".to_owned(),
                     )
                 })
@@ -338,7 +339,7 @@ fn parse_file(index: usize, path: String, bytes: Vec<u8>) -> Parsed {
                     "invalid-toml",
                     index,
                     Some(span),
-                    format!("invalid TOML: `{text}` is not a valid number"),
+                    format!("invalid TOML: `{}` is not a valid number", quoted(&text)),
                     "write the number in decimal, or with a 0x, 0o or 0b prefix and digits"
                         .to_owned(),
                 )
@@ -469,7 +470,7 @@ fn read_state(reader: &mut TableReader<'_, '_>) -> State {
     State::parse(&state.value).unwrap_or_else(|| {
         reader.invalid(
             state.span,
-            format!("unknown state `{}`", state.value),
+            format!("unknown state `{}`", quoted(&state.value)),
             format!("use one of: {}", State::NAMES.join(", ")),
         );
         State::default()
@@ -487,7 +488,7 @@ fn read_objective(table: &Table<'_>, span: Range<usize>, problems: &mut Problems
         Some(value) => {
             reader.invalid(
                 value.span,
-                format!("unknown commitment `{}`", value.value),
+                format!("unknown commitment `{}`", quoted(&value.value)),
                 "use \"aspirational\" (the default) or \"committed\"".to_owned(),
             );
             Commitment::default()
@@ -537,7 +538,7 @@ fn read_objective(table: &Table<'_>, span: Range<usize>, problems: &mut Problems
         {
             initiative_reader.invalid(
                 state.span.clone(),
-                format!("unknown initiative state `{}`", state.value),
+                format!("unknown initiative state `{}`", quoted(&state.value)),
                 format!("use one of: {}", INITIATIVE_STATES.join(", ")),
             );
         }
@@ -581,7 +582,7 @@ fn read_key_result(
         if parsed.is_none() {
             reader.invalid(
                 direction.span.clone(),
-                format!("unknown direction `{}`", direction.value),
+                format!("unknown direction `{}`", quoted(&direction.value)),
                 "use \"at-least\" or \"at-most\"".to_owned(),
             );
         }
@@ -637,7 +638,7 @@ fn read_key_result(
         found.push(Problem {
             kind: ProblemKind::UnknownKind,
             span: kind.span,
-            message: format!("unknown key result kind `{}`", kind.value),
+            message: format!("unknown key result kind `{}`", quoted(&kind.value)),
             help: format!("use one of: {}", Kind::NAMES.join(", ")),
         });
     }

@@ -2,6 +2,7 @@
 //! terminal or writes failures to stderr.
 
 use crate::cli::ColorChoice;
+use crate::render::text::printable;
 use std::io::IsTerminal;
 
 /// Resolves `--color`: `auto` colors only a terminal, and never when NO_COLOR is set.
@@ -42,11 +43,82 @@ pub(crate) fn install_report_handler(color: bool) {
 /// Prints a failure with its help to stderr.
 #[allow(clippy::print_stderr)]
 pub(crate) fn report_error(error: crate::error::Error) {
-    eprintln!("{:?}", miette::Report::new(error));
+    eprintln!("{:?}", miette::Report::new(MaskedError::new(error)));
 }
 
-/// Prints a note (not data) to stderr.
+/// A failure whose message and help pass through `printable`, because they can quote
+/// okr.toml, file names and git data. Everything else comes from the wrapped error.
+#[derive(Debug)]
+struct MaskedError {
+    error: crate::error::Error,
+    message: String,
+    help: Option<String>,
+}
+
+impl MaskedError {
+    fn new(error: crate::error::Error) -> MaskedError {
+        use miette::Diagnostic;
+        let message = printable(&error.to_string());
+        let help = error.help().map(|help| printable(&help.to_string()));
+        MaskedError {
+            error,
+            message,
+            help,
+        }
+    }
+}
+
+impl std::fmt::Display for MaskedError {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for MaskedError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.error.source()
+    }
+}
+
+impl miette::Diagnostic for MaskedError {
+    fn code<'a>(&'a self) -> Option<Box<dyn std::fmt::Display + 'a>> {
+        self.error.code()
+    }
+
+    fn severity(&self) -> Option<miette::Severity> {
+        self.error.severity()
+    }
+
+    fn help<'a>(&'a self) -> Option<Box<dyn std::fmt::Display + 'a>> {
+        self.help
+            .as_ref()
+            .map(|help| Box::new(help) as Box<dyn std::fmt::Display>)
+    }
+
+    fn url<'a>(&'a self) -> Option<Box<dyn std::fmt::Display + 'a>> {
+        self.error.url()
+    }
+
+    fn source_code(&self) -> Option<&dyn miette::SourceCode> {
+        self.error.source_code()
+    }
+
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = miette::LabeledSpan> + '_>> {
+        self.error.labels()
+    }
+
+    fn related<'a>(&'a self) -> Option<Box<dyn Iterator<Item = &'a dyn miette::Diagnostic> + 'a>> {
+        self.error.related()
+    }
+
+    fn diagnostic_source(&self) -> Option<&dyn miette::Diagnostic> {
+        self.error.diagnostic_source()
+    }
+}
+
+/// Prints a note (not data) to stderr. Notes quote file names and ids from the
+/// repository, so unsafe characters are masked as in tables.
 #[allow(clippy::print_stderr)]
 pub(crate) fn note(message: &str) {
-    eprintln!("okr: note: {message}");
+    eprintln!("okr: note: {}", printable(message));
 }

@@ -1,6 +1,7 @@
 //! Typed reads from a span-keeping TOML tree. Every unknown key, wrong type and
 //! missing field of a table is collected, so one pass reports all of them.
 
+use crate::diagnostic::quoted;
 use crate::model::{Spanned, Text};
 use crate::toml_tree::{Item, Table, Value};
 use chrono::NaiveDate;
@@ -216,7 +217,7 @@ impl<'a, 'i> TableReader<'a, 'i> {
             self.problems.push(Problem {
                 kind: ProblemKind::UnknownField,
                 span: key.span(),
-                message: format!("unknown field `{name}` in {}", self.what),
+                message: format!("unknown field `{}` in {}", quoted(name), self.what),
                 help,
             });
         }
@@ -252,11 +253,18 @@ pub(crate) fn date_of(value: &Value<'_>) -> Option<NaiveDate> {
     }
 }
 
+/// Names a value's type for messages. The special floats are named by value, because
+/// "must be a finite number, found a float" would not say what is wrong.
 fn describe(value: &Value<'_>) -> &'static str {
     match value {
         Value::String(_) => "a string",
         Value::Integer(_) => "an integer",
-        Value::Float(_) => "a float",
+        Value::Float(float) => match float.as_str().parse::<f64>() {
+            Ok(number) if number.is_nan() => "nan",
+            Ok(number) if number == f64::INFINITY => "inf",
+            Ok(number) if number == f64::NEG_INFINITY => "-inf",
+            _ => "a float",
+        },
         Value::Boolean(_) => "a boolean",
         Value::Datetime(_) => "a date-time",
         Value::Array(_) => "an array",

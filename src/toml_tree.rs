@@ -13,6 +13,7 @@
 //! ones reported. So the fast path only has to build valid documents right: it never
 //! decides that a document is invalid.
 
+pub(crate) mod key_limit;
 mod scan;
 
 use std::borrow::Cow;

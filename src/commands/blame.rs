@@ -3,11 +3,11 @@
 //! owners.
 
 use super::git::start_folder;
-use super::history::resolve_reference;
+use super::history::{resolve_reference, shallow_boundary};
 use crate::Outcome;
 use crate::cli::{BlameArgs, GlobalArgs};
 use crate::config::Config;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::history::{
     self, CommitMeta, Dated, EventKind, GitRepository, History, ItemEvent, Limit, ObjectId, Scope,
     Value, Walker,
@@ -38,22 +38,8 @@ pub(super) fn run(args: &BlameArgs, global: &GlobalArgs, out: &mut dyn Write) ->
         .unwrap_or_else(|| chrono::Local::now().date_naive());
     let items = history.by_item();
     let keys: Vec<_> = items.keys().copied().collect();
-    let boundary = history
-        .notes
-        .iter()
-        .find(|note| note.starts_with("this is a shallow clone"));
-    let found = resolve_reference(&keys, &args.item, &config.calendar, as_of, false).map_err(
-        |error| match (error, boundary) {
-            // In a shallow clone the item may simply be older than the boundary.
-            (Error::Reference { message, .. }, Some(boundary)) => Error::Reference {
-                message,
-                help: Some(format!(
-                    "{boundary}; an item not changed since then has no history here"
-                )),
-            },
-            (error, _) => error,
-        },
-    )?;
+    let boundary = shallow_boundary(&history.notes);
+    let found = resolve_reference(&keys, &args.item, &config.calendar, as_of, false, boundary)?;
     let key = found[0];
     let events = &items[key];
 

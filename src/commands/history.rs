@@ -76,7 +76,8 @@ fn print(
         .as_of
         .unwrap_or_else(|| chrono::Local::now().date_naive());
     let items = history.item_events();
-    let chosen = choose(&items, args, &config.calendar, as_of)?;
+    let boundary = shallow_boundary(&history.notes);
+    let chosen = choose(&items, args, &config.calendar, as_of, boundary)?;
     let mut periods: HashMap<&str, Option<Period>> = HashMap::new();
     for key in &chosen {
         periods
@@ -135,6 +136,7 @@ fn choose<'h>(
     args: &HistoryArgs,
     calendar: &Calendar,
     as_of: NaiveDate,
+    boundary: Option<&str>,
 ) -> Result<Vec<&'h ItemKey>> {
     let period_filter = match args.filter.period.as_deref() {
         None | Some("all") => None,
@@ -150,7 +152,7 @@ fn choose<'h>(
     };
     let mut keys: Vec<&ItemKey> = items.keys().collect();
     if let Some(reference) = &args.item {
-        keys = resolve_reference(&keys, reference, calendar, as_of, true)?;
+        keys = resolve_reference(&keys, reference, calendar, as_of, true, boundary)?;
     }
     keys.retain(|key| {
         period_filter
@@ -184,16 +186,27 @@ fn choose<'h>(
     Ok(keys)
 }
 
+/// Returns the walk's note on a shallow clone's boundary, if the walk reached one.
+pub(super) fn shallow_boundary(notes: &[String]) -> Option<&str> {
+    notes
+        .iter()
+        .find(|note| note.starts_with("this is a shallow clone"))
+        .map(String::as_str)
+}
+
 /// Returns the keys a command-line reference `[PERIOD/]OBJECTIVE[/KEY_RESULT]` names among
 /// `keys`. Without a period, the period that contains it is used; where several do,
 /// the shortest that contains `as_of`, else the reference is ambiguous. With
-/// `with_key_results`, an objective reference also names its key results.
+/// `with_key_results`, an objective reference also names its key results. `boundary`
+/// is the shallow clone note, given as the help when nothing matches, because an item
+/// older than the boundary has no history in the clone.
 pub(super) fn resolve_reference<'k>(
     keys: &[&'k ItemKey],
     reference: &str,
     calendar: &Calendar,
     as_of: NaiveDate,
     with_key_results: bool,
+    boundary: Option<&str>,
 ) -> Result<Vec<&'k ItemKey>> {
     let parts: Vec<&str> = reference.split('/').collect();
     let (period, rest) = match calendar.resolve(parts[0]) {
@@ -224,12 +237,18 @@ pub(super) fn resolve_reference<'k>(
     periods.dedup();
     let chosen_period = match periods.as_slice() {
         [] => {
+            let help = match boundary {
+                Some(boundary) => {
+                    format!("{boundary}; an item not changed since then has no history here")
+                }
+                None => {
+                    "check the ids (`okr history` lists every item with history) and the revision"
+                        .to_owned()
+                }
+            };
             return Err(Error::Reference {
                 message: format!("no history found for `{reference}`"),
-                help: Some(
-                    "check the ids (`okr history` lists every item with history) and the revision"
-                        .to_owned(),
-                ),
+                help: Some(help),
             });
         }
         [only] => (*only).to_owned(),

@@ -33,13 +33,7 @@ pub(super) fn run(
     };
     let scope = Scope::new(&args.paths, &base, &workspace.config.display_root)?;
     if let Some(unmatched) = scope.unmatched(workspace.sources.iter().map(|s| s.path.as_str())) {
-        return Err(Error::Reference {
-            message: format!("no goal files under `{unmatched}`"),
-            help: Some(
-                "name goal files or folders inside the goal folders of okr.toml (default okrs/)"
-                    .to_owned(),
-            ),
-        });
+        return Err(not_goal_files(unmatched, &workspace.config));
     }
     let period = match &args.period {
         Some(name) if name != "all" => Some(
@@ -244,6 +238,25 @@ fn ended_periods(source: &Source, period: Option<&str>) -> Vec<String> {
         .collect()
 }
 
+/// Returns the error for a path given to lint that contains no goal files: a file,
+/// such as okr.toml, is not a goal file, and a folder has none under it.
+fn not_goal_files(path: &str, config: &crate::config::Config) -> Error {
+    let help = "name goal files or folders inside the goal folders of okr.toml (default okrs/)";
+    if config.display_root.join(path).is_file() {
+        return Error::Reference {
+            message: format!(
+                "`{path}` is not a goal file: it is not a *.toml file under the goal folders ({})",
+                config.goals.join(", ")
+            ),
+            help: Some(format!("{help}, not hidden files or links")),
+        };
+    }
+    Error::Reference {
+        message: format!("no goal files under `{path}`"),
+        help: Some(help.to_owned()),
+    }
+}
+
 /// The paths findings are reported for, relative to the display root.
 struct Scope {
     prefixes: Vec<String>,
@@ -264,8 +277,16 @@ impl Scope {
                 );
             if !absolute.exists() {
                 return Err(Error::Reference {
-                    message: format!("path not found: {}", path.display()),
-                    help: Some("name goal files or folders that exist".to_owned()),
+                    message: format!(
+                        "path not found: {} (looked for {})",
+                        path.display(),
+                        absolute.display()
+                    ),
+                    help: Some(
+                        "name goal files or folders that exist, relative to the working \
+                         directory, or to the folder given with -C"
+                            .to_owned(),
+                    ),
                 });
             }
             let Ok(relative) = absolute.strip_prefix(normalize(root)) else {

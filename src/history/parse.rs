@@ -126,8 +126,8 @@ pub(crate) fn parse_goal_file_after(
 /// layout, and for invalid files, so that errors read the same either way.
 fn parse_whole(text: &str) -> Result<ParsedFile, String> {
     let document = DeTable::parse(text).map_err(|error| {
-        let message = error.message().lines().next().unwrap_or("").to_owned();
-        format!("invalid TOML: {message}")
+        let (_, message) = crate::toml_tree::key_limit::located(text, &error);
+        format!("invalid TOML: {}", message.lines().next().unwrap_or(""))
     })?;
     let table = document.get_ref();
     let (period, team) = period_and_team(table);

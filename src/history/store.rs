@@ -333,7 +333,7 @@ impl GitRepository {
             .revparse_single(revision)
             .map_err(|error| Error::BadRevision {
                 revision: revision.to_owned(),
-                message: error.message().to_owned(),
+                message: super::revision::explain_failure(&repo, revision, &error),
             })?;
         let commit = object
             .peel_to_commit()

@@ -3,7 +3,7 @@
 
 use super::history::change_json;
 use super::table::{Cell, Table};
-use super::text::truncate;
+use super::text::{printable, truncate};
 use crate::cli::BlameFormat;
 use crate::history::{CommitMeta, FieldChange, ItemKey, Value};
 use serde_json::json;
@@ -71,13 +71,13 @@ fn row(
 
 fn write_table(report: &BlameReport<'_>, out: &mut dyn Write) -> io::Result<()> {
     let state = if report.removed { ", removed" } else { "" };
-    writeln!(
-        out,
+    let heading = format!(
         "{} {} (team {}{state})",
         report.key.period,
         report.key.item(),
         report.team
-    )?;
+    );
+    writeln!(out, "{}", printable(&heading))?;
     let mut fields = Table::new(&HEADER, false);
     for line in &report.fields {
         fields.add_row(row(
@@ -101,12 +101,13 @@ fn write_table(report: &BlameReport<'_>, out: &mut dyn Write) -> io::Result<()> 
     if !report.uncommitted.is_empty() {
         writeln!(out, "\nNot committed yet")?;
         for change in &report.uncommitted {
-            let shown =
-                |value: Option<Value<'_>>| value.map_or_else(|| "–".to_owned(), Value::display);
+            let shown = |value: Option<Value<'_>>| {
+                printable(&value.map_or_else(|| "–".to_owned(), Value::display))
+            };
             writeln!(
                 out,
                 "  {} {} → {}",
-                change.field,
+                printable(change.field),
                 truncate(&shown(change.from), CELL_WIDTH),
                 truncate(&shown(change.to), CELL_WIDTH)
             )?;

@@ -150,7 +150,7 @@ pub(crate) fn write_human(report: &Report<'_>, color: bool, out: &mut dyn Write)
         writeln!(out, "{rendered}")?;
     }
     for note in &report.notes {
-        writeln!(out, "note: {note}")?;
+        writeln!(out, "note: {}", printable(note))?;
     }
     let errors = report.count(Severity::Error);
     let warnings = report.count(Severity::Warning);
@@ -264,10 +264,21 @@ pub(crate) fn write_github(report: &Report<'_>, out: &mut dyn Write) -> io::Resu
     Ok(())
 }
 
+/// Escapes text for a workflow command as the runner decodes it (`%25`, `%0D`, `%0A`).
+/// Other unsafe characters become U+FFFD, as `printable` masks them, so the output is
+/// safe to print on a terminal.
 fn escape_data(text: &str) -> String {
-    text.replace('%', "%25")
-        .replace('\r', "%0D")
-        .replace('\n', "%0A")
+    let mut escaped = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '%' => escaped.push_str("%25"),
+            '\r' => escaped.push_str("%0D"),
+            '\n' => escaped.push_str("%0A"),
+            c if is_unsafe(c) => escaped.push(char::REPLACEMENT_CHARACTER),
+            c => escaped.push(c),
+        }
+    }
+    escaped
 }
 
 fn escape_property(text: &str) -> String {
@@ -282,5 +293,15 @@ mod tests {
     fn workflow_command_escapes() {
         assert_eq!(escape_data("50%\nnext"), "50%25%0Anext");
         assert_eq!(escape_property("a:b,c"), "a%3Ab%2Cc");
+    }
+
+    #[test]
+    fn workflow_command_masks_controls() {
+        assert_eq!(escape_data("a\u{1b}[2J\u{7}b"), "a\u{fffd}[2J\u{fffd}b");
+        assert_eq!(escape_property("f\u{1b}[2J.toml"), "f\u{fffd}[2J.toml");
+        assert_eq!(
+            escape_property("50%:\r\n\u{202e}"),
+            "50%25%3A%0D%0A\u{fffd}"
+        );
     }
 }

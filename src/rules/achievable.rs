@@ -3,6 +3,7 @@
 //! still expect to meet.
 
 use super::context::{Context, Sink, Subject};
+use crate::diagnostic::quoted;
 use crate::index::{ObjectiveRef, objectives};
 use crate::model::{Commitment, GoalFile, KeyResult, Objective, Spanned};
 use std::collections::{HashMap, HashSet};
@@ -57,7 +58,9 @@ fn confidence_out_of_range(context: &Context<'_>, sink: &mut Sink<'_>) {
                 confidence.span.clone(),
                 format!(
                     "key result `{}/{}` has confidence {}, outside 0.0..1.0",
-                    objective.id.value, key_result.id.value, confidence.value
+                    quoted(&objective.id.value),
+                    quoted(&key_result.id.value),
+                    confidence.value
                 ),
                 confidence_help(confidence.value),
             );
@@ -175,8 +178,8 @@ fn too_many_objectives(context: &Context<'_>, groups: &TeamsAndOwners<'_>, sink:
                 Subject::Objective(objective),
                 span.unwrap_or_else(|| objective.span.clone()),
                 format!(
-                    "{kind} `{name}` has {} live objectives in {period}, more than the limit of {max}",
-                    group.count
+                    "{kind} `{}` has {} live objectives in {period}, more than the limit of {max}",
+                    quoted(name), group.count
                 ),
                 "choose the objectives that matter most this period; drop or move the others (`state = \"dropped\"` keeps their history)".to_owned(),
             );
@@ -260,7 +263,7 @@ fn key_result_counts(context: &Context<'_>, sink: &mut Sink<'_>) {
                 objective.span.clone(),
                 format!(
                     "objective `{}` has {}, fewer than {min}",
-                    objective.id.value,
+                    quoted(&objective.id.value),
                     live_count(live)
                 ),
                 "add a key result that measures another side of the objective (speed and quality, growth and cost)".to_owned(),
@@ -274,7 +277,7 @@ fn key_result_counts(context: &Context<'_>, sink: &mut Sink<'_>) {
                 objective.span.clone(),
                 format!(
                     "objective `{}` has {}, more than {max}",
-                    objective.id.value,
+                    quoted(&objective.id.value),
                     live_count(live)
                 ),
                 "keep the few numbers that would prove the objective met; drop the others with `state = \"dropped\"`".to_owned(),
@@ -307,7 +310,7 @@ fn zero_weights(context: &Context<'_>, sink: &mut Sink<'_>) {
             span,
             format!(
                 "every live key result of objective `{}` has weight 0, so equal weights are used",
-                objective.id.value
+                quoted(&objective.id.value)
             ),
             "give the key results relative weights above 0, or remove the `weight` fields for equal weights".to_owned(),
         );
@@ -332,7 +335,7 @@ fn zero_objective_weights(teams: &Groups<'_>, sink: &mut Sink<'_>) {
             Subject::Objective(objective),
             span,
             format!(
-                "every live objective of team `{team}` in {period} has weight 0, so equal weights are used"
+                "every live objective of team `{}` in {period} has weight 0, so equal weights are used", quoted(team)
             ),
             "give the objectives relative weights above 0, or remove the `weight` fields for equal weights".to_owned(),
         );
@@ -364,7 +367,7 @@ fn committed_at_risk(context: &Context<'_>, sink: &mut Sink<'_>) {
         };
         let listed: Vec<String> = low
             .iter()
-            .map(|(kr, confidence)| format!("`{}` at {}", kr.id.value, confidence.value))
+            .map(|(kr, confidence)| format!("`{}` at {}", quoted(&kr.id.value), confidence.value))
             .collect();
         sink.report(
             "committed-at-risk",
@@ -373,7 +376,7 @@ fn committed_at_risk(context: &Context<'_>, sink: &mut Sink<'_>) {
             first.span.clone(),
             format!(
                 "committed objective `{}` has key results below {threshold} confidence: {}",
-                objective.id.value,
+                quoted(&objective.id.value),
                 listed.join(", ")
             ),
             "tell the teams that depend on it now, then change the plan until the owner is confident again, or make it aspirational with a `reason`".to_owned(),

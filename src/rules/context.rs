@@ -2,7 +2,7 @@
 //! tells) and the sink that applies okr.toml's levels and each item's `allow` list to
 //! what rules report.
 
-use crate::diagnostic::{Finding, Severity};
+use crate::diagnostic::{Finding, Severity, quoted};
 use crate::index::{Index, ObjectiveRef};
 use crate::loader::Workspace;
 use crate::model::{GoalFile, KeyResult, Objective, Spanned, Text};
@@ -123,14 +123,16 @@ impl<'a> Item<'a> {
         }
     }
 
-    /// Formats the item as messages name it: "objective `id`" or "key result `id/kr`".
+    /// Formats the item as messages name it: "objective `id`" or "key result `id/kr`",
+    /// with long ids cut by `quoted`.
     pub(crate) fn name(self) -> String {
         match self {
-            Item::Objective(objective) => format!("objective `{}`", objective.id.value),
+            Item::Objective(objective) => format!("objective `{}`", quoted(&objective.id.value)),
             Item::KeyResult(objective, key_result) => {
                 format!(
                     "key result `{}/{}`",
-                    objective.id.value, key_result.id.value
+                    quoted(&objective.id.value),
+                    quoted(&key_result.id.value)
                 )
             }
         }

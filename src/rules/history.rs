@@ -3,6 +3,7 @@
 //! began, with no reason given). Both point at the key result's header line.
 
 use super::context::{Context, Sink, Subject};
+use crate::diagnostic::quoted;
 use crate::history::{self, CommitMeta, EventKind, Facts, ItemEvent, ObjectId, Value};
 use crate::index::ObjectiveRef;
 use crate::model::{Direction, GoalFile, KeyResult, Kind, Objective, State};
@@ -65,9 +66,13 @@ struct Candidate<'a> {
 }
 
 impl Candidate<'_> {
-    /// Formats the key result as findings name it: `objective/key_result`.
+    /// Formats the key result as messages name it: `objective/key_result`, with long ids cut.
     fn item(&self) -> String {
-        format!("{}/{}", self.objective.id.value, self.key_result.id.value)
+        format!(
+            "{}/{}",
+            quoted(&self.objective.id.value),
+            quoted(&self.key_result.id.value)
+        )
     }
 }
 
@@ -388,8 +393,12 @@ fn describe_move(event: &ItemEvent) -> String {
         .iter()
         .filter_map(|field| event.change(field))
         .map(|change| {
-            let shown =
-                |value: Option<Value<'_>>| value.map_or_else(|| "none".to_owned(), Value::display);
+            let shown = |value: Option<Value<'_>>| {
+                value.map_or_else(
+                    || "none".to_owned(),
+                    |value| quoted(&value.display()).into_owned(),
+                )
+            };
             format!(
                 "{} {} → {}",
                 change.field,

@@ -4,6 +4,7 @@
 //! change.
 
 use super::context::{Context, Item, Sink, Subject};
+use crate::diagnostic::quoted;
 use crate::model::{KeyResult, Kind, Objective};
 use crate::words::{DOWN_VERBS, TitleWords, UP_VERBS, WordList, changes};
 use std::sync::LazyLock;
@@ -123,7 +124,7 @@ fn task_not_outcome(context: &Context<'_>, sink: &mut Sink<'_>) {
             format!(
                 "{} is an activity: its title \"{}\" is led by \"{verb}\"",
                 item.name(),
-                title.value
+                quoted(&title.value)
             ),
             "state the change the work should cause, and move the work itself into an `[[objective.initiative]]`".to_owned(),
         );
@@ -152,7 +153,7 @@ fn task_not_outcome(context: &Context<'_>, sink: &mut Sink<'_>) {
             objective.span.clone(),
             format!(
                 "objective `{}` is mostly a project plan: {milestones} of its {} live key results are milestones",
-                objective.id.value,
+                quoted(&objective.id.value),
                 live.len()
             ),
             "turn milestones into metrics that measure what the work changes, and keep the work in initiatives".to_owned(),
@@ -260,7 +261,10 @@ fn compound_key_result(context: &Context<'_>, sink: &mut Sink<'_>) {
             if found.len() < 2 {
                 continue;
             }
-            let quoted: Vec<String> = found.iter().map(|change| format!("\"{change}\"")).collect();
+            let listed: Vec<String> = found
+                .iter()
+                .map(|change| format!("\"{}\"", quoted(change)))
+                .collect();
             sink.report(
                 "compound-key-result",
                 file,
@@ -270,7 +274,7 @@ fn compound_key_result(context: &Context<'_>, sink: &mut Sink<'_>) {
                     "{} contains {} changes in one title: {}",
                     key_result_name(objective, key_result),
                     found.len(),
-                    quoted.join(", ")
+                    listed.join(", ")
                 ),
                 "split it into one key result per change, each with its own start, target and check-ins".to_owned(),
             );

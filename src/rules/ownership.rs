@@ -2,6 +2,7 @@
 //! person's name is spelt one way across the repository.
 
 use super::context::{Context, Sink, Subject};
+use crate::diagnostic::quoted;
 use crate::index::objectives;
 use crate::model::{GoalFile, Objective, Spanned, Text};
 use std::borrow::Cow;
@@ -34,7 +35,7 @@ fn missing_owner(context: &Context<'_>, sink: &mut Sink<'_>) {
                 span,
                 format!(
                     "objective `{}` has {}",
-                    objective.id.value,
+                    quoted(&objective.id.value),
                     if objective.owner.is_some() {
                         "an empty owner"
                     } else {
@@ -60,7 +61,8 @@ fn missing_owner(context: &Context<'_>, sink: &mut Sink<'_>) {
                 span,
                 format!(
                     "key result `{}/{}` has no owner, and neither has its objective",
-                    objective.id.value, key_result.id.value
+                    quoted(&objective.id.value),
+                    quoted(&key_result.id.value)
                 ),
                 "set `owner` on the key result, or on its objective for all its key results"
                     .to_owned(),
@@ -163,7 +165,7 @@ fn owner_case_mismatch(context: &Context<'_>, sink: &mut Sink<'_>) {
         }
         let listed: Vec<String> = spellings
             .iter()
-            .map(|(spelling, count)| format!("\"{spelling}\" ({count})"))
+            .map(|(spelling, count)| format!("\"{}\" ({count})", quoted(spelling)))
             .collect();
         let objective = owner_use.objective;
         let subject = match owner_use.key_result {
@@ -176,10 +178,14 @@ fn owner_case_mismatch(context: &Context<'_>, sink: &mut Sink<'_>) {
             subject,
             owner_use.owner.span.clone(),
             format!(
-                "owner \"{spelling}\" is spelt several ways across the repository: {}",
+                "owner \"{}\" is spelt several ways across the repository: {}",
+                quoted(spelling),
                 listed.join(", ")
             ),
-            format!("write \"{preferred}\", the most common spelling, everywhere"),
+            format!(
+                "write \"{}\", the most common spelling, everywhere",
+                quoted(preferred)
+            ),
         );
     });
 }

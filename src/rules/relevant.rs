@@ -2,6 +2,7 @@
 //! name real items, alignment must not loop, and team goals need a company anchor.
 
 use super::context::{Context, Sink, Subject};
+use crate::diagnostic::quoted;
 use crate::index::{ObjectiveRef, get_file, get_objective, objectives};
 use crate::model::{GoalFile, Objective, Spanned, Text};
 use crate::toml_read::{Candidate, Matcher};
@@ -187,7 +188,8 @@ fn unknown_alignment<'w>(context: &Context<'w>, unknown: &[Unknown<'w>], sink: &
         let own = own_objective(&subject);
         let help = match &suggestions[&(period, reference.as_str(), own)] {
             Some(close) => format!(
-                "did you mean `{close}`? `aligns_to` names an objective (`id`) or key result (`id/kr`) of {period} or an enclosing period, or one with its period in front (`2026/id`)",
+                "did you mean `{}`? `aligns_to` names an objective (`id`) or key result (`id/kr`) of {period} or an enclosing period, or one with its period in front (`2026/id`)",
+                quoted(close),
             ),
             None => format!(
                 "name an objective (`id`) or key result (`id/kr`) of {period} or an enclosing period, or put its period in front (`2026/id`)",
@@ -202,7 +204,8 @@ fn unknown_alignment<'w>(context: &Context<'w>, unknown: &[Unknown<'w>], sink: &
             subject,
             entry.span.clone(),
             format!(
-                "{owner} aligns to `{reference}`, which names no objective or key result known from {period}"
+                "{owner} aligns to `{}`, which names no objective or key result known from {period}",
+                quoted(reference)
             ),
             help,
         );
@@ -332,7 +335,7 @@ fn unaligned(context: &Context<'_>, sink: &mut Sink<'_>) {
             objective.span.clone(),
             format!(
                 "objective `{}` of team `{}` aligns to nothing, while team `{company_team}` has objectives for {}",
-                objective.id.value, file.team.value, period.name
+                quoted(&objective.id.value), quoted(&file.team.value), period.name
             ),
             "add `aligns_to = [\"company-objective-id\"]` naming the company objective it serves, or `allow = [\"unaligned\"]` with a comment saying why it stands alone".to_owned(),
         );
@@ -380,7 +383,7 @@ fn unknown_key_result(context: &Context<'_>, sink: &mut Sink<'_>) {
                     entry.span.clone(),
                     format!(
                         "initiative \"{}\" of objective `{}` names `{}`, which is no key result of the objective or its period",
-                        initiative.title.value, objective.id.value, entry.value
+                        quoted(&initiative.title.value), quoted(&objective.id.value), quoted(&entry.value)
                     ),
                     "name a key result of this objective by its id (`availability`), or one of another objective of the period as `objective-id/kr-id`".to_owned(),
                 );
@@ -414,7 +417,10 @@ fn no_company_anchor(context: &Context<'_>, sink: &mut Sink<'_>) {
         }
         let file = get_file(context.workspace, first);
         let span = file.period.as_ref().map_or(0..0, |p| p.span.clone());
-        let names: Vec<String> = teams.iter().map(|team| format!("`{team}`")).collect();
+        let names: Vec<String> = teams
+            .iter()
+            .map(|team| format!("`{}`", quoted(team)))
+            .collect();
         sink.report(
             "no-company-anchor",
             file,

@@ -4,6 +4,7 @@
 mod placeholder;
 
 use super::context::{Context, Item, Sink, Subject};
+use crate::diagnostic::quoted;
 use crate::words::{
     TitleWords, WordList, changes, cjk_count, has_digit, is_cjk_title, measured_amount, word_count,
 };
@@ -76,7 +77,7 @@ fn vague_title(context: &Context<'_>, sink: &mut Sink<'_>) {
                 format!(
                     "{} has a vague title \"{}\": led by \"{word}\", with no number",
                     item.name(),
-                    title.value
+                    quoted(&title.value)
                 ),
                 "say what will be true when it succeeds, for example \"Customers can pay even while one region is down\"".to_owned(),
             ),
@@ -84,7 +85,7 @@ fn vague_title(context: &Context<'_>, sink: &mut Sink<'_>) {
                 format!(
                     "{} has the vague word \"{word}\" in its title \"{}\" and no start and target to judge it by",
                     item.name(),
-                    title.value
+                    quoted(&title.value)
                 ),
                 "name the result that will exist when it is done, or make it a metric with `start` and `target`".to_owned(),
             ),
@@ -141,7 +142,11 @@ fn title_length(context: &Context<'_>, sink: &mut Sink<'_>) {
             file,
             item.subject(),
             title.span.clone(),
-            format!("title \"{}\" of {} {problem}", title.value, item.name()),
+            format!(
+                "title \"{}\" of {} {problem}",
+                quoted(&title.value),
+                item.name()
+            ),
             help.to_owned(),
         );
     }
@@ -164,8 +169,9 @@ fn objective_has_number(context: &Context<'_>, sink: &mut Sink<'_>) {
             Subject::Objective(objective),
             objective.title.span.clone(),
             format!(
-                "title of objective `{}` carries the metric \"{metric}\"",
-                objective.id.value
+                "title of objective `{}` carries the metric \"{}\"",
+                quoted(&objective.id.value),
+                quoted(&metric)
             ),
             "keep the objective qualitative and put the number in a key result's `start` and `target`".to_owned(),
         );

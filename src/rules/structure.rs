@@ -2,6 +2,7 @@
 //! that do not fit the kind. Syntax, unknown fields and types are found by the loader.
 
 use super::context::{Context, Sink, Subject};
+use crate::diagnostic::quoted;
 use crate::index::{get_file, get_objective};
 use crate::model::{KeyResult, Kind};
 use crate::model::{Spanned, Text};
@@ -24,7 +25,7 @@ fn invalid_period(context: &Context<'_>, sink: &mut Sink<'_>) {
                 file,
                 Subject::File,
                 period.span.clone(),
-                format!("invalid period `{}`", period.value),
+                format!("invalid period `{}`", quoted(&period.value)),
                 "use YYYY-Qn (n 1..4), YYYY-Hn (n 1..2), YYYY, or a period named under [periods] in okr.toml".to_owned(),
             );
         }
@@ -62,7 +63,7 @@ fn invalid_id(context: &Context<'_>, sink: &mut Sink<'_>) {
                 file,
                 Subject::Objective(objective),
                 objective.id.span.clone(),
-                format!("objective id `{}` {problem}", objective.id.value),
+                format!("objective id `{}` {problem}", quoted(&objective.id.value)),
                 "use a kebab-case id such as `reliable-checkout`".to_owned(),
             );
         }
@@ -73,7 +74,7 @@ fn invalid_id(context: &Context<'_>, sink: &mut Sink<'_>) {
                     file,
                     Subject::KeyResult(objective, key_result),
                     key_result.id.span.clone(),
-                    format!("key result id `{}` {problem}", key_result.id.value),
+                    format!("key result id `{}` {problem}", quoted(&key_result.id.value)),
                     "use a kebab-case id such as `availability`".to_owned(),
                 );
             }
@@ -102,8 +103,10 @@ fn duplicate_id(context: &Context<'_>, sink: &mut Sink<'_>) {
                 Subject::Objective(objective),
                 objective.id.span.clone(),
                 format!(
-                    "objective id `{id}` is already used in {} at {}:{line}",
-                    period.name, first_source.path
+                    "objective id `{}` is already used in {} at {}:{line}",
+                    quoted(id),
+                    period.name,
+                    first_source.path
                 ),
                 "give each objective of a period its own id".to_owned(),
             );
@@ -119,7 +122,11 @@ fn duplicate_id(context: &Context<'_>, sink: &mut Sink<'_>) {
                 file,
                 Subject::KeyResult(objective, key_result),
                 key_result.id.span.clone(),
-                format!("key result id `{key_result_id}` appears twice in objective `{id}`"),
+                format!(
+                    "key result id `{}` appears twice in objective `{}`",
+                    quoted(key_result_id),
+                    quoted(id)
+                ),
                 "give each key result of an objective its own id".to_owned(),
             );
         }
@@ -187,7 +194,7 @@ fn kind_field_mismatch(context: &Context<'_>, sink: &mut Sink<'_>) {
                     key_result.span.clone(),
                     format!(
                         "maintain key result `{}` has no `direction`",
-                        key_result.id.value
+                        quoted(&key_result.id.value)
                     ),
                     "add `direction = \"at-least\"` or `direction = \"at-most\"`".to_owned(),
                 );

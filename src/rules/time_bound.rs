@@ -3,6 +3,7 @@
 
 use super::context::{Context, Sink, Subject};
 use super::history::{GitHistory, HistoryInput};
+use crate::diagnostic::quoted;
 use crate::index::{ObjectiveRef, objectives};
 use crate::model::{Commitment, KeyResult, Spanned};
 use crate::period::Period;
@@ -58,8 +59,8 @@ fn due_outside_period(context: &Context<'_>, sink: &mut Sink<'_>) {
                 due.span.clone(),
                 format!(
                     "key result `{}/{}` is due {}, {side} its period {} ({} to {})",
-                    objective.id.value,
-                    key_result.id.value,
+                    quoted(&objective.id.value),
+                    quoted(&key_result.id.value),
                     due.value,
                     period.name,
                     period.start,
@@ -165,7 +166,7 @@ fn no_final_check_in(context: &Context<'_>, history: &HistoryInput, sink: &mut S
                 span,
                 format!(
                     "key result `{}/{}` {problem}, but {} ended on {} and needs a check-in from {final_week} on",
-                    objective.id.value, key_result.id.value, period.name, period.end,
+                    quoted(&objective.id.value), quoted(&key_result.id.value), period.name, period.end,
                 ),
                 "set `current` to the value at the period's end and `checked` to that day's date, and commit the file".to_owned(),
             );
@@ -237,7 +238,7 @@ fn committed_miss_unexplained(context: &Context<'_>, sink: &mut Sink<'_>) {
             objective.span.clone(),
             format!(
                 "committed objective `{}` ended {period} at a score of {score:.2}, below 1.0, with no `reason`",
-                objective.id.value
+                quoted(&objective.id.value)
             ),
             "add `reason = \"...\"` to the objective saying why the commitment was missed".to_owned(),
         );

@@ -59,6 +59,34 @@ fn invalid_toml_is_positioned_finding() {
 }
 
 #[test]
+fn overlong_key_points_at_its_line() {
+    let key = vec!["a"; 81].join(".");
+    for line in [format!("{key} = 1"), format!("[{key}]")] {
+        let broken = format!("period = \"2026-Q4\"\n\n{line}\n");
+        let (code, document) = lint(&[("okrs/a.toml", &broken)]);
+        assert_eq!(code, 1);
+        let found = diagnostic(&document, "invalid-toml");
+        assert_eq!(found["line"], 3, "{line}");
+        assert_eq!(
+            found["message"],
+            "invalid TOML: this key has 81 dotted parts, more than the TOML parser's maximum of 80"
+        );
+    }
+    let repo = temp_repo(&[
+        ("okr.toml", &format!("# settings\n{key} = 1\n")),
+        ("okrs/a.toml", GOOD),
+    ]);
+    let output = okr(repo.path(), &["lint"]);
+    assert_eq!(output.code, 2);
+    assert!(output.stderr.contains("okr.toml:2:1"), "{}", output.stderr);
+    assert!(
+        output.stderr.contains("81 dotted parts"),
+        "{}",
+        output.stderr
+    );
+}
+
+#[test]
 fn broken_file_hides_no_other_findings() {
     let other = GOOD.replace("unit = \"ms\"\n", "");
     let (_, document) = lint(&[("okrs/a.toml", "period = [\n"), ("okrs/b.toml", &other)]);
@@ -140,6 +168,27 @@ fn wrong_type_names_field_and_type() {
         "{found}"
     );
     assert_eq!(found["item"], "fast-checkout/p95");
+}
+
+#[test]
+fn non_finite_number_is_named() {
+    for (written, named) in [
+        ("nan", "nan"),
+        ("+inf", "inf"),
+        ("-inf", "-inf"),
+        ("-nan", "nan"),
+    ] {
+        let text = GOOD.replace("start = 900", &format!("start = {written}"));
+        let (code, document) = lint(&[("okrs/a.toml", &text)]);
+        assert_eq!(code, 1, "{written}");
+        let found = diagnostic(&document, "wrong-type");
+        assert_eq!(found["line"], 11);
+        let message = found["message"].as_str().unwrap();
+        assert!(
+            message.ends_with(&format!("must be a finite number, found {named}")),
+            "{written}: {message}"
+        );
+    }
 }
 
 #[test]
@@ -254,6 +303,29 @@ fn bad_config_is_positioned_failure() {
         output.stderr
     );
     assert!(output.stderr.contains("okr.toml:2:1"), "{}", output.stderr);
+}
+
+#[test]
+fn config_errors_mask_control_characters() {
+    // The message masks with U+FFFD; the source snippet masks with `?`, one per byte.
+    for (config, masked) in [
+        (
+            "\"x\\u001b]0;pwned\\u0007\" = 1\n",
+            "`x\u{fffd}]0;pwned\u{fffd}`",
+        ),
+        ("goals = [\"x\\u001b[2J\"]\n", "`x\u{fffd}[2J`"),
+        (
+            "goals = [\"okrs\"]\n# \u{1b}[31m in a comment\n",
+            "# ?[31m in a comment",
+        ),
+    ] {
+        let repo = temp_repo(&[("okr.toml", config), ("okrs/a.toml", GOOD)]);
+        let output = okr(repo.path(), &["lint"]);
+        assert_eq!(output.code, 2, "{config:?}: {}", output.stderr);
+        assert!(!output.stderr.contains('\u{1b}'), "{}", output.stderr);
+        assert!(!output.stderr.contains('\u{7}'), "{}", output.stderr);
+        assert!(output.stderr.contains(masked), "{}", output.stderr);
+    }
 }
 
 #[test]

@@ -127,6 +127,38 @@ fn lint_path_outside_repository_exits_2() {
 }
 
 #[test]
+fn lint_of_config_file_says_not_goal_file() {
+    let repo = temp_repo(&[
+        ("okr.toml", "goals = [\"okrs\"]\n"),
+        ("okrs/b.toml", GOAL),
+        ("okrs/README.md", "notes\n"),
+    ]);
+    for (path, message) in [
+        (
+            "okr.toml",
+            "`okr.toml` is not a goal file: it is not a *.toml file under the goal folders (okrs)",
+        ),
+        (
+            "okrs/README.md",
+            "`okrs/README.md` is not a goal file: it is not a *.toml file under the goal folders (okrs)",
+        ),
+    ] {
+        let output = okr(repo.path(), &["lint", path]);
+        assert_eq!(output.code, 2, "{path}: {}", output.stderr);
+        assert!(output.stderr.contains(message), "{path}: {}", output.stderr);
+    }
+    let output = okr(&repo.path().join("okrs"), &["lint", "okr.toml"]);
+    assert_eq!(output.code, 2);
+    assert!(
+        output
+            .stderr
+            .contains("path not found: okr.toml (looked for "),
+        "{}",
+        output.stderr
+    );
+}
+
+#[test]
 fn lint_path_without_goal_files_exits_2() {
     let repo = temp_repo(&[("okrs/b.toml", GOAL), ("notes/readme.toml", "x = 1\n")]);
     let output = okr(repo.path(), &["lint", "notes"]);
@@ -164,6 +196,48 @@ fn control_characters_never_reach_terminal() {
             output.stdout
         );
         assert!(!output.stdout.contains('\u{7}'), "{args:?} printed a bell");
+    }
+}
+
+#[test]
+fn long_values_are_cut_in_messages() {
+    let long_title = format!("Raise {}", "word ".repeat(20_000));
+    let long_id = "i".repeat(5_000);
+    let goal = GOAL
+        .replace("Raise checkout availability", &long_title)
+        .replace("reliable-checkout", &long_id);
+    let repo = temp_repo(&[("okrs/a.toml", &goal)]);
+
+    let output = okr(
+        repo.path(),
+        &["lint", "--as-of", "2026-11-15", "--format", "json"],
+    );
+    let document = output.json();
+    let diagnostics = document["diagnostics"].as_array().unwrap();
+
+    let title_length = diagnostics
+        .iter()
+        .find(|diagnostic| diagnostic["rule"] == "title-length")
+        .unwrap_or_else(|| panic!("no title-length finding in {document:#}"));
+    let message = title_length["message"].as_str().unwrap();
+    let cut_id = format!("{}…", "i".repeat(79));
+    let cut_title = format!("\"Raise {}wor…\"", "word ".repeat(14));
+    assert!(message.contains(&cut_title), "{message}");
+    assert!(
+        message.contains(&format!("`{cut_id}/availability`")),
+        "{message}"
+    );
+    assert!(
+        message.ends_with("has 20001 words, more than 18"),
+        "{message}"
+    );
+
+    // The item field keeps the whole id: only the message is cut.
+    assert_eq!(title_length["item"], format!("{long_id}/availability"));
+
+    for diagnostic in diagnostics {
+        let message = diagnostic["message"].as_str().unwrap();
+        assert!(message.len() < 400, "{}: {message}", diagnostic["rule"]);
     }
 }
 

@@ -394,6 +394,71 @@ fn tables_mask_control_characters() {
 }
 
 #[test]
+fn notes_and_headers_mask_control_characters() {
+    let repo = Repo::new();
+    let hostile = weekly(50)
+        .replace("id = \"signups\"", "id = \"up\\u001b]0;pwned\\u0007\"")
+        .replace("team = \"growth\"", "team = \"gr\\u001b[31mowth\"");
+    repo.write("okrs/growth.toml", &hostile);
+    repo.write("okrs/f\u{1b}[2J.toml", "period = \"2026-Q4\n");
+    repo.commit("2026-10-01T09:00:00+00:00", "Plan");
+    let item = "up\u{1b}]0;pwned\u{7}/weekly";
+
+    for args in [
+        vec!["blame", item],
+        vec!["history"],
+        vec!["progress", "--as-of", "2026-10-10"],
+        vec!["tree", "--as-of", "2026-10-10"],
+        vec!["diff"],
+        vec!["lint", "--as-of", "2026-10-10"],
+        vec!["lint", "--as-of", "2026-10-10", "--format", "github"],
+    ] {
+        let output = repo.okr(&args);
+        for (stream, text) in [("stdout", &output.stdout), ("stderr", &output.stderr)] {
+            assert!(!text.contains('\u{1b}'), "{args:?} {stream}:\n{text}");
+            assert!(!text.contains('\u{7}'), "{args:?} {stream}:\n{text}");
+        }
+    }
+
+    let blame = repo.okr_ok(&["blame", item]).stdout;
+    assert!(
+        blame.starts_with("2026-Q4 up\u{fffd}]0;pwned\u{fffd}/weekly (team gr\u{fffd}[31mowth)"),
+        "{blame}"
+    );
+    let history = repo.okr(&["history"]).stderr;
+    assert!(history.contains("okrs/f\u{fffd}[2J.toml"), "{history}");
+    let github = repo
+        .okr(&["lint", "--as-of", "2026-10-10", "--format", "github"])
+        .stdout;
+    assert!(
+        github.contains("file=okrs/f\u{fffd}[2J.toml,line=1"),
+        "{github}"
+    );
+}
+
+#[test]
+fn json_keeps_control_characters() {
+    let repo = Repo::new();
+    let hostile = weekly(50).replace("id = \"signups\"", "id = \"up\\u001b]0;pwned\\u0007\"");
+    repo.write("okrs/growth.toml", &hostile);
+    repo.write("okrs/f\u{1b}[2J.toml", "period = \"2026-Q4\n");
+    repo.commit("2026-10-01T09:00:00+00:00", "Plan");
+    let item = "up\u{1b}]0;pwned\u{7}/weekly";
+    let blame = repo.okr_ok(&["blame", item, "--format", "json"]).json();
+    assert_eq!(blame["item"], item, "{blame}");
+    let lint = repo
+        .okr(&["lint", "--as-of", "2026-10-10", "--format", "json"])
+        .json();
+    let files: Vec<&str> = lint["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|diagnostic| diagnostic["file"].as_str().unwrap())
+        .collect();
+    assert!(files.contains(&"okrs/f\u{1b}[2J.toml"), "{files:?}");
+}
+
+#[test]
 fn replace_refs_are_ignored() {
     let repo = Repo::new();
     for (step, day) in ["01", "02", "03", "04", "05"].iter().enumerate() {
@@ -458,6 +523,61 @@ fn goal_folder_outside_repository_stops_history_commands() {
         assert_eq!(output.code, 2, "{command:?}: {}", output.stdout);
         assert!(
             output.stderr.contains("points outside the repository"),
+            "{command:?}: {}",
+            output.stderr
+        );
+    }
+}
+
+#[test]
+fn bad_revision_messages_quote_whole_revision() {
+    let repo = Repo::new();
+    repo.write("okrs/growth.toml", &weekly(40));
+    repo.commit("2026-10-01T09:00:00+00:00", "Plan");
+    repo.write("okrs/growth.toml", &weekly(50));
+    repo.commit("2026-10-08T09:00:00+00:00", "Check in");
+    for (command, message) in [
+        (
+            &["progress", "--rev", "HEAD~1000"][..],
+            "invalid revision `HEAD~1000`: the history has only 1 commit before HEAD, \
+             following first parents",
+        ),
+        (
+            &["progress", "--rev", "HEAD^2"],
+            "invalid revision `HEAD^2`: `^2` names parent 2 of HEAD, but HEAD has 1 parent",
+        ),
+        (
+            &["progress", "--rev", "HEAD~^"],
+            "invalid revision `HEAD~^`: `^` names parent 1 of HEAD~, but HEAD~ has no parents",
+        ),
+        (
+            &["progress", "--rev", "no-such-branch"],
+            "invalid revision `no-such-branch`: no branch, tag or commit matches it",
+        ),
+        (
+            &["history", "--rev", "HEAD~1..HEAD..HEAD"],
+            "invalid revision `HEAD~1..HEAD..HEAD`: a range has one `..` between two \
+             revisions, but this one has more",
+        ),
+        (
+            &["history", "--rev", "HEAD~5..HEAD"],
+            "invalid revision `HEAD~5..HEAD`: in `HEAD~5`, the history has only 1 commit \
+             before HEAD, following first parents",
+        ),
+    ] {
+        let output = repo.okr(command);
+        assert_eq!(output.code, 2, "{command:?}: {}", output.stdout);
+        // miette wraps long lines; the message is compared with its words joined again.
+        let words: Vec<&str> = output
+            .stderr
+            .split_whitespace()
+            .filter(|word| *word != "|")
+            .collect();
+        let expected: Vec<&str> = message.split_whitespace().collect();
+        assert!(
+            words
+                .windows(expected.len())
+                .any(|window| window == expected),
             "{command:?}: {}",
             output.stderr
         );

@@ -560,3 +560,35 @@ fn blame_shallow_clone_names_boundary() {
     assert_eq!(output.code, 2, "{}", output.stderr);
     assert!(output.stderr.contains("shallow clone"), "{}", output.stderr);
 }
+
+#[test]
+fn history_shallow_clone_names_boundary() {
+    let (repo, clone) = shallow_without_final_check_in("1");
+    let blame = repo.okr_in(&clone, &["blame", "signups/weekly"]);
+    let history = repo.okr_in(&clone, &["history", "signups/weekly"]);
+    assert_eq!(history.code, 2, "{}", history.stderr);
+    assert!(
+        history
+            .stderr
+            .contains("no history found for `signups/weekly`"),
+        "{}",
+        history.stderr
+    );
+    assert!(
+        history.stderr.contains("shallow clone"),
+        "{}",
+        history.stderr
+    );
+    // Both commands give the same help.
+    let help = |stderr: &str| stderr[stderr.find("help:").unwrap()..].to_owned();
+    assert_eq!(help(&history.stderr), help(&blame.stderr));
+    // A malformed item keeps its own help.
+    let malformed = repo.okr_in(&clone, &["history", "a/b/c/d"]);
+    assert!(
+        malformed
+            .stderr
+            .contains("write [PERIOD/]OBJECTIVE[/KEY_RESULT]"),
+        "{}",
+        malformed.stderr
+    );
+}

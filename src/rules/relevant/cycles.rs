@@ -4,6 +4,7 @@
 
 use super::super::context::{Context, Sink, Subject};
 use super::Unknown;
+use crate::diagnostic::quoted;
 use crate::index::{ObjectiveRef, Target, get_file, get_key_result, get_objective, objectives};
 use crate::model::{Spanned, Text};
 use std::collections::{HashMap, HashSet};
@@ -180,11 +181,11 @@ fn label(context: &Context<'_>, node: Target, home: &str) -> String {
     let at = node.objective_ref();
     let objective = get_objective(context.workspace, at);
     let name = match node {
-        Target::Objective(_) => objective.id.value.to_string(),
+        Target::Objective(_) => quoted(&objective.id.value).into_owned(),
         Target::KeyResult(_, position) => format!(
             "{}/{}",
-            objective.id.value,
-            get_key_result(context.workspace, at, position).id.value
+            quoted(&objective.id.value),
+            quoted(&get_key_result(context.workspace, at, position).id.value)
         ),
     };
     match context.index.file_period(at.file) {

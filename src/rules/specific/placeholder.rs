@@ -3,6 +3,7 @@
 //! `okr new` writes.
 
 use super::super::context::{Context, Sink, Subject};
+use crate::diagnostic::quoted;
 use crate::model::{GoalFile, Objective, Spanned, Text};
 use crate::words::NEW_FILE_PLACEHOLDERS;
 
@@ -144,7 +145,7 @@ fn report_placeholder(
         value.span.clone(),
         format!(
             "{field} \"{}\" of {owner} is still a placeholder ({found})",
-            value.value
+            quoted(&value.value)
         ),
         format!("replace the placeholder with the real {what}"),
     );
