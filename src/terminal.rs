@@ -4,6 +4,7 @@
 use crate::cli::ColorChoice;
 use crate::render::text::printable;
 use std::io::IsTerminal;
+use std::io::Write;
 
 /// Resolves `--color`: `auto` colors only a terminal, and never when NO_COLOR is set.
 pub(crate) fn use_color(choice: ColorChoice) -> bool {
@@ -43,7 +44,9 @@ pub(crate) fn install_report_handler(color: bool) {
 /// Prints a failure with its help to stderr.
 #[allow(clippy::print_stderr)]
 pub(crate) fn report_error(error: crate::error::Error) {
-    eprintln!("{:?}", miette::Report::new(MaskedError::new(error)));
+    let report = miette::Report::new(MaskedError::new(error));
+    // A closed stderr leaves nowhere to say more, and the exit code still tells.
+    let _ = writeln!(std::io::stderr(), "{report:?}");
 }
 
 /// A failure whose message and help pass through `printable`, because they can quote
@@ -120,5 +123,6 @@ impl miette::Diagnostic for MaskedError {
 /// repository, so unsafe characters are masked as in tables.
 #[allow(clippy::print_stderr)]
 pub(crate) fn note(message: &str) {
-    eprintln!("okr: note: {}", printable(message));
+    // A closed stderr must not stop the command, which still has its output to give.
+    let _ = writeln!(std::io::stderr(), "okr: note: {}", printable(message));
 }

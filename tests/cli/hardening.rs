@@ -447,3 +447,27 @@ fn closed_pipe_keeps_lint_exit_code() {
     let status = child.wait().unwrap();
     assert_eq!(status.code(), Some(1));
 }
+
+#[test]
+fn closed_stderr_keeps_exit_code() {
+    let repo = temp_repo(&[("okrs/a.toml", GOAL), ("okrs/broken.toml", "period = [\n")]);
+    for command in [
+        &["progress", "--as-of", "2026-11-15"][..],
+        &["lint"],
+        &["tree"],
+    ] {
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_okr"))
+            .args(command)
+            .current_dir(repo.path())
+            .env("NO_COLOR", "1")
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        // Close the reading end at once, so every note and error report fails to print.
+        drop(child.stderr.take());
+        let status = child.wait().unwrap();
+        let expected = if command[0] == "lint" { 1 } else { 2 };
+        assert_eq!(status.code(), Some(expected), "{command:?}");
+    }
+}
