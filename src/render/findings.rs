@@ -149,8 +149,9 @@ pub(crate) fn write_human(report: &Report<'_>, color: bool, out: &mut dyn Write)
             .map_err(io::Error::other)?;
         writeln!(out, "{rendered}")?;
     }
+    // Notes go to stderr, as every command's do, so stdout holds the findings alone.
     for note in &report.notes {
-        writeln!(out, "note: {}", printable(note))?;
+        crate::terminal::note(note);
     }
     let errors = report.count(Severity::Error);
     let warnings = report.count(Severity::Warning);

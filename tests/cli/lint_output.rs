@@ -40,6 +40,14 @@ fn human_output_snapshot() {
     let output = run(&[]);
     assert_eq!(output.code, 1);
     insta::assert_snapshot!(output.stdout);
+    // Notes go to stderr, as every command's do.
+    assert!(
+        output
+            .stderr
+            .contains("okr: note: moved-goalpost: not in a git repository"),
+        "{}",
+        output.stderr
+    );
 }
 
 #[test]
