@@ -9,11 +9,10 @@ use crate::cli::{BlameArgs, GlobalArgs};
 use crate::config::Config;
 use crate::error::Result;
 use crate::history::{
-    self, CommitMeta, Dated, EventKind, GitRepository, History, ItemEvent, Limit, ObjectId, Scope,
-    Value, Walker,
+    self, CommitMeta, Dated, EventKind, GitRepository, History, ItemEvent, Limit, Scope, Value,
+    Walker,
 };
 use crate::render::blame::{BlameReport, ChainEntry, FieldLine, write};
-use std::collections::HashMap;
 use std::io::Write;
 
 /// The fields whose every earlier value blame lists.
@@ -43,7 +42,7 @@ pub(super) fn run(args: &BlameArgs, global: &GlobalArgs, out: &mut dyn Write) ->
     let key = found[0];
     let events = &items[key];
 
-    let mut report = BlameReport {
+    let report = BlameReport {
         key,
         team: events
             .last()
@@ -63,7 +62,6 @@ pub(super) fn run(args: &BlameArgs, global: &GlobalArgs, out: &mut dyn Write) ->
             .flat_map(ItemEvent::changes)
             .collect(),
     };
-    add_merged_reasons(&repo, &mut report);
 
     write(&report, args.format, out)?;
     for note in &history.notes {
@@ -81,29 +79,6 @@ fn reason(meta: &CommitMeta, event: &ItemEvent) -> Option<String> {
         .and_then(Value::as_text)
         .map(|text| format!("reason: {text}"));
     field.or_else(|| history::message_reason(&meta.message))
-}
-
-/// Gives changes that arrived by a merge without a reason of their own the reason in
-/// the merged branch's commits, where one gives it.
-fn add_merged_reasons(repo: &GitRepository, report: &mut BlameReport<'_>) {
-    let mut found: HashMap<ObjectId, Option<String>> = HashMap::new();
-    let mut merged_reason = |meta: &CommitMeta| {
-        found
-            .entry(meta.id)
-            .or_insert_with(|| history::merged_reason(repo, meta.id))
-            .clone()
-    };
-    for line in report
-        .fields
-        .iter_mut()
-        .filter(|line| line.reason.is_none())
-    {
-        line.reason = merged_reason(line.meta);
-    }
-    let entries = report.chains.iter_mut().flat_map(|(_, entries)| entries);
-    for entry in entries.filter(|entry| entry.reason.is_none()) {
-        entry.reason = merged_reason(entry.meta);
-    }
 }
 
 /// Returns each field the item has now, in file order, with the event that set it.

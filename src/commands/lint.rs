@@ -5,14 +5,13 @@ use crate::Outcome;
 use crate::cli::{DenyLevel, GitArgs, GlobalArgs, LintArgs, LintFormat};
 use crate::diagnostic::{Finding, Severity};
 use crate::error::{Error, Result};
-use crate::history::{self, Facts, ObjectId, Threads};
+use crate::history::Threads;
 use crate::index::{ObjectiveRef, objectives};
 use crate::render::{findings, sarif};
 use crate::rules::{
     Context, GitHistory, HistoryInput, Level, check_without_history, final_week_start,
     finish_with_history,
 };
-use std::collections::HashSet;
 use std::io::Write;
 use std::path::{Component, Path, PathBuf};
 
@@ -167,7 +166,6 @@ pub(super) fn check(
         Ok(Some(facts)) => HistoryInput {
             periods,
             ended,
-            merged_reasons: merged_reasons(source, &facts),
             git: GitHistory::Known(facts),
             first_entries,
         },
@@ -175,7 +173,7 @@ pub(super) fn check(
             periods,
             source.no_history.as_deref().unwrap_or("no git history"),
         ),
-        // The goal files are checked all the same, and the history rules note why
+        // The goal files are checked all the same, and the history rules say why
         // they were skipped.
         Err(Error::Git { message }) => HistoryInput::unavailable(
             periods,
@@ -187,20 +185,6 @@ pub(super) fn check(
     // Freed by the system at exit, as the goal files are.
     std::mem::forget(history);
     Ok(checked)
-}
-
-/// Finds the merge commits among those that moved a goalpost whose merged branch gives
-/// a reason. A change made on a branch belongs to the merge commit that brought it, but
-/// its reason is usually in the branch's own commits.
-fn merged_reasons(source: &Source, facts: &Facts) -> HashSet<ObjectId> {
-    let Some(repo) = &source.repo else {
-        return HashSet::new();
-    };
-    facts
-        .goalpost_commits()
-        .into_iter()
-        .filter(|&commit| history::merged_reason(repo, commit).is_some())
-        .collect()
 }
 
 /// The periods the history rules check: the one `--period` names (every period for

@@ -23,7 +23,7 @@ pub(crate) use cache::{Cache, WalkedCommit};
 pub(crate) use event::{CommitMeta, EventKind, FieldChange, ItemEvent, ItemKey};
 pub(crate) use facts::{Facts, Interest, gather};
 pub(crate) use goalpost::{Ends, changes_goalpost, eases, frozen_from, is_moved};
-pub(crate) use reason::{merged_reason, message_reason};
+pub(crate) use reason::message_reason;
 pub(crate) use revision::{Range, default_base, parse_range};
 pub(crate) use scope::Scope;
 pub(crate) use snapshot::{load_at, load_commit};

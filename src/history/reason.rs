@@ -34,21 +34,6 @@ pub(crate) fn message_reason(message: &str) -> Option<String> {
     })
 }
 
-/// Commits of a merged branch searched for a reason, newest first. A branch longer than
-/// this is searched in its newest commits only.
-const MAX_MERGED_COMMITS: usize = 200;
-
-/// Returns the reason given by the commits that the merge `commit` brought in, for a
-/// change that arrived by that merge: the first reason found, newest commit first.
-pub(crate) fn merged_reason(
-    repo: &super::GitRepository,
-    commit: super::ObjectId,
-) -> Option<String> {
-    repo.merged_messages(commit, MAX_MERGED_COMMITS)
-        .iter()
-        .find_map(|message| message_reason(message))
-}
-
 /// `Key: value`, where the key is a word of letters, digits and dashes.
 fn is_trailer(line: &str) -> bool {
     let Some((key, value)) = line.split_once(':') else {

@@ -248,31 +248,6 @@ impl GitRepository {
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
-    /// Returns the messages of the commits a merge brought in (reachable from its second
-    /// parent but not from its first), newest first and at most `max` of them. Empty for
-    /// a commit with one parent, or where the merged commits cannot be read.
-    pub(crate) fn merged_messages(&self, merge: ObjectId, max: usize) -> Vec<String> {
-        let repo = self.git();
-        let Ok(commit) = repo.find_commit(merge.to_git()) else {
-            return Vec::new();
-        };
-        let parents: Vec<git2::Oid> = commit.parent_ids().collect();
-        let [first, second, ..] = parents[..] else {
-            return Vec::new();
-        };
-        let Ok(mut walk) = repo.revwalk() else {
-            return Vec::new();
-        };
-        if walk.push(second).is_err() || walk.hide(first).is_err() {
-            return Vec::new();
-        }
-        walk.filter_map(|id| id.ok())
-            .take(max)
-            .filter_map(|id| repo.find_commit(id).ok())
-            .map(|merged| String::from_utf8_lossy(merged.message_bytes()).into_owned())
-            .collect()
-    }
-
     /// True when `id` is a commit whose parents a shallow clone left out.
     pub(crate) fn is_shallow_boundary(&self, id: ObjectId) -> bool {
         self.shallow.contains(&id)

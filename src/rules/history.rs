@@ -4,7 +4,7 @@
 
 use super::context::{Context, Sink, Subject};
 use crate::diagnostic::quoted;
-use crate::history::{self, CommitMeta, EventKind, Facts, ItemEvent, ObjectId, Value};
+use crate::history::{self, CommitMeta, EventKind, Facts, ItemEvent, Value};
 use crate::index::ObjectiveRef;
 use crate::model::{Direction, GoalFile, KeyResult, Kind, Objective, State};
 use crate::period::Period;
@@ -12,7 +12,6 @@ use crate::progress::{Status, key_result_progress};
 use crate::rollup::{PlaceMap, thresholds};
 use chrono::NaiveDate;
 use rayon::prelude::*;
-use std::collections::HashSet;
 
 /// The git history facts the history rules use, and the periods they check.
 pub(crate) struct HistoryInput {
@@ -24,8 +23,6 @@ pub(crate) struct HistoryInput {
     /// The entry in the facts of each objective's first key result. The others
     /// follow it in order.
     pub(crate) first_entries: PlaceMap<usize>,
-    /// Merge commits with target or start changes whose merged branch gives a reason.
-    pub(crate) merged_reasons: HashSet<ObjectId>,
 }
 
 pub(crate) enum GitHistory {
@@ -42,7 +39,6 @@ impl HistoryInput {
             ended: Vec::new(),
             git: GitHistory::Unavailable(reason.to_owned()),
             first_entries: PlaceMap::default(),
-            merged_reasons: HashSet::new(),
         }
     }
 
@@ -349,8 +345,7 @@ fn moved_goalpost(
         }
         let events = facts.events(entry);
         let frozen_from = history::frozen_from(candidate.period, freeze);
-        let unexplained =
-            unexplained_moves(&events, key_result, frozen_from, &history.merged_reasons);
+        let unexplained = unexplained_moves(&events, key_result, frozen_from);
         let Some(latest) = unexplained.last() else {
             continue;
         };
@@ -416,7 +411,6 @@ fn unexplained_moves<'e>(
     events: &[(&'e CommitMeta, &'e ItemEvent)],
     key_result: &KeyResult,
     frozen_from: NaiveDate,
-    merged_reasons: &HashSet<ObjectId>,
 ) -> Vec<Unexplained<'e>> {
     let maintain = (key_result.kind == Kind::Maintain).then(|| {
         key_result
@@ -463,7 +457,7 @@ fn unexplained_moves<'e>(
         if !moved || meta.date() < frozen_from || !history::eases(before, ends, maintain) {
             continue;
         }
-        if !gives_reason(meta, event) && !merged_reasons.contains(&meta.id) {
+        if !gives_reason(meta, event) {
             found.push(Unexplained { meta, event });
         }
     }
