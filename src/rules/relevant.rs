@@ -159,26 +159,35 @@ const MAX_SUGGESTION_SEARCHES: usize = 50;
 
 fn unknown_alignment<'w>(context: &Context<'w>, unknown: &[Unknown<'w>], sink: &mut Sink<'_>) {
     // An entry may name an item of a file that did not parse. Only an entry whose last
-    // segment appears nowhere in those files' text is certainly unknown.
+    // segment appears as a quoted string nowhere in those files is certainly unknown.
     let workspace = context.workspace;
     let mut unchecked = 0;
     let certain: Vec<Unknown<'w>> = unknown
         .iter()
         .filter(|(_, _, _, entry)| {
             let id = entry.value.rsplit('/').next().unwrap_or_default();
-            let maybe_there = workspace
-                .unparsed
-                .iter()
-                .any(|&source| workspace.sources[source].text.contains(id));
+            let (basic, literal) = (format!("\"{id}\""), format!("'{id}'"));
+            let maybe_there = workspace.unparsed.iter().any(|&source| {
+                let text = &workspace.sources[source].text;
+                text.contains(&basic) || text.contains(&literal)
+            });
             unchecked += usize::from(maybe_there);
             !maybe_there
         })
         .copied()
         .collect();
     if unchecked > 0 {
-        let files = workspace.unparsed.len();
+        let entries = if unchecked == 1 {
+            "1 `aligns_to` entry naming nothing known was".to_owned()
+        } else {
+            format!("{unchecked} `aligns_to` entries naming nothing known were")
+        };
+        let files = match workspace.unparsed.len() {
+            1 => "the goal file".to_owned(),
+            count => format!("the {count} goal files"),
+        };
         sink.note(format!(
-            "{unchecked} `aligns_to` entry(s) naming nothing known were not reported, because they may name an item in the {files} goal file(s) that could not be parsed"
+            "{entries} not reported, because they may name an item in {files} that could not be parsed"
         ));
     }
     let unknown = &certain[..];
