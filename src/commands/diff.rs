@@ -17,7 +17,7 @@ use crate::loader::Workspace;
 use crate::model::{Direction, Kind};
 use crate::render::diff::{DiffChange, DiffReport, LintDelta, write};
 use chrono::NaiveDate;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::io::Write;
 use std::path::Path;
 
@@ -73,8 +73,12 @@ pub(super) fn run(args: &DiffArgs, global: &GlobalArgs, out: &mut dyn Write) -> 
 
     write(&report, args.format, out)?;
     out.flush()?;
+    // Both sides' lint can note the same thing, such as a shallow clone's boundary.
+    let mut noted = HashSet::new();
     for note in notes.iter().chain(&base_lint.notes).chain(&head_lint.notes) {
-        crate::terminal::note(note);
+        if noted.insert(note) {
+            crate::terminal::note(note);
+        }
     }
     Ok(Outcome::Success)
 }

@@ -114,10 +114,7 @@ fn at_revision(error: ConfigError, revision: &str) -> ConfigError {
     let name = format!("{revision}:{}", error.source_code.name());
     let text = error.source_code.inner().clone();
     ConfigError {
-        message: format!(
-            "{} (in okr.toml as of revision `{revision}`)",
-            error.message
-        ),
+        message: format!("{} (as of revision `{revision}`)", error.message),
         source_code: NamedSource::new(name, text),
         ..error
     }

@@ -186,7 +186,7 @@ pub(crate) fn csv(text: &str) -> String {
         .chars()
         .map(|c| match c {
             '\r' | '\n' | '\t' => c,
-            c if c.is_control() => char::REPLACEMENT_CHARACTER,
+            c if is_unsafe(c) => char::REPLACEMENT_CHARACTER,
             c => c,
         })
         .collect::<String>();
@@ -482,6 +482,8 @@ mod tests {
         assert_eq!(csv("say \"hi\""), "\"say \"\"hi\"\"\"");
         assert_eq!(csv("=SUM(A1)"), "'=SUM(A1)");
         assert_eq!(csv("-0.5"), "-0.5");
+        // Terminal controls and direction overrides are masked, as in every text output.
+        assert_eq!(csv("a\u{1b}[2Jb\u{202e}c"), "a\u{fffd}[2Jb\u{fffd}c");
     }
 
     #[test]

@@ -106,6 +106,14 @@ fn shallow_clone_stops_at_boundary() {
     assert_eq!(subjects(&output.json(), "signups/weekly"), ["Week 4"]);
     assert!(output.stderr.contains("shallow clone"), "{}", output.stderr);
     assert!(output.stderr.contains("unshallow"), "{}", output.stderr);
+    // Both sides of a diff read history; the boundary is noted once all the same.
+    let diff = repo.okr_in(&clone, &["diff", "HEAD~1", "HEAD", "--as-of", "2026-10-05"]);
+    assert_eq!(diff.code, 0, "{}", diff.stderr);
+    assert!(
+        diff.stderr.matches("unshallow").count() == 1,
+        "{}",
+        diff.stderr
+    );
 }
 
 #[test]
