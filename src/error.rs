@@ -78,7 +78,7 @@ pub(crate) enum Error {
     #[error("invalid revision `{revision}`: {message}")]
     #[diagnostic(
         code(okr::bad_revision),
-        help("name a branch, tag or commit id (`git log --oneline` lists them), or a range A..B")
+        help("name a branch, tag or commit id (`git log --oneline` lists them)")
     )]
     BadRevision { revision: String, message: String },
 

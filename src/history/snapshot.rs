@@ -57,7 +57,14 @@ pub(crate) fn load_commit(
         }
         other => other,
     })?;
-    let scope = Scope::new(&config, &workdir)?;
+    let scope = Scope::new(&config, &workdir).map_err(|error| match error {
+        // The goals come from that revision's okr.toml, not the working tree's.
+        Error::Reference { message, help } => Error::Reference {
+            message: format!("{message} (as of revision `{revision}`)"),
+            help,
+        },
+        other => other,
+    })?;
     let mut diff = TreeDiff::new(repo, &scope);
     let mut contents = Vec::new();
     for change in diff.list(info.tree)? {

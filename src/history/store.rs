@@ -298,6 +298,15 @@ impl GitRepository {
                 message: "a revision name cannot be empty or start with `-`".to_owned(),
             });
         }
+        // Ranges are split before their sides get here, so a `..` means the command was
+        // given a range where it takes one revision.
+        if revision.contains("..") {
+            return Err(Error::BadRevision {
+                revision: revision.to_owned(),
+                message: "this command takes one revision, not a range (only `okr history --rev` takes A..B)"
+                    .to_owned(),
+            });
+        }
         if self.head()?.is_none() {
             return Err(Error::EmptyRepository {
                 path: self.workdir().to_path_buf(),

@@ -563,6 +563,10 @@ fn bad_revision_messages_quote_whole_revision() {
             "invalid revision `no-such-branch`: no branch, tag or commit matches it",
         ),
         (
+            &["lint", "--rev", "HEAD~1..HEAD"],
+            "invalid revision `HEAD~1..HEAD`: this command takes one revision, not a range",
+        ),
+        (
             &["history", "--rev", "HEAD~1..HEAD..HEAD"],
             "invalid revision `HEAD~1..HEAD..HEAD`: a range has one `..` between two \
              revisions, but this one has more",
@@ -614,4 +618,15 @@ fn invalid_config_at_revision_names_it() {
     );
     // The working tree's okr.toml is valid, and lint of it works.
     assert_eq!(repo.okr(&["lint"]).code, 0);
+
+    repo.write("okr.toml", "goals = [\"../elsewhere\"]\n");
+    repo.commit("2026-10-03T09:00:00+00:00", "Point outside");
+    repo.write("okr.toml", "check_in_interval = 7\n");
+    let output = repo.okr(&["lint", "--rev", "HEAD"]);
+    assert_eq!(output.code, 2, "{}", output.stdout);
+    assert!(
+        output.stderr.contains("as of revision `HEAD`"),
+        "{}",
+        output.stderr
+    );
 }
