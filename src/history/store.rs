@@ -257,20 +257,7 @@ impl GitRepository {
     pub(crate) fn head(&self) -> Result<Option<ObjectId>> {
         let repo = self.git();
         match repo.head() {
-            Ok(reference) => {
-                // A branch names its commit directly, and reading the id from the object
-                // header leaves the commit unparsed: libgit2 rejects commits that git
-                // itself reads, such as an author line without an e-mail.
-                let direct = reference.resolve().ok().and_then(|target| target.target());
-                if let Some(id) = direct
-                    && let Ok(odb) = repo.odb()
-                    && let Ok((_, git2::ObjectType::Commit)) = odb.read_header(id)
-                {
-                    return Ok(Some(ObjectId::from_git(id)));
-                }
-                let commit = reference.peel_to_commit().map_err(|e| git_error(&e))?;
-                Ok(Some(ObjectId::from_git(commit.id())))
-            }
+            Ok(reference) => commit_of(&repo, &reference).map(Some),
             Err(error)
                 if matches!(
                     error.code(),
@@ -333,8 +320,7 @@ impl GitRepository {
     pub(crate) fn reference(&self, name: &str) -> Option<ObjectId> {
         let repo = self.git();
         let reference = repo.find_reference(name).ok()?;
-        let commit = reference.peel_to_commit().ok()?;
-        Some(ObjectId::from_git(commit.id()))
+        commit_of(&repo, &reference).ok()
     }
 
     pub(crate) fn merge_base(&self, one: ObjectId, two: ObjectId) -> Result<Option<ObjectId>> {
@@ -380,13 +366,33 @@ impl GitRepository {
     }
 }
 
+/// Returns the commit a reference points to. A branch names its commit directly, and
+/// reading the id from the object header leaves the commit unparsed, because libgit2
+/// rejects commits that git itself reads, such as an author line without an e-mail.
+fn commit_of(repo: &git2::Repository, reference: &git2::Reference<'_>) -> Result<ObjectId> {
+    let direct = reference.resolve().ok().and_then(|target| target.target());
+    if let Some(id) = direct
+        && let Ok(odb) = repo.odb()
+        && let Ok((_, git2::ObjectType::Commit)) = odb.read_header(id)
+    {
+        return Ok(ObjectId::from_git(id));
+    }
+    let commit = reference.peel_to_commit().map_err(|e| git_error(&e))?;
+    Ok(ObjectId::from_git(commit.id()))
+}
+
 impl ObjectStore for GitRepository {
     fn commit(&self, id: ObjectId) -> Result<CommitInfo> {
         // gitoxide rejects some commits that git shows, such as a time zone with a
         // comment after it. libgit2 reads those.
         let mut commit = match self.objects.commit(id) {
             Ok(commit) => commit,
-            Err(_) => self.git2_commit(id)?,
+            Err(_) => self.git2_commit(id).map_err(|error| match error {
+                Error::Git { message } => Error::Git {
+                    message: format!("commit {} cannot be read: {message}", &id.to_hex()[..7]),
+                },
+                other => other,
+            })?,
         };
         if self.shallow.contains(&id) {
             commit.first_parent = None;

@@ -375,6 +375,14 @@ fn unreadable_commit_leaves_lint_and_progress_working() {
         "{}",
         history.stderr
     );
+    assert!(
+        history.stderr.contains("cannot be read"),
+        "{}",
+        history.stderr
+    );
+    let diff = repo.okr(&["diff"]);
+    assert_eq!(diff.code, 2, "{}", diff.stdout);
+    assert!(diff.stderr.contains("cannot be read"), "{}", diff.stderr);
 }
 
 #[test]
