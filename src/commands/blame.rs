@@ -9,10 +9,11 @@ use crate::cli::{BlameArgs, GlobalArgs};
 use crate::config::Config;
 use crate::error::Result;
 use crate::history::{
-    self, CommitMeta, Dated, EventKind, GitRepository, History, ItemEvent, Limit, Scope, Value,
-    Walker,
+    self, CommitMeta, Dated, EventKind, GitRepository, History, ItemEvent, Limit, ObjectId, Scope,
+    Value, Walker,
 };
 use crate::render::blame::{BlameReport, ChainEntry, FieldLine, write};
+use std::collections::HashMap;
 use std::io::Write;
 
 /// The fields whose every earlier value blame lists.
@@ -42,7 +43,7 @@ pub(super) fn run(args: &BlameArgs, global: &GlobalArgs, out: &mut dyn Write) ->
     let key = found[0];
     let events = &items[key];
 
-    let report = BlameReport {
+    let mut report = BlameReport {
         key,
         team: events
             .last()
@@ -62,6 +63,8 @@ pub(super) fn run(args: &BlameArgs, global: &GlobalArgs, out: &mut dyn Write) ->
             .flat_map(ItemEvent::changes)
             .collect(),
     };
+    let scope = Scope::new(&config, repo.workdir())?;
+    add_branch_reasons(&repo, &scope, &mut report)?;
 
     write(&report, args.format, out)?;
     for note in &history.notes {
@@ -79,6 +82,42 @@ fn reason(meta: &CommitMeta, event: &ItemEvent) -> Option<String> {
         .and_then(Value::as_text)
         .map(|text| format!("reason: {text}"));
     field.or_else(|| history::message_reason(&meta.message))
+}
+
+/// Gives a change that arrived by a merge, with no reason of its own, the reason of the
+/// merged branch's commit that made it, where that commit gives one.
+fn add_branch_reasons(
+    repo: &GitRepository,
+    scope: &Scope,
+    report: &mut BlameReport<'_>,
+) -> Result<()> {
+    let key = report.key;
+    let mut found: HashMap<ObjectId, Vec<(ItemEvent, String)>> = HashMap::new();
+    let mut reason_for = |meta: &CommitMeta, field: &str| -> Result<Option<String>> {
+        let events = match found.entry(meta.id) {
+            std::collections::hash_map::Entry::Occupied(known) => known.into_mut(),
+            std::collections::hash_map::Entry::Vacant(vacant) => {
+                vacant.insert(history::branch_reasons(repo, scope, meta.id)?)
+            }
+        };
+        Ok(events
+            .iter()
+            .find(|(event, _)| event.key == *key && event.change(field).is_some())
+            .map(|(_, reason)| reason.clone()))
+    };
+    for line in report.fields.iter_mut() {
+        if line.reason.is_none() {
+            line.reason = reason_for(line.meta, &line.field)?;
+        }
+    }
+    for (field, entries) in &mut report.chains {
+        for entry in entries.iter_mut() {
+            if entry.reason.is_none() {
+                entry.reason = reason_for(entry.meta, field)?;
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Returns each field the item has now, in file order, with the event that set it.

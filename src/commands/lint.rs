@@ -5,13 +5,14 @@ use crate::Outcome;
 use crate::cli::{DenyLevel, GitArgs, GlobalArgs, LintArgs, LintFormat};
 use crate::diagnostic::{Finding, Severity};
 use crate::error::{Error, Result};
-use crate::history::Threads;
+use crate::history::{self, Facts, ItemKey, Threads};
 use crate::index::{ObjectiveRef, objectives};
 use crate::render::{findings, sarif};
 use crate::rules::{
-    Context, GitHistory, HistoryInput, Level, check_without_history, final_week_start,
-    finish_with_history,
+    Context, GitHistory, HistoryInput, Level, MergedReasons, check_without_history,
+    final_week_start, finish_with_history,
 };
+use std::collections::HashSet;
 use std::io::Write;
 use std::path::{Component, Path, PathBuf};
 
@@ -166,6 +167,7 @@ pub(super) fn check(
         Ok(Some(facts)) => HistoryInput {
             periods,
             ended,
+            merged_reasons: merged_reasons(source, &facts)?,
             git: GitHistory::Known(facts),
             first_entries,
         },
@@ -185,6 +187,28 @@ pub(super) fn check(
     // Freed by the system at exit, as the goal files are.
     std::mem::forget(history);
     Ok(checked)
+}
+
+/// Finds, for each merge commit that moved a goalpost, the key results whose change a
+/// commit of the merged branch explains. Such a change belongs to the merge commit on
+/// the first-parent chain, but its reason is usually in the branch's own commit.
+fn merged_reasons(source: &Source, facts: &Facts) -> Result<MergedReasons> {
+    let Some(repo) = &source.repo else {
+        return Ok(MergedReasons::new());
+    };
+    let scope = history::Scope::new(&source.loaded.workspace.config, repo.workdir())?;
+    let mut found = MergedReasons::new();
+    for commit in facts.goalpost_commits() {
+        let keys: HashSet<ItemKey> = history::branch_reasons(repo, &scope, commit)?
+            .into_iter()
+            .filter(|(event, _)| history::changes_goalpost(event))
+            .map(|(event, _)| event.key)
+            .collect();
+        if !keys.is_empty() {
+            found.insert(commit, keys);
+        }
+    }
+    Ok(found)
 }
 
 /// The periods the history rules check: the one `--period` names (every period for

@@ -114,6 +114,15 @@ impl Facts {
             .map(|(meta, _)| meta.date())
     }
 
+    /// Returns the commits whose events change a key result's target or start.
+    pub(crate) fn goalpost_commits(&self) -> Vec<ObjectId> {
+        self.commits
+            .iter()
+            .filter(|commit| commit.events.iter().any(super::changes_goalpost))
+            .filter_map(|commit| commit.meta.as_ref().map(|meta| meta.id))
+            .collect()
+    }
+
     /// True when the key result at `interest` existed at a shallow clone's boundary
     /// with no check-in since, so its last check-in is unknown.
     pub(crate) fn is_unknown(&self, interest: usize) -> bool {

@@ -248,6 +248,34 @@ impl GitRepository {
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
+    /// Returns the commits a merge brought in (reachable from its other parents but not
+    /// from its first), with their messages, newest first and at most `max` of them.
+    /// Empty for a commit with one parent, or where the merged commits cannot be read.
+    pub(crate) fn merged_commits(&self, merge: ObjectId, max: usize) -> Vec<(ObjectId, String)> {
+        let repo = self.git();
+        let Ok(commit) = repo.find_commit(merge.to_git()) else {
+            return Vec::new();
+        };
+        let parents: Vec<git2::Oid> = commit.parent_ids().collect();
+        let [first, ref others @ ..] = parents[..] else {
+            return Vec::new();
+        };
+        let Ok(mut walk) = repo.revwalk() else {
+            return Vec::new();
+        };
+        if walk.hide(first).is_err() || others.iter().any(|&other| walk.push(other).is_err()) {
+            return Vec::new();
+        }
+        walk.filter_map(|id| id.ok())
+            .take(max)
+            .filter_map(|id| repo.find_commit(id).ok())
+            .map(|merged| {
+                let message = String::from_utf8_lossy(merged.message_bytes()).into_owned();
+                (ObjectId::from_git(merged.id()), message)
+            })
+            .collect()
+    }
+
     /// True when `id` is a commit whose parents a shallow clone left out.
     pub(crate) fn is_shallow_boundary(&self, id: ObjectId) -> bool {
         self.shallow.contains(&id)

@@ -4,7 +4,7 @@
 
 use super::context::{Context, Sink, Subject};
 use crate::diagnostic::quoted;
-use crate::history::{self, CommitMeta, EventKind, Facts, ItemEvent, Value};
+use crate::history::{self, CommitMeta, EventKind, Facts, ItemEvent, ItemKey, ObjectId, Value};
 use crate::index::ObjectiveRef;
 use crate::model::{Direction, GoalFile, KeyResult, Kind, Objective, State};
 use crate::period::Period;
@@ -12,6 +12,7 @@ use crate::progress::{Status, key_result_progress};
 use crate::rollup::{PlaceMap, thresholds};
 use chrono::NaiveDate;
 use rayon::prelude::*;
+use std::collections::{HashMap, HashSet};
 
 /// The git history facts the history rules use, and the periods they check.
 pub(crate) struct HistoryInput {
@@ -23,7 +24,13 @@ pub(crate) struct HistoryInput {
     /// The entry in the facts of each objective's first key result. The others
     /// follow it in order.
     pub(crate) first_entries: PlaceMap<usize>,
+    /// Per merge commit, the key results whose target or start a commit of the merged
+    /// branch changed and explained.
+    pub(crate) merged_reasons: MergedReasons,
 }
+
+/// Key results explained on a merged branch, by merge commit.
+pub(crate) type MergedReasons = HashMap<ObjectId, HashSet<ItemKey>>;
 
 pub(crate) enum GitHistory {
     Known(Facts),
@@ -39,6 +46,7 @@ impl HistoryInput {
             ended: Vec::new(),
             git: GitHistory::Unavailable(reason.to_owned()),
             first_entries: PlaceMap::default(),
+            merged_reasons: MergedReasons::new(),
         }
     }
 
@@ -345,7 +353,8 @@ fn moved_goalpost(
         }
         let events = facts.events(entry);
         let frozen_from = history::frozen_from(candidate.period, freeze);
-        let unexplained = unexplained_moves(&events, key_result, frozen_from);
+        let unexplained =
+            unexplained_moves(&events, key_result, frozen_from, &history.merged_reasons);
         let Some(latest) = unexplained.last() else {
             continue;
         };
@@ -411,6 +420,7 @@ fn unexplained_moves<'e>(
     events: &[(&'e CommitMeta, &'e ItemEvent)],
     key_result: &KeyResult,
     frozen_from: NaiveDate,
+    merged_reasons: &MergedReasons,
 ) -> Vec<Unexplained<'e>> {
     let maintain = (key_result.kind == Kind::Maintain).then(|| {
         key_result
@@ -457,7 +467,10 @@ fn unexplained_moves<'e>(
         if !moved || meta.date() < frozen_from || !history::eases(before, ends, maintain) {
             continue;
         }
-        if !gives_reason(meta, event) {
+        let explained_on_branch = merged_reasons
+            .get(&meta.id)
+            .is_some_and(|keys| keys.contains(&event.key));
+        if !gives_reason(meta, event) && !explained_on_branch {
             found.push(Unexplained { meta, event });
         }
     }

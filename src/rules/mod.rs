@@ -14,7 +14,7 @@ mod time_bound;
 #[cfg(test)]
 pub(crate) use context::check_all;
 pub(crate) use context::{Context, check_without_history, finish_with_history};
-pub(crate) use history::{GitHistory, HistoryInput};
+pub(crate) use history::{GitHistory, HistoryInput, MergedReasons};
 pub(crate) use time_bound::final_week_start;
 
 /// A rule's level in okr.toml; `Off` silences it.

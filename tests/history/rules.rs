@@ -258,6 +258,59 @@ fn moved_goalpost_accepts_reasons() {
     );
 }
 
+/// Lowers the target from 90 to 80 on branch `ease` in a commit with `message`, after
+/// a commit that only touches docs with `docs_message`, and merges the branch into
+/// `main` with git's default merge message.
+fn merged_branch_lowering(docs_message: &str, message: &str) -> Repo {
+    let repo = Repo::new();
+    repo.write("okrs/growth.toml", &planned(90));
+    repo.commit("2026-09-28T09:00:00+00:00", "Plan");
+    repo.git(
+        &["checkout", "-q", "-b", "ease"],
+        "2026-11-02T08:00:00+00:00",
+    );
+    repo.write("docs/notes.md", "notes\n");
+    repo.commit("2026-11-02T08:00:00+00:00", docs_message);
+    repo.write("okrs/growth.toml", &planned(80));
+    repo.commit("2026-11-02T09:00:00+00:00", message);
+    repo.git(&["checkout", "-q", "main"], "2026-11-02T10:00:00+00:00");
+    repo.write("README.md", "readme\n");
+    repo.commit("2026-11-02T10:00:00+00:00", "Add a readme");
+    repo.git(
+        &["merge", "-q", "--no-ff", "--no-edit", "ease"],
+        "2026-11-03T09:00:00+00:00",
+    );
+    repo
+}
+
+#[test]
+fn moved_goalpost_reads_reason_of_merged_commit() {
+    let repo = merged_branch_lowering("Add notes", "Lower the target\n\nReason: the launch moved");
+    assert!(!fires(&repo, "2026-11-15", "moved-goalpost"));
+    let blame = repo
+        .okr_ok(&["blame", "signups/weekly", "--format", "json"])
+        .json();
+    let target = &blame["chains"]["target"][1];
+    assert_eq!(target["value"], 80);
+    assert_eq!(target["subject"], "Merge branch 'ease'");
+    assert_eq!(target["reason"], "Reason: the launch moved");
+}
+
+#[test]
+fn moved_goalpost_ignores_reasons_of_other_merged_commits() {
+    // The branch's docs commit gives a reason, but the commit that lowered the target
+    // gives none.
+    let repo = merged_branch_lowering("Add notes\n\nReason: typo", "Lower the target");
+    assert!(fires(&repo, "2026-11-15", "moved-goalpost"));
+    let blame = repo
+        .okr_ok(&["blame", "signups/weekly", "--format", "json"])
+        .json();
+    assert_eq!(
+        blame["chains"]["target"][1]["reason"],
+        serde_json::Value::Null
+    );
+}
+
 #[test]
 fn moved_goalpost_ignores_harder_and_early_changes() {
     let repo = Repo::new();
