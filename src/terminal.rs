@@ -45,7 +45,7 @@ pub(crate) fn install_report_handler(color: bool) {
 #[allow(clippy::print_stderr)]
 pub(crate) fn report_error(error: crate::error::Error) {
     let report = miette::Report::new(MaskedError::new(error));
-    // A closed stderr leaves nowhere to say more, and the exit code still tells.
+    // A closed stderr leaves nowhere to report more, and the exit code still gives the result.
     let _ = writeln!(std::io::stderr(), "{report:?}");
 }
 

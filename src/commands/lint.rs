@@ -175,7 +175,7 @@ pub(super) fn check(
             periods,
             source.no_history.as_deref().unwrap_or("no git history"),
         ),
-        // The goal files are checked all the same, and the history rules say why
+        // The goal files are checked all the same, and the history rules note why
         // they were skipped.
         Err(Error::Git { message }) => HistoryInput::unavailable(
             periods,

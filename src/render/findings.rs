@@ -149,7 +149,7 @@ pub(crate) fn write_human(report: &Report<'_>, color: bool, out: &mut dyn Write)
             .map_err(io::Error::other)?;
         writeln!(out, "{rendered}")?;
     }
-    // Notes go to stderr, as every command's do, so stdout holds the findings alone.
+    // Notes go to stderr, as every command's do, so stdout contains the findings alone.
     for note in &report.notes {
         crate::terminal::note(note);
     }

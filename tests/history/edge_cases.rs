@@ -367,7 +367,7 @@ fn unreadable_commit_leaves_lint_and_progress_working() {
         "{}",
         progress.stderr
     );
-    // History itself cannot be read, and says so with exit code 2.
+    // History itself cannot be read, so history exits 2 with a message.
     let history = repo.okr(&["history"]);
     assert_eq!(history.code, 2, "{}", history.stdout);
     assert!(
