@@ -486,8 +486,9 @@ mod tests {
         )
     }
 
-    #[test]
-    fn cache_whose_parents_loop_is_dropped() {
+    /// Walks a two-commit repository whose cache holds only its tip, with the parent
+    /// that `cached_parent` names, and checks that the walk reads git alone.
+    fn walk_with_cached_tip(cached_parent: impl Fn(ObjectId) -> ObjectId) {
         let dir = tempfile::tempdir().unwrap();
         let root = dir.path();
         let date = "2026-10-01T09:00:00+00:00";
@@ -501,50 +502,15 @@ mod tests {
         let repo = GitRepository::discover(root).unwrap().unwrap();
         let config = Config::defaults(root.to_owned(), root.to_owned());
         let tip = repo.require_head().unwrap();
-        // A cached tip whose parent is itself, which only a hand-made file could contain.
         let mut cache = Cache::disabled();
-        let looping = WalkedCommit {
-            parent: Some(tip),
+        let tip_entry = WalkedCommit {
+            parent: Some(cached_parent(tip)),
             time: 0,
             meta: None,
             events: Vec::new(),
             notes: Vec::new(),
         };
-        cache.insert(tip, Arc::new(looping));
-        let scope = Scope::new(&config, repo.workdir()).unwrap();
-        let mut walker = Walker::with_cache(&repo, scope, cache);
-        let segment = walker.walk(tip, &Limit::default()).unwrap();
-        assert_eq!(segment.end, End::Root);
-        assert_eq!(segment.walked, 2, "walked from git, not the cache");
-        assert_eq!(walker.stats.from_cache, 0);
-    }
-
-    #[test]
-    fn cache_with_missing_parent_is_dropped() {
-        let dir = tempfile::tempdir().unwrap();
-        let root = dir.path();
-        let date = "2026-10-01T09:00:00+00:00";
-        git(root, &["init", "-q", "-b", "main"], date);
-        write(root, "okrs/a.toml", &goal(10, 90));
-        git(root, &["add", "."], date);
-        git(root, &["commit", "-qm", "Add goals"], date);
-        write(root, "okrs/a.toml", &goal(20, 90));
-        git(root, &["commit", "-qam", "Check in"], date);
-
-        let repo = GitRepository::discover(root).unwrap().unwrap();
-        let config = Config::defaults(root.to_owned(), root.to_owned());
-        let tip = repo.require_head().unwrap();
-        // A cached tip whose parent is no object of the repository.
-        let missing = ObjectId::from_hex("1234567890123456789012345678901234567890").unwrap();
-        let mut cache = Cache::disabled();
-        let orphan = WalkedCommit {
-            parent: Some(missing),
-            time: 0,
-            meta: None,
-            events: Vec::new(),
-            notes: Vec::new(),
-        };
-        cache.insert(tip, Arc::new(orphan));
+        cache.insert(tip, Arc::new(tip_entry));
         let scope = Scope::new(&config, repo.workdir()).unwrap();
         let mut walker = Walker::with_cache(&repo, scope, cache);
         let segment = walker.walk(tip, &Limit::default()).unwrap();
@@ -552,6 +518,20 @@ mod tests {
         assert_eq!(segment.walked, 2, "walked from git, not the cache");
         assert_eq!(walker.stats.from_cache, 0);
         assert_eq!(segment.commits.len(), 2, "both commits have events");
+    }
+
+    #[test]
+    fn cache_whose_parents_loop_is_dropped() {
+        // A cached tip whose parent is itself, which only a hand-made file could contain.
+        walk_with_cached_tip(|tip| tip);
+    }
+
+    #[test]
+    fn cache_with_missing_parent_is_dropped() {
+        // A cached tip whose parent is no object of the repository.
+        walk_with_cached_tip(|_| {
+            ObjectId::from_hex("1234567890123456789012345678901234567890").unwrap()
+        });
     }
 
     #[test]

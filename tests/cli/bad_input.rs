@@ -95,6 +95,16 @@ fn broken_file_hides_no_other_findings() {
     assert!(rules.contains(&"missing-unit".to_owned()), "{rules:?}");
 }
 
+/// Lints only okrs/a.toml, with the other goal files read for cross-file rules.
+const LINT_A_ONLY: &[&str] = &[
+    "lint",
+    "okrs/a.toml",
+    "--format",
+    "json",
+    "--as-of",
+    "2026-11-15",
+];
+
 #[test]
 fn broken_file_hides_no_unknown_alignment() {
     let aligned = GOOD.replace(
@@ -109,15 +119,7 @@ fn broken_file_hides_no_unknown_alignment() {
             "period = \"2026-Q4\ntitle = \"no-such-objective plans\"\n",
         ),
     ]);
-    let args = [
-        "lint",
-        "okrs/a.toml",
-        "--format",
-        "json",
-        "--as-of",
-        "2026-11-15",
-    ];
-    let output = okr(repo.path(), &args);
+    let output = okr(repo.path(), LINT_A_ONLY);
     assert_eq!(output.code, 1, "{}", output.stdout);
     let document = output.json();
     let found = diagnostic(&document, "unknown-alignment");
@@ -137,15 +139,7 @@ fn entry_maybe_in_broken_file_is_noted() {
         ("okrs/a.toml", aligned.as_str()),
         ("okrs/company.toml", broken),
     ]);
-    let args = [
-        "lint",
-        "okrs/a.toml",
-        "--format",
-        "json",
-        "--as-of",
-        "2026-11-15",
-    ];
-    let output = okr(repo.path(), &args);
+    let output = okr(repo.path(), LINT_A_ONLY);
     let document = output.json();
     let rules = rules_of(&document);
     assert!(

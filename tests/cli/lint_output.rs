@@ -321,6 +321,21 @@ fn rdjson_columns_count_bytes_and_sarif_characters() {
     assert_eq!(region["endColumn"], 9 + 4 + 2);
 }
 
+/// Lints `repo` and returns the help texts of its `unknown-alignment` findings.
+fn unknown_alignment_helps(repo: &tempfile::TempDir) -> Vec<String> {
+    let output = okr(
+        repo.path(),
+        &["lint", "--as-of", "2026-11-15", "--format", "json"],
+    );
+    output.json()["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|finding| finding["rule"] == "unknown-alignment")
+        .map(|finding| finding["help"].as_str().unwrap().to_owned())
+        .collect()
+}
+
 #[test]
 fn suggestion_skips_the_objective_itself() {
     let file = "period = \"2026-Q4\"\nteam = \"company\"\n\n[[objective]]\nid = \"obj-1\"\n\
@@ -329,19 +344,8 @@ fn suggestion_skips_the_objective_itself() {
                 title = \"Customers renew without a call\"\nowner = \"alice\"\n\
                 aligns_to = [\"obj-x1\"]\n";
     let repo = temp_repo(&[("okrs/company.toml", file)]);
-    let output = okr(
-        repo.path(),
-        &["lint", "--as-of", "2026-11-15", "--format", "json"],
-    );
-    let document = output.json();
-    let helps: Vec<&str> = document["diagnostics"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|finding| finding["rule"] == "unknown-alignment")
-        .map(|finding| finding["help"].as_str().unwrap())
-        .collect();
-    assert_eq!(helps.len(), 2, "{document}");
+    let helps = unknown_alignment_helps(&repo);
+    assert_eq!(helps.len(), 2, "{helps:?}");
     assert!(
         helps[0].starts_with("did you mean `obj-2`?"),
         "{}",
@@ -364,19 +368,8 @@ fn suggestion_adds_objective_to_bare_key_result() {
                 title = \"Refunds reach customers within a day\"\nowner = \"bob\"\n\
                 aligns_to = [\"refund-time\"]\n";
     let repo = temp_repo(&[("okrs/company.toml", company), ("okrs/payments.toml", team)]);
-    let output = okr(
-        repo.path(),
-        &["lint", "--as-of", "2026-11-15", "--format", "json"],
-    );
-    let document = output.json();
-    let helps: Vec<&str> = document["diagnostics"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|finding| finding["rule"] == "unknown-alignment")
-        .map(|finding| finding["help"].as_str().unwrap())
-        .collect();
-    assert_eq!(helps.len(), 1, "{document}");
+    let helps = unknown_alignment_helps(&repo);
+    assert_eq!(helps.len(), 1, "{helps:?}");
     assert!(
         helps[0].starts_with("did you mean `support/refund-time`?"),
         "{}",

@@ -351,6 +351,7 @@ fn unreadable_commit_leaves_lint_and_progress_working() {
         &format!("author {signature}\ncommitter {signature}\n"),
         "Check in\n",
     );
+
     let lint = repo.okr(&["lint", "--as-of", "2026-10-10", "--format", "json"]);
     assert_ne!(lint.code, 2, "{}", lint.stderr);
     let notes = lint.json()["notes"].to_string();
@@ -367,6 +368,7 @@ fn unreadable_commit_leaves_lint_and_progress_working() {
         "{}",
         progress.stderr
     );
+
     // History itself cannot be read, so history exits 2 with a message.
     let history = repo.okr(&["history"]);
     assert_eq!(history.code, 2, "{}", history.stdout);
