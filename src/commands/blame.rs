@@ -64,7 +64,7 @@ pub(super) fn run(args: &BlameArgs, global: &GlobalArgs, out: &mut dyn Write) ->
             .collect(),
     };
     let scope = Scope::new(&config, repo.workdir())?;
-    add_branch_reasons(&repo, &scope, &mut report)?;
+    add_branch_reasons(&repo, &scope, &mut report);
 
     write(&report, args.format, out)?;
     for note in &history.notes {
@@ -86,38 +86,29 @@ fn reason(meta: &CommitMeta, event: &ItemEvent) -> Option<String> {
 
 /// Gives a change that arrived by a merge, with no reason of its own, the reason of the
 /// merged branch's commit that made it, where that commit gives one.
-fn add_branch_reasons(
-    repo: &GitRepository,
-    scope: &Scope,
-    report: &mut BlameReport<'_>,
-) -> Result<()> {
+fn add_branch_reasons(repo: &GitRepository, scope: &Scope, report: &mut BlameReport<'_>) {
     let key = report.key;
     let mut found: HashMap<ObjectId, Vec<(ItemEvent, String)>> = HashMap::new();
-    let mut reason_for = |meta: &CommitMeta, field: &str| -> Result<Option<String>> {
-        let events = match found.entry(meta.id) {
-            std::collections::hash_map::Entry::Occupied(known) => known.into_mut(),
-            std::collections::hash_map::Entry::Vacant(vacant) => {
-                vacant.insert(history::branch_reasons(repo, scope, meta.id)?)
-            }
-        };
-        Ok(events
+    let mut reason_for = |meta: &CommitMeta, field: &str| -> Option<String> {
+        found
+            .entry(meta.id)
+            .or_insert_with(|| history::branch_reasons(repo, scope, meta.id))
             .iter()
             .find(|(event, _)| event.key == *key && event.change(field).is_some())
-            .map(|(_, reason)| reason.clone()))
+            .map(|(_, reason)| reason.clone())
     };
     for line in report.fields.iter_mut() {
         if line.reason.is_none() {
-            line.reason = reason_for(line.meta, &line.field)?;
+            line.reason = reason_for(line.meta, &line.field);
         }
     }
     for (field, entries) in &mut report.chains {
         for entry in entries.iter_mut() {
             if entry.reason.is_none() {
-                entry.reason = reason_for(entry.meta, field)?;
+                entry.reason = reason_for(entry.meta, field);
             }
         }
     }
-    Ok(())
 }
 
 /// Returns each field the item has now, in file order, with the event that set it.

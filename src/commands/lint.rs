@@ -199,7 +199,7 @@ fn merged_reasons(source: &Source, facts: &Facts) -> Result<MergedReasons> {
     let scope = history::Scope::new(&source.loaded.workspace.config, repo.workdir())?;
     let mut found = MergedReasons::new();
     for commit in facts.goalpost_commits() {
-        let keys: HashSet<ItemKey> = history::branch_reasons(repo, &scope, commit)?
+        let keys: HashSet<ItemKey> = history::branch_reasons(repo, &scope, commit)
             .into_iter()
             .filter(|(event, _)| history::changes_goalpost(event))
             .map(|(event, _)| event.key)
